@@ -1,0 +1,108 @@
+//! `warren validate`: every problem of every named environment in one run.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{DiagnosticFormat, ValidateArgs};
+use crate::config::diagnostic::Diagnostic;
+use crate::config::validate::{validate, BrokerVersion, ValidateOptions};
+use crate::config::{load_environment, secrets, Environment};
+use crate::error::{Error, Outcome};
+use crate::render::diagnostics;
+
+pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
+    let broker_version = args
+        .broker_version
+        .as_deref()
+        .map(str::parse::<BrokerVersion>)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let options = ValidateOptions { broker_version };
+    let dirs = selected_dirs(args, environments_dir)?;
+    let mut any_errors = false;
+    for dir in dirs {
+        let (env, problems) = check_environment(&dir, &options, args.resolve_secrets);
+        let errors = problems.iter().filter(|p| p.is_error()).count();
+        let warnings = problems.len() - errors;
+        any_errors |= errors > 0;
+        for problem in &problems {
+            match args.format {
+                DiagnosticFormat::Short => println!("{}", diagnostics::short(problem, &env.sources)),
+                DiagnosticFormat::Human => print!("{}", diagnostics::human(problem, &env.sources, color)),
+            }
+        }
+        let verdict = if errors == 0 { "valid" } else { "invalid" };
+        println!(
+            "{}: {verdict} ({errors} error{}, {warnings} warning{})",
+            env.name,
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    Ok(if any_errors { Outcome::Failed } else { Outcome::Success })
+}
+
+/// Loads and validates one environment; load problems come first.
+pub fn check_environment(
+    dir: &Path,
+    options: &ValidateOptions,
+    resolve_secrets: bool,
+) -> (Environment, Vec<Diagnostic>) {
+    let (env, mut problems) = load_environment(dir);
+    let incomplete = problems.iter().any(Diagnostic::is_error);
+    let checks = validate(&env, options);
+    // With a file unreadable, references into it would be reported as dangling.
+    problems.extend(
+        checks
+            .into_iter()
+            .filter(|p| !(incomplete && p.code == "unknown-reference")),
+    );
+    if resolve_secrets {
+        problems.extend(secrets::check_all(&env));
+    }
+    (env, problems)
+}
+
+fn selected_dirs(args: &ValidateArgs, environments_dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut dirs = Vec::new();
+    for reference in &args.envs {
+        dirs.push(super::env_dir(reference, environments_dir)?);
+    }
+    if args.all {
+        let entries = std::fs::read_dir(environments_dir).map_err(|source| Error::Io {
+            what: format!("reading {}", environments_dir.display()),
+            source,
+        })?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        found.sort();
+        dirs.extend(found);
+    }
+    if dirs.is_empty() {
+        return Err(Error::Usage(
+            "name an environment with --env, or pass --all".to_string(),
+        ));
+    }
+    Ok(dirs)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Whether stdout should be coloured, honouring --color and NO_COLOR.
+pub fn use_color(choice: crate::cli::ColorChoice) -> bool {
+    match choice {
+        crate::cli::ColorChoice::Always => true,
+        crate::cli::ColorChoice::Never => false,
+        crate::cli::ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}

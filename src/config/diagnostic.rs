@@ -1,0 +1,130 @@
+//! Problems found in an environment, each pointing at a file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::located::Position;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Index of a file in the environment's [`Sources`].
+pub type FileId = usize;
+
+/// A point in a source file that a diagnostic refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceRef {
+    pub file: FileId,
+    pub at: Position,
+}
+
+impl SourceRef {
+    pub fn new(file: FileId, at: Position) -> Self {
+        Self { file, at }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable code, e.g. `unknown-reference` or the lint `ha-mirroring`.
+    pub code: &'static str,
+    pub message: String,
+    pub location: Option<SourceRef>,
+    pub help: Option<String>,
+    /// Other places involved, e.g. the first declaration of a duplicate.
+    pub related: Vec<(SourceRef, String)>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: FileId, at: Position) -> Self {
+        self.location = Some(SourceRef::new(file, at));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, file: FileId, at: Position, label: impl Into<String>) -> Self {
+        self.related.push((SourceRef::new(file, at), label.into()));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// One loaded file: its path as shown to the user and the text that was parsed.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// All files read for an environment, indexed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            text,
+        });
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn set_text(&mut self, id: FileId, text: String) {
+        self.files[id].text = text;
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate()
+    }
+
+    /// `path:line:column` for a reference, as printed in one-line diagnostics.
+    pub fn describe(&self, place: SourceRef) -> String {
+        let file = self.get(place.file);
+        if place.at.line == 0 {
+            return file.path.display().to_string();
+        }
+        format!(
+            "{}:{}:{}",
+            file.path.display(),
+            place.at.line,
+            place.at.column
+        )
+    }
+}

@@ -1,0 +1,104 @@
+//! The merged desired state of one environment, every entity remembering where it was declared.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::diagnostic::{FileId, Sources};
+use super::located::Located;
+use super::schema::{
+    BrokerSettings, ExchangeSpec, Kind, ManageSettings, PolicySpec, QueueSpec, QueueType, UserSpec,
+    VhostLimits,
+};
+
+/// An entity and the file it was declared in.
+#[derive(Debug)]
+pub struct Declared<T> {
+    pub file: FileId,
+    pub name: Located<String>,
+    pub spec: T,
+}
+
+#[derive(Debug, Default)]
+pub struct Settings {
+    pub broker: Option<Declared<BrokerSettings>>,
+    pub manage: Option<Declared<ManageSettings>>,
+    pub local: bool,
+    /// Lint codes silenced environment-wide.
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Vhost {
+    pub name: Located<String>,
+    /// The file that set the vhost's own attributes (or first declared it).
+    pub file: FileId,
+    pub description: Option<Located<String>>,
+    pub tags: Option<Vec<Located<String>>>,
+    pub default_queue_type: Option<Located<QueueType>>,
+    pub tracing: Option<Located<bool>>,
+    pub limits: Option<VhostLimits>,
+    pub exchanges: IndexMap<String, Declared<ExchangeSpec>>,
+    pub queues: IndexMap<String, Declared<QueueSpec>>,
+    pub policies: IndexMap<String, Declared<PolicySpec>>,
+    pub operator_policies: IndexMap<String, Declared<PolicySpec>>,
+    /// Runtime parameters keyed by (component, name).
+    pub parameters: IndexMap<(String, String), Declared<ParameterSpec>>,
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct ParameterSpec {
+    pub component: Located<String>,
+    pub value: Located<Value>,
+}
+
+/// The whole desired state of an environment.
+#[derive(Debug)]
+pub struct Environment {
+    pub name: String,
+    pub dir: PathBuf,
+    pub sources: Sources,
+    pub variables: IndexMap<String, String>,
+    pub settings: Settings,
+    pub vhosts: IndexMap<String, Vhost>,
+    pub users: IndexMap<String, Declared<UserSpec>>,
+    pub global_parameters: IndexMap<String, Declared<Located<Value>>>,
+}
+
+impl Environment {
+    /// The vhosts in scope: `manage.vhosts` when given, else those declared.
+    pub fn managed_vhosts(&self) -> Vec<String> {
+        match self
+            .settings
+            .manage
+            .as_ref()
+            .and_then(|m| m.spec.vhosts.as_ref())
+        {
+            Some(list) => list.iter().map(|v| v.value.clone()).collect(),
+            None => self.vhosts.keys().cloned().collect(),
+        }
+    }
+
+    /// The kinds in scope: `manage.kinds` when given, else all.
+    pub fn manages_kind(&self, kind: Kind) -> bool {
+        match self
+            .settings
+            .manage
+            .as_ref()
+            .and_then(|m| m.spec.kinds.as_ref())
+        {
+            Some(kinds) => kinds.iter().any(|k| k.value == kind),
+            None => true,
+        }
+    }
+
+    /// Whether undeclared objects of this kind are deleted.
+    pub fn prunes(&self, kind: Kind) -> bool {
+        self.settings
+            .manage
+            .as_ref()
+            .is_some_and(|m| m.spec.prune.iter().any(|k| k.value == kind))
+    }
+}

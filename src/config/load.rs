@@ -1,0 +1,243 @@
+//! Reads an environment folder (and the one it extends) into parsed documents with sources.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::diagnostic::{Diagnostic, FileId, Sources};
+use super::located::{Located, Position};
+use super::schema::Document;
+use super::variables::{position_of, substitute};
+
+/// Parsed files of one environment: its ancestors' files first, then its own.
+pub struct LoadedFiles {
+    pub name: String,
+    pub dir: PathBuf,
+    pub sources: Sources,
+    pub documents: Vec<ParsedFile>,
+    pub variables: IndexMap<String, String>,
+    pub problems: Vec<Diagnostic>,
+}
+
+pub struct ParsedFile {
+    pub file: FileId,
+    /// False for files that come from an extended environment.
+    pub own: bool,
+    pub document: Document,
+}
+
+/// What is read before substitution: only the keys that decide how to read the rest.
+#[derive(Default, Deserialize)]
+struct Preamble {
+    #[serde(default)]
+    extends: Option<Located<String>>,
+    #[serde(default)]
+    variables: IndexMap<String, String>,
+}
+
+/// One folder of the `extends` chain, with its raw file texts.
+struct Layer {
+    dir: PathBuf,
+    files: Vec<(PathBuf, String)>,
+    variables: IndexMap<String, String>,
+}
+
+/// Finds the folder for `--env`: a path to a folder, or a name under `environments_dir`.
+pub fn resolve_env_dir(reference: &str, environments_dir: &Path) -> Option<PathBuf> {
+    let as_path = PathBuf::from(reference);
+    if as_path.is_dir() && (reference.contains('/') || !environments_dir.join(reference).is_dir())
+    {
+        return Some(as_path);
+    }
+    let named = environments_dir.join(reference);
+    named.is_dir().then_some(named)
+}
+
+pub fn load_files(dir: &Path) -> LoadedFiles {
+    let mut problems = Vec::new();
+    let mut sources = Sources::default();
+    let layers = read_layers(dir, &mut sources, &mut problems);
+
+    let mut variables = IndexMap::new();
+    for layer in layers.iter().rev() {
+        variables.extend(layer.variables.clone());
+    }
+
+    let mut documents = Vec::new();
+    for (depth, layer) in layers.iter().enumerate().rev() {
+        for (path, text) in &layer.files {
+            let file = sources.add(path, text.clone());
+            let expanded = substitute(text, file, &variables, &mut problems);
+            sources.set_text(file, expanded.clone());
+            match parse_document(&expanded, file) {
+                Ok(document) => documents.push(ParsedFile {
+                    file,
+                    own: depth == 0,
+                    document,
+                }),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+
+    LoadedFiles {
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string()),
+        dir: dir.to_path_buf(),
+        sources,
+        documents,
+        variables,
+        problems,
+    }
+}
+
+/// Reads `dir` and every environment it extends, nearest first; reports cycles and gaps.
+fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>) -> Vec<Layer> {
+    let mut layers: Vec<Layer> = Vec::new();
+    let mut next = Some(dir.to_path_buf());
+    while let Some(current) = next.take() {
+        let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
+        if layers
+            .iter()
+            .any(|l| l.dir.canonicalize().ok().as_ref() == Some(&canonical))
+        {
+            problems.push(Diagnostic::error(
+                "extends-cycle",
+                format!("`extends` leads back to {}", current.display()),
+            ));
+            break;
+        }
+        let files = match read_yaml_files(&current) {
+            Ok(files) => files,
+            Err(message) => {
+                problems.push(Diagnostic::error("environment-not-found", message));
+                break;
+            }
+        };
+        let mut variables = IndexMap::new();
+        for (path, text) in &files {
+            let Ok(preamble) = serde_saphyr::from_str::<Preamble>(text) else {
+                continue;
+            };
+            variables.extend(preamble.variables);
+            if let Some(parent) = preamble.extends {
+                let target = extends_target(&current, &parent.value);
+                if target.is_dir() {
+                    next = Some(target);
+                } else {
+                    let file = sources.add(path, text.clone());
+                    problems.push(
+                        Diagnostic::error(
+                            "extends-not-found",
+                            format!(
+                                "`extends: {}` names no environment folder ({} does not exist)",
+                                parent.value,
+                                target.display()
+                            ),
+                        )
+                        .at(file, parent.at),
+                    );
+                }
+            }
+        }
+        layers.push(Layer {
+            dir: current,
+            files,
+            variables,
+        });
+    }
+    layers
+}
+
+/// `extends: NAME` is a sibling folder; anything with a slash is a path from this folder.
+fn extends_target(dir: &Path, reference: &str) -> PathBuf {
+    if reference.contains('/') {
+        dir.join(reference)
+    } else {
+        dir.parent().unwrap_or(Path::new(".")).join(reference)
+    }
+}
+
+fn read_yaml_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read environment folder {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!("no *.yaml files in {}", dir.display()));
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map(|text| (p.clone(), text))
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn parse_document(text: &str, file: FileId) -> Result<Document, Diagnostic> {
+    if text.trim().is_empty() {
+        return Ok(Document::default());
+    }
+    serde_saphyr::from_str::<Document>(text).map_err(|err| yaml_problem(&err, text, file))
+}
+
+/// Turns a parser error into a diagnostic with a stable code and the parser's location.
+fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnostic {
+    let message = first_line(&err.to_string());
+    let code = if message.contains("unknown field") || message.contains("unknown variant") {
+        "unknown-field"
+    } else if message.to_lowercase().contains("duplicate") {
+        "duplicate-key"
+    } else {
+        "invalid-yaml"
+    };
+    let at = err
+        .location()
+        .map(|loc| {
+            let offset = loc
+                .span()
+                .byte_offset()
+                .map(|o| o as usize)
+                .unwrap_or_else(|| line_offset(text, loc.line() as usize, loc.column() as usize));
+            Position {
+                line: loc.line() as u32,
+                column: loc.column() as u32,
+                offset,
+                len: loc.span().byte_len().unwrap_or(1).max(1) as usize,
+            }
+        })
+        .unwrap_or_else(|| position_of(text, 0, 0));
+    Diagnostic::error(code, message).at(file, at)
+}
+
+/// The parser's message without its own location prefix and tuning hints.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message).trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    let line = match line.split_once(": ") {
+        Some((prefix, rest)) if prefix.starts_with("line ") => rest,
+        _ => line,
+    };
+    line.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable")
+        .replace(
+            "data did not match any variant of untagged enum SecretSource",
+            "a secret must be `{ env: NAME }` or `{ file: PATH }`",
+        )
+}
+
+fn line_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
+}

@@ -1,0 +1,116 @@
+//! A value together with where it was written, for diagnostics that point at the source.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Position of a node inside one source file (1-based line and column, byte range).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// A deserialised value with its position; equality, order and hashing look at the value only.
+#[derive(Clone, Debug, Default)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Position,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, at: Position) -> Self {
+        Self { value, at }
+    }
+
+    /// A value made by warren itself rather than read from a file.
+    pub fn synthetic(value: T) -> Self {
+        Self {
+            value,
+            at: Position::default(),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: PartialEq> PartialEq for Located<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl<T: Eq> Eq for Located<T> {}
+
+impl<T: Hash> Hash for Located<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.value.hash(state)
+    }
+}
+
+impl<T: PartialOrd> PartialOrd for Located<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+impl<T: Ord> Ord for Located<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+
+impl Borrow<str> for Located<String> {
+    fn borrow(&self) -> &str {
+        &self.value
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Located<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        let loc = spanned.referenced;
+        let span = loc.span();
+        Ok(Located {
+            value: spanned.value,
+            at: Position {
+                line: loc.line() as u32,
+                column: loc.column() as u32,
+                offset: span.byte_offset().unwrap_or(0) as usize,
+                len: span.byte_len().unwrap_or(0) as usize,
+            },
+        })
+    }
+}
+
+impl<T: Serialize> Serialize for Located<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn schema_name() -> String {
+        T::schema_name()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        T::json_schema(gen)
+    }
+    fn is_referenceable() -> bool {
+        T::is_referenceable()
+    }
+}

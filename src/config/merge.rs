@@ -1,0 +1,231 @@
+//! Merges an environment's files into one [`Environment`]; an entity declared twice is an error.
+
+use indexmap::IndexMap;
+
+use super::diagnostic::{Diagnostic, FileId};
+use super::environment::{Declared, Environment, ParameterSpec, Settings, Vhost};
+use super::load::LoadedFiles;
+use super::located::Located;
+use super::schema::{Document, VhostSpec};
+
+pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
+    let mut problems = loaded.problems;
+    let mut env = Environment {
+        name: loaded.name,
+        dir: loaded.dir,
+        sources: loaded.sources,
+        variables: loaded.variables,
+        settings: Settings::default(),
+        vhosts: IndexMap::new(),
+        users: IndexMap::new(),
+        global_parameters: IndexMap::new(),
+    };
+    let mut settings_seen: IndexMap<&'static str, (FileId, Located<String>)> = IndexMap::new();
+    for parsed in loaded.documents {
+        let file = parsed.file;
+        let Document {
+            broker,
+            extends: _,
+            variables: _,
+            manage,
+            lints,
+            local,
+            vhosts,
+            users,
+            global_parameters,
+        } = parsed.document;
+
+        if let Some(lints) = lints {
+            env.settings
+                .allow
+                .extend(lints.allow.into_iter().map(|c| c.value));
+        }
+        if parsed.own {
+            if let Some(broker) = broker {
+                let key = Located::synthetic("broker".to_string());
+                if once("broker", file, &key, &mut settings_seen, &mut problems) {
+                    env.settings.broker = Some(Declared {
+                        file,
+                        name: key,
+                        spec: broker,
+                    });
+                }
+            }
+            if let Some(manage) = manage {
+                let key = Located::synthetic("manage".to_string());
+                if once("manage", file, &key, &mut settings_seen, &mut problems) {
+                    env.settings.manage = Some(Declared {
+                        file,
+                        name: key,
+                        spec: manage,
+                    });
+                }
+            }
+            if let Some(local) = local {
+                env.settings.local = local.value;
+            }
+        }
+
+        for (name, spec) in vhosts {
+            merge_vhost(&mut env.vhosts, file, name, spec, &mut problems);
+        }
+        for (name, spec) in users {
+            insert_unique(&mut env.users, "user", file, name, spec, &mut problems);
+        }
+        for (name, value) in global_parameters {
+            insert_unique(
+                &mut env.global_parameters,
+                "global parameter",
+                file,
+                name,
+                value,
+                &mut problems,
+            );
+        }
+    }
+    (env, problems)
+}
+
+/// Records that a settings key was set; a second file setting it is an error.
+fn once(
+    key: &'static str,
+    file: FileId,
+    name: &Located<String>,
+    seen: &mut IndexMap<&'static str, (FileId, Located<String>)>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    if let Some((first, _)) = seen.get(key) {
+        problems.push(
+            Diagnostic::error(
+                "duplicate-setting",
+                format!("`{key}` is set in more than one file of this environment"),
+            )
+            .at(file, name.at)
+            .related(*first, Default::default(), "first set here"),
+        );
+        return false;
+    }
+    seen.insert(key, (file, name.clone()));
+    true
+}
+
+fn insert_unique<T>(
+    map: &mut IndexMap<String, Declared<T>>,
+    kind: &str,
+    file: FileId,
+    name: Located<String>,
+    spec: T,
+    problems: &mut Vec<Diagnostic>,
+) {
+    if let Some(first) = map.get(&name.value) {
+        problems.push(duplicate(kind, &name, file, first.file, &first.name));
+        return;
+    }
+    map.insert(name.value.clone(), Declared { file, name, spec });
+}
+
+fn duplicate(
+    kind: &str,
+    name: &Located<String>,
+    file: FileId,
+    first_file: FileId,
+    first: &Located<String>,
+) -> Diagnostic {
+    Diagnostic::error(
+        "duplicate-entity",
+        format!("{kind} `{}` is declared twice", name.value),
+    )
+    .at(file, name.at)
+    .related(first_file, first.at, "first declared here")
+}
+
+/// A vhost may be spread over files; its own attributes may be set in one of them only.
+fn merge_vhost(
+    vhosts: &mut IndexMap<String, Vhost>,
+    file: FileId,
+    name: Located<String>,
+    spec: VhostSpec,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let has_attributes = spec.description.is_some()
+        || spec.tags.is_some()
+        || spec.default_queue_type.is_some()
+        || spec.tracing.is_some()
+        || spec.limits.is_some();
+    let vhost = vhosts.entry(name.value.clone()).or_insert_with(|| Vhost {
+        name: name.clone(),
+        file,
+        description: None,
+        tags: None,
+        default_queue_type: None,
+        tracing: None,
+        limits: None,
+        exchanges: IndexMap::new(),
+        queues: IndexMap::new(),
+        policies: IndexMap::new(),
+        operator_policies: IndexMap::new(),
+        parameters: IndexMap::new(),
+        allow: Vec::new(),
+    });
+    if has_attributes {
+        let already = vhost.description.is_some()
+            || vhost.tags.is_some()
+            || vhost.default_queue_type.is_some()
+            || vhost.tracing.is_some()
+            || vhost.limits.is_some();
+        if already {
+            problems.push(duplicate(
+                "vhost attributes of",
+                &name,
+                file,
+                vhost.file,
+                &vhost.name,
+            ));
+        } else {
+            vhost.file = file;
+            vhost.name = name.clone();
+            vhost.description = spec.description;
+            vhost.tags = spec.tags;
+            vhost.default_queue_type = spec.default_queue_type;
+            vhost.tracing = spec.tracing;
+            vhost.limits = spec.limits;
+        }
+    }
+    vhost.allow.extend(spec.allow.into_iter().map(|c| c.value));
+    let scope = |kind: &str| format!("{kind} in vhost `{}`", name.value);
+    for (n, s) in spec.exchanges {
+        insert_unique(&mut vhost.exchanges, &scope("exchange"), file, n, s, problems);
+    }
+    for (n, s) in spec.queues {
+        insert_unique(&mut vhost.queues, &scope("queue"), file, n, s, problems);
+    }
+    for (n, s) in spec.policies {
+        insert_unique(&mut vhost.policies, &scope("policy"), file, n, s, problems);
+    }
+    for (n, s) in spec.operator_policies {
+        let kind = scope("operator policy");
+        insert_unique(&mut vhost.operator_policies, &kind, file, n, s, problems);
+    }
+    for (component, entries) in spec.parameters {
+        for (n, value) in entries {
+            let key = (component.value.clone(), n.value.clone());
+            if let Some(first) = vhost.parameters.get(&key) {
+                let kind = scope(&format!("{} parameter", component.value));
+                problems.push(duplicate(&kind, &n, file, first.file, &first.name));
+                continue;
+            }
+            let spec = ParameterSpec {
+                component: component.clone(),
+                value,
+            };
+            vhost.parameters.insert(
+                key,
+                Declared {
+                    file,
+                    name: n,
+                    spec,
+                },
+            );
+        }
+    }
+}

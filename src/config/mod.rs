@@ -1,0 +1,21 @@
+//! The desired side: the only place that reads environment files.
+
+pub mod diagnostic;
+pub mod environment;
+pub mod load;
+pub mod located;
+pub mod merge;
+pub mod schema;
+pub mod secrets;
+pub mod validate;
+pub mod variables;
+
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, Severity, Sources};
+pub use environment::Environment;
+
+/// Reads and merges an environment folder; parse and merge problems come back alongside.
+pub fn load_environment(dir: &Path) -> (Environment, Vec<Diagnostic>) {
+    merge::merge(load::load_files(dir))
+}

@@ -1,0 +1,222 @@
+//! The arguments and policy keys RabbitMQ documents, with the type and range each accepts.
+
+use serde_json::Value;
+
+/// What a documented argument accepts.
+#[derive(Clone, Copy, Debug)]
+pub enum ArgType {
+    NonNegativeInt,
+    PositiveInt,
+    IntRange(i64, i64),
+    Text,
+    Bool,
+    OneOf(&'static [&'static str]),
+    /// A stream retention such as `7D`, `12h` or `30m`.
+    Duration,
+    /// The name of an exchange in the same vhost.
+    Exchange,
+    /// Anything: obsolete or free-form keys checked elsewhere.
+    Any,
+}
+
+const OVERFLOW: &[&str] = &["drop-head", "reject-publish", "reject-publish-dlx"];
+const DL_STRATEGY: &[&str] = &["at-most-once", "at-least-once"];
+const QUEUE_MODE: &[&str] = &["default", "lazy"];
+const QUEUE_TYPE: &[&str] = &["classic", "quorum", "stream"];
+const MASTER_LOCATOR: &[&str] = &["min-masters", "client-local", "random"];
+const LEADER_LOCATOR: &[&str] = &["client-local", "balanced"];
+const HA_MODE: &[&str] = &["all", "exactly", "nodes"];
+const HA_SYNC: &[&str] = &["manual", "automatic"];
+const HA_PROMOTE: &[&str] = &["when-synced", "always"];
+
+/// Queue arguments (`x-...`) the broker or its bundled plugins understand.
+pub fn queue_argument(key: &str) -> Option<ArgType> {
+    use ArgType::*;
+    Some(match key {
+        "x-message-ttl" => NonNegativeInt,
+        "x-expires" => PositiveInt,
+        "x-max-length" | "x-max-length-bytes" => NonNegativeInt,
+        "x-overflow" => OneOf(OVERFLOW),
+        "x-dead-letter-exchange" => Exchange,
+        "x-dead-letter-routing-key" => Text,
+        "x-dead-letter-strategy" => OneOf(DL_STRATEGY),
+        "x-max-priority" => IntRange(1, 255),
+        "x-queue-mode" => OneOf(QUEUE_MODE),
+        "x-queue-type" => OneOf(QUEUE_TYPE),
+        "x-queue-master-locator" => OneOf(MASTER_LOCATOR),
+        "x-queue-leader-locator" => OneOf(LEADER_LOCATOR),
+        "x-single-active-consumer" => Bool,
+        "x-quorum-initial-group-size" | "x-initial-cluster-size" => PositiveInt,
+        "x-quorum-target-group-size" => PositiveInt,
+        "x-delivery-limit" => NonNegativeInt,
+        "x-max-in-memory-length" | "x-max-in-memory-bytes" => NonNegativeInt,
+        "x-max-age" => Duration,
+        "x-stream-max-segment-size-bytes" | "x-stream-filter-size-bytes" => PositiveInt,
+        "x-ha-policy" => Any,
+        _ => return None,
+    })
+}
+
+/// Exchange arguments the broker or common exchange plugins understand.
+pub fn exchange_argument(key: &str) -> Option<ArgType> {
+    use ArgType::*;
+    Some(match key {
+        "alternate-exchange" => Exchange,
+        "x-delayed-type" => Text,
+        "hash-header" | "hash-property" => Text,
+        _ => return None,
+    })
+}
+
+/// Policy definition keys; `operator` narrows them to what operator policies accept.
+pub fn policy_key(key: &str, operator: bool) -> Option<ArgType> {
+    use ArgType::*;
+    let operator_keys = [
+        "expires",
+        "message-ttl",
+        "max-length",
+        "max-length-bytes",
+        "max-in-memory-length",
+        "max-in-memory-bytes",
+        "delivery-limit",
+    ];
+    if operator && !operator_keys.contains(&key) {
+        return None;
+    }
+    Some(match key {
+        "message-ttl" => NonNegativeInt,
+        "expires" => PositiveInt,
+        "max-length" | "max-length-bytes" => NonNegativeInt,
+        "max-in-memory-length" | "max-in-memory-bytes" => NonNegativeInt,
+        "overflow" => OneOf(OVERFLOW),
+        "dead-letter-exchange" => Exchange,
+        "dead-letter-routing-key" => Text,
+        "dead-letter-strategy" => OneOf(DL_STRATEGY),
+        "queue-mode" => OneOf(QUEUE_MODE),
+        "queue-master-locator" => OneOf(MASTER_LOCATOR),
+        "queue-leader-locator" => OneOf(LEADER_LOCATOR),
+        "delivery-limit" => NonNegativeInt,
+        "max-age" => Duration,
+        "stream-max-segment-size-bytes" => PositiveInt,
+        "target-group-size" => PositiveInt,
+        "alternate-exchange" => Exchange,
+        "federation-upstream" | "federation-upstream-set" => Text,
+        "ha-mode" => OneOf(HA_MODE),
+        "ha-params" => Any,
+        "ha-sync-mode" => OneOf(HA_SYNC),
+        "ha-sync-batch-size" => PositiveInt,
+        "ha-promote-on-shutdown" | "ha-promote-on-failure" => OneOf(HA_PROMOTE),
+        _ => return None,
+    })
+}
+
+/// Checks a value against its type; the error says what was expected.
+pub fn check(kind: ArgType, value: &Value) -> Result<(), String> {
+    use ArgType::*;
+    let int = value.as_i64();
+    match kind {
+        NonNegativeInt => match int {
+            Some(n) if n >= 0 => Ok(()),
+            _ => Err(format!("expected a non-negative integer, got {value}")),
+        },
+        PositiveInt => match int {
+            Some(n) if n >= 1 => Ok(()),
+            _ => Err(format!("expected a positive integer, got {value}")),
+        },
+        IntRange(lo, hi) => match int {
+            Some(n) if (lo..=hi).contains(&n) => Ok(()),
+            _ => Err(format!("expected an integer from {lo} to {hi}, got {value}")),
+        },
+        Text | Exchange => match value {
+            Value::String(_) => Ok(()),
+            _ => Err(format!("expected a string, got {value}")),
+        },
+        Bool => match value {
+            Value::Bool(_) => Ok(()),
+            _ => Err(format!("expected true or false, got {value}")),
+        },
+        OneOf(options) => match value.as_str() {
+            Some(s) if options.contains(&s) => Ok(()),
+            _ => Err(format!("expected one of {}, got {value}", options.join(", "))),
+        },
+        Duration => match value.as_str() {
+            Some(s) if is_duration(s) => Ok(()),
+            _ => Err(format!(
+                "expected a duration such as 7D, 12h, 30m or 10s (units Y M D h m s), got {value}"
+            )),
+        },
+        Any => Ok(()),
+    }
+}
+
+/// RabbitMQ's stream retention syntax: digits followed by one unit letter.
+fn is_duration(s: &str) -> bool {
+    let Some(unit) = s.chars().last() else {
+        return false;
+    };
+    let digits = &s[..s.len() - unit.len_utf8()];
+    matches!(unit, 'Y' | 'M' | 'D' | 'h' | 'm' | 's')
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ttl_must_be_a_non_negative_integer() {
+        let t = queue_argument("x-message-ttl").unwrap();
+        assert!(check(t, &json!(0)).is_ok());
+        assert!(check(t, &json!(-1)).is_err());
+        assert!(check(t, &json!("60")).is_err());
+        assert!(check(t, &json!(1.5)).is_err());
+    }
+
+    #[test]
+    fn overflow_is_an_enumeration() {
+        let t = queue_argument("x-overflow").unwrap();
+        assert!(check(t, &json!("reject-publish-dlx")).is_ok());
+        let err = check(t, &json!("drop-tail")).unwrap_err();
+        assert!(err.contains("drop-head, reject-publish, reject-publish-dlx"));
+    }
+
+    #[test]
+    fn max_age_is_a_duration() {
+        let t = queue_argument("x-max-age").unwrap();
+        assert!(check(t, &json!("7D")).is_ok());
+        assert!(check(t, &json!("12h")).is_ok());
+        assert!(check(t, &json!("7 days")).is_err());
+        assert!(check(t, &json!("D")).is_err());
+        assert!(check(t, &json!(7)).is_err());
+    }
+
+    #[test]
+    fn priority_range() {
+        let t = queue_argument("x-max-priority").unwrap();
+        assert!(check(t, &json!(10)).is_ok());
+        assert!(check(t, &json!(256)).is_err());
+        assert!(check(t, &json!(0)).is_err());
+    }
+
+    #[test]
+    fn ha_mode_values() {
+        let t = policy_key("ha-mode", false).unwrap();
+        assert!(check(t, &json!("exactly")).is_ok());
+        assert!(check(t, &json!("some")).is_err());
+    }
+
+    #[test]
+    fn operator_policies_accept_only_their_keys() {
+        assert!(policy_key("message-ttl", true).is_some());
+        assert!(policy_key("ha-mode", true).is_none());
+        assert!(policy_key("ha-mode", false).is_some());
+    }
+
+    #[test]
+    fn unknown_keys_are_not_typed() {
+        assert!(queue_argument("x-custom-plugin").is_none());
+        assert!(exchange_argument("x-something").is_none());
+    }
+}

@@ -1,0 +1,463 @@
+//! Checks of each entity on its own: names, typed arguments, patterns, secrets, limits.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::arguments::{self, ArgType};
+use super::{pattern, plain, Checker};
+use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::located::Located;
+use crate::config::schema::{PolicySpec, SecretSource, UserSpec};
+
+const MAX_NAME_BYTES: usize = 255;
+const BUILTIN_EXCHANGE_TYPES: &[&str] = &["direct", "fanout", "topic", "headers"];
+const PLUGIN_EXCHANGE_TYPES: &[&str] = &[
+    "x-delayed-message",
+    "x-consistent-hash",
+    "x-modulus-hash",
+    "x-random",
+    "x-recent-history",
+    "x-jms-topic",
+    "x-local-random",
+];
+const APPLY_TO: &[&str] = &[
+    "queues",
+    "exchanges",
+    "all",
+    "classic_queues",
+    "quorum_queues",
+    "streams",
+];
+const HASHING: &[&str] = &[
+    "rabbit_password_hashing_sha256",
+    "rabbit_password_hashing_sha512",
+    "rabbit_password_hashing_md5",
+];
+const PARAMETER_COMPONENTS: &[&str] = &["shovel", "federation-upstream", "federation-upstream-set"];
+
+pub(super) fn check(c: &mut Checker) {
+    let env = c.env;
+    for vhost in env.vhosts.values() {
+        name(c, "vhost", vhost.file, &vhost.name);
+        if let Some(limits) = &vhost.limits {
+            for limit in [&limits.max_connections, &limits.max_queues]
+                .into_iter()
+                .flatten()
+            {
+                limit_value(c, vhost.file, limit);
+            }
+        }
+        for exchange in vhost.exchanges.values() {
+            let allowed = [&vhost.allow[..], &plain(&exchange.spec.allow)[..]].concat();
+            name(c, "exchange", exchange.file, &exchange.name);
+            reserved(c, "exchange", exchange.file, &exchange.name);
+            exchange_type(c, exchange.file, &exchange.spec.kind, &allowed);
+            typed_arguments(
+                c,
+                exchange.file,
+                &exchange.spec.arguments,
+                arguments::exchange_argument,
+                &allowed,
+            );
+        }
+        for queue in vhost.queues.values() {
+            let allowed = [&vhost.allow[..], &plain(&queue.spec.allow)[..]].concat();
+            name(c, "queue", queue.file, &queue.name);
+            reserved(c, "queue", queue.file, &queue.name);
+            typed_arguments(
+                c,
+                queue.file,
+                &queue.spec.arguments,
+                arguments::queue_argument,
+                &allowed,
+            );
+            queue_type_consistency(c, queue.file, &queue.spec);
+        }
+        for (policies, operator) in [(&vhost.policies, false), (&vhost.operator_policies, true)] {
+            for policy in policies.values() {
+                let allowed = [&vhost.allow[..], &plain(&policy.spec.allow)[..]].concat();
+                name(c, "policy", policy.file, &policy.name);
+                policy_checks(c, policy.file, &policy.spec, operator, &allowed);
+            }
+        }
+        for parameter in vhost.parameters.values() {
+            let component = &parameter.spec.component;
+            if !PARAMETER_COMPONENTS.contains(&component.value.as_str()) {
+                c.lint(
+                    Diagnostic::warning(
+                        "unknown-argument",
+                        format!(
+                            "parameter component `{}` is not one warren knows ({})",
+                            component.value,
+                            PARAMETER_COMPONENTS.join(", ")
+                        ),
+                    )
+                    .at(parameter.file, component.at),
+                    &[&vhost.allow],
+                );
+            }
+            if !parameter.spec.value.value.is_object() {
+                c.error(
+                    "invalid-argument",
+                    parameter.file,
+                    parameter.spec.value.at,
+                    format!(
+                        "the value of {} parameter `{}` must be a mapping",
+                        component.value, parameter.name.value
+                    ),
+                );
+            }
+        }
+    }
+    for user in env.users.values() {
+        name(c, "user", user.file, &user.name);
+        user_checks(c, user.file, &user.name, &user.spec);
+    }
+    if let Some(broker) = &env.settings.broker {
+        if let Some(SecretSource::Literal(literal)) = &broker.spec.password {
+            let user = broker.spec.user.clone().unwrap_or_default();
+            literal_secret(c, broker.file, &user, literal);
+        }
+    }
+}
+
+fn name(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
+    if name.value.len() > MAX_NAME_BYTES {
+        c.error(
+            "name-too-long",
+            file,
+            name.at,
+            format!(
+                "{kind} name is {} bytes long; RabbitMQ allows at most {MAX_NAME_BYTES}",
+                name.value.len()
+            ),
+        );
+    }
+    if name.value.is_empty() {
+        c.error("invalid-name", file, name.at, format!("{kind} name is empty"));
+    }
+}
+
+/// The broker refuses to declare `amq.`-prefixed queues and exchanges.
+fn reserved(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
+    if name.value.starts_with("amq.") {
+        c.push(
+            Diagnostic::error(
+                "reserved-name",
+                format!(
+                    "{kind} `{}` uses the reserved prefix `amq.`; the broker refuses to declare it",
+                    name.value
+                ),
+            )
+            .at(file, name.at)
+            .help("built-in amq.* exchanges are known without being declared"),
+        );
+    }
+}
+
+fn limit_value(c: &mut Checker, file: FileId, limit: &Located<i64>) {
+    if limit.value < -1 {
+        c.error(
+            "invalid-argument",
+            file,
+            limit.at,
+            format!(
+                "a limit must be -1 (unlimited) or a non-negative integer, got {}",
+                limit.value
+            ),
+        );
+    }
+}
+
+fn exchange_type(c: &mut Checker, file: FileId, kind: &Located<String>, allowed: &[String]) {
+    let k = kind.value.as_str();
+    if BUILTIN_EXCHANGE_TYPES.contains(&k) {
+        return;
+    }
+    if k.starts_with("x-") {
+        if !PLUGIN_EXCHANGE_TYPES.contains(&k) {
+            c.lint(
+                Diagnostic::warning(
+                    "unknown-exchange-type",
+                    format!("exchange type `{k}` needs a plugin that provides it"),
+                )
+                .at(file, kind.at),
+                &[allowed],
+            );
+        }
+        return;
+    }
+    c.push(
+        Diagnostic::error(
+            "invalid-argument",
+            format!("`{k}` is not an exchange type"),
+        )
+        .at(file, kind.at)
+        .help("direct, fanout, topic, headers, or a plugin type starting with x-"),
+    );
+}
+
+/// Documented keys are type-checked; unknown `x-` keys warn since plugins add their own.
+fn typed_arguments(
+    c: &mut Checker,
+    file: FileId,
+    args: &IndexMap<Located<String>, Located<Value>>,
+    lookup: fn(&str) -> Option<ArgType>,
+    allowed: &[String],
+) {
+    for (key, value) in args {
+        match lookup(&key.value) {
+            Some(kind) => {
+                if let Err(reason) = arguments::check(kind, &value.value) {
+                    c.error(
+                        "invalid-argument",
+                        file,
+                        value.at,
+                        format!("`{}`: {reason}", key.value),
+                    );
+                }
+            }
+            None => c.lint(
+                Diagnostic::warning(
+                    "unknown-argument",
+                    format!(
+                        "`{}` is not an argument RabbitMQ documents; the broker keeps it as given",
+                        key.value
+                    ),
+                )
+                .at(file, key.at),
+                &[allowed],
+            ),
+        }
+    }
+}
+
+fn queue_type_consistency(c: &mut Checker, file: FileId, spec: &crate::config::schema::QueueSpec) {
+    let argument = spec
+        .arguments
+        .iter()
+        .find(|(k, _)| k.value == "x-queue-type")
+        .and_then(|(_, v)| v.value.as_str().map(|s| (s.to_string(), v.at)));
+    if let (Some(kind), Some((arg, at))) = (&spec.kind, &argument) {
+        if kind.value.as_str() != arg {
+            c.error(
+                "invalid-argument",
+                file,
+                *at,
+                format!(
+                    "x-queue-type `{arg}` contradicts `type: {}`",
+                    kind.value.as_str()
+                ),
+            );
+        }
+    }
+    let effective = spec
+        .kind
+        .as_ref()
+        .map(|k| k.value.as_str().to_string())
+        .or(argument.map(|(a, _)| a));
+    if matches!(effective.as_deref(), Some("quorum") | Some("stream")) {
+        for (flag, bad) in [(&spec.durable, false), (&spec.auto_delete, true)] {
+            if let Some(flag) = flag {
+                if flag.value == bad {
+                    c.error(
+                        "invalid-argument",
+                        file,
+                        flag.at,
+                        format!(
+                            "{} queues must be durable and not auto-delete",
+                            effective.as_deref().unwrap_or_default()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn policy_checks(c: &mut Checker, file: FileId, spec: &PolicySpec, operator: bool, allowed: &[String]) {
+    if let Err(reason) = pattern::compile(&spec.pattern.value) {
+        c.error(
+            "invalid-regex",
+            file,
+            spec.pattern.at,
+            format!("pattern `{}` does not compile: {reason}", spec.pattern.value),
+        );
+    }
+    if let Some(apply_to) = &spec.apply_to {
+        if !APPLY_TO.contains(&apply_to.value.as_str()) {
+            c.error(
+                "invalid-argument",
+                file,
+                apply_to.at,
+                format!(
+                    "apply-to `{}` is not one of {}",
+                    apply_to.value,
+                    APPLY_TO.join(", ")
+                ),
+            );
+        }
+    }
+    if spec.definition.is_empty() {
+        c.error(
+            "invalid-argument",
+            file,
+            spec.pattern.at,
+            "a policy definition must set at least one key".to_string(),
+        );
+    }
+    for (key, value) in &spec.definition {
+        match arguments::policy_key(&key.value, operator) {
+            Some(kind) => {
+                if let Err(reason) = arguments::check(kind, &value.value) {
+                    c.error(
+                        "invalid-argument",
+                        file,
+                        value.at,
+                        format!("`{}`: {reason}", key.value),
+                    );
+                }
+            }
+            None if operator => c.error(
+                "invalid-argument",
+                file,
+                key.at,
+                format!("operator policies cannot set `{}`", key.value),
+            ),
+            None => c.lint(
+                Diagnostic::warning(
+                    "unknown-argument",
+                    format!(
+                        "`{}` is not a policy key RabbitMQ documents; the broker refuses keys no plugin validates",
+                        key.value
+                    ),
+                )
+                .at(file, key.at),
+                &[allowed],
+            ),
+        }
+    }
+    ha_params(c, file, spec);
+}
+
+/// ha-mode exactly needs an integer ha-params, nodes a list of node names, all none.
+fn ha_params(c: &mut Checker, file: FileId, spec: &PolicySpec) {
+    let get = |k: &str| spec.definition.iter().find(|(key, _)| key.value == k);
+    let Some((_, mode)) = get("ha-mode") else {
+        return;
+    };
+    let params = get("ha-params");
+    let problem = match (mode.value.as_str(), params) {
+        (Some("exactly"), Some((_, p))) if !p.value.as_i64().is_some_and(|n| n >= 1) => {
+            Some((p.at, "ha-mode exactly needs ha-params to be a positive integer"))
+        }
+        (Some("nodes"), Some((_, p))) if !p.value.is_array() => {
+            Some((p.at, "ha-mode nodes needs ha-params to be a list of node names"))
+        }
+        (Some("exactly" | "nodes"), None) => Some((mode.at, "this ha-mode needs ha-params")),
+        (Some("all"), Some((_, p))) => Some((p.at, "ha-mode all takes no ha-params")),
+        _ => None,
+    };
+    if let Some((at, message)) = problem {
+        c.error("invalid-argument", file, at, message.to_string());
+    }
+}
+
+fn user_checks(c: &mut Checker, file: FileId, name: &Located<String>, spec: &UserSpec) {
+    let allowed = plain(&spec.allow);
+    if spec.password.is_some() && spec.password_hash.is_some() {
+        c.error(
+            "conflicting-password",
+            file,
+            name.at,
+            format!("user `{}` sets both password and password_hash", name.value),
+        );
+    }
+    if spec.password.is_none() && spec.password_hash.is_none() {
+        c.lint(
+            Diagnostic::warning(
+                "user-without-password",
+                format!(
+                    "user `{}` has no password: it can only authenticate by other means (e.g. x509)",
+                    name.value
+                ),
+            )
+            .at(file, name.at),
+            &[&allowed],
+        );
+    }
+    if let Some(SecretSource::Literal(literal)) = &spec.password {
+        literal_secret(c, file, name, literal);
+    }
+    if let Some(algorithm) = &spec.hashing_algorithm {
+        if !HASHING.contains(&algorithm.value.as_str()) {
+            c.error(
+                "invalid-argument",
+                file,
+                algorithm.at,
+                format!(
+                    "hashing_algorithm `{}` is not one of {}",
+                    algorithm.value,
+                    HASHING.join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(limits) = &spec.limits {
+        for limit in [&limits.max_connections, &limits.max_channels]
+            .into_iter()
+            .flatten()
+        {
+            limit_value(c, file, limit);
+        }
+    }
+    for permission in spec.permissions.values() {
+        for regex in [&permission.configure, &permission.write, &permission.read]
+            .into_iter()
+            .flatten()
+        {
+            regex_check(c, file, regex);
+        }
+    }
+    for exchanges in spec.topic_permissions.values() {
+        for permission in exchanges.values() {
+            for regex in [&permission.write, &permission.read].into_iter().flatten() {
+                regex_check(c, file, regex);
+            }
+        }
+    }
+}
+
+/// A literal password is allowed only as guest/guest in a `local` environment.
+pub(super) fn literal_secret(
+    c: &mut Checker,
+    file: FileId,
+    user: &Located<String>,
+    literal: &Located<String>,
+) {
+    let guest = user.value == "guest" && literal.value == "guest";
+    if !(guest && c.env.settings.local) {
+        c.push(
+            Diagnostic::error(
+                "secret-literal",
+                format!(
+                    "the password of `{}` is written in the file; secrets must not be committed",
+                    user.value
+                ),
+            )
+            .at(file, literal.at)
+            .help("use `{ env: NAME }`, `{ file: PATH }` or a pre-computed password_hash"),
+        );
+    }
+}
+
+fn regex_check(c: &mut Checker, file: FileId, regex: &Located<String>) {
+    if let Err(reason) = pattern::compile(&regex.value) {
+        c.error(
+            "invalid-regex",
+            file,
+            regex.at,
+            format!("`{}` does not compile: {reason}", regex.value),
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Warnings about what the broker accepts but a careful operator would not want.
+
+use super::{pattern, plain, Checker};
+use crate::config::diagnostic::Diagnostic;
+use crate::config::environment::{Declared, Vhost};
+use crate::config::schema::PolicySpec;
+
+/// Queue arguments a policy could set instead (policies change without re-creating the queue).
+const POLICY_ABLE: &[&str] = &[
+    "x-message-ttl",
+    "x-expires",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-overflow",
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-delivery-limit",
+    "x-queue-mode",
+    "x-max-age",
+];
+
+pub(super) fn check(c: &mut Checker) {
+    let env = c.env;
+    for vhost in env.vhosts.values() {
+        for policy in vhost.policies.values() {
+            ha_mirroring(c, vhost, policy);
+        }
+        for queue in vhost.queues.values() {
+            let allowed = plain(&queue.spec.allow);
+            if let Some((key, _)) = queue
+                .spec
+                .arguments
+                .iter()
+                .find(|(k, _)| k.value == "x-ha-policy")
+            {
+                c.lint(
+                    Diagnostic::warning(
+                        "obsolete-x-ha-policy",
+                        "x-ha-policy is obsolete: the broker ignores it and mirrors only by policy",
+                    )
+                    .at(queue.file, key.at)
+                    .help("remove it; declare a policy with ha-mode, or better, use a quorum queue"),
+                    &[&vhost.allow, &allowed],
+                );
+            }
+            let movable: Vec<&str> = queue
+                .spec
+                .arguments
+                .keys()
+                .map(|k| k.value.as_str())
+                .filter(|k| POLICY_ABLE.contains(k))
+                .collect();
+            if let Some(first) = queue.spec.arguments.keys().find(|k| POLICY_ABLE.contains(&k.value.as_str())) {
+                c.lint(
+                    Diagnostic::warning(
+                        "argument-as-policy",
+                        format!(
+                            "queue `{}` fixes {} as arguments; changing them later means re-creating the queue",
+                            queue.name.value,
+                            movable.join(", ")
+                        ),
+                    )
+                    .at(queue.file, first.at)
+                    .help("set them with a policy, which can change at any time"),
+                    &[&vhost.allow, &allowed],
+                );
+            }
+        }
+        overlapping_policies(c, vhost);
+    }
+    for user in env.users.values() {
+        let admin = user.spec.tags.iter().any(|t| t.value == "administrator");
+        if admin {
+            continue;
+        }
+        for (vhost, permission) in &user.spec.permissions {
+            let Some(configure) = &permission.configure else {
+                continue;
+            };
+            if matches!(configure.value.as_str(), ".*" | "^.*" | "^.*$" | ".+") {
+                c.lint(
+                    Diagnostic::warning(
+                        "broad-configure",
+                        format!(
+                            "`{}` is not an administrator but may create and delete every queue and exchange in `{}`",
+                            user.name.value, vhost.value
+                        ),
+                    )
+                    .at(user.file, configure.at)
+                    .help("narrow configure to the names the user owns, e.g. ^app\\."),
+                    &[&plain(&user.spec.allow)],
+                );
+            }
+        }
+    }
+}
+
+fn ha_mirroring(c: &mut Checker, vhost: &Vhost, policy: &Declared<PolicySpec>) {
+    let Some(key) = policy
+        .spec
+        .definition
+        .keys()
+        .find(|k| k.value.starts_with("ha-"))
+    else {
+        return;
+    };
+    c.lint(
+        Diagnostic::warning(
+            "ha-mirroring",
+            format!(
+                "policy `{}` uses classic queue mirroring ({}), deprecated in RabbitMQ 3.13 and removed in 4.0",
+                policy.name.value, key.value
+            ),
+        )
+        .at(policy.file, key.at)
+        .help("declare the queues with `type: quorum` for replication that survives 4.0"),
+        &[&vhost.allow, &plain(&policy.spec.allow)],
+    );
+}
+
+/// Whether a policy's apply-to covers queues, exchanges, or both.
+fn targets(spec: &PolicySpec) -> (bool, bool) {
+    match spec.apply_to.as_ref().map(|a| a.value.as_str()) {
+        None | Some("all") => (true, true),
+        Some("exchanges") => (false, true),
+        _ => (true, false),
+    }
+}
+
+/// Two policies of equal priority matching one object: which applies is not defined.
+fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
+    let policies: Vec<&Declared<PolicySpec>> = vhost.policies.values().collect();
+    for (i, a) in policies.iter().enumerate() {
+        for b in &policies[i + 1..] {
+            let priority = |p: &Declared<PolicySpec>| p.spec.priority.as_ref().map_or(0, |p| p.value);
+            if priority(a) != priority(b) {
+                continue;
+            }
+            let (Ok(ra), Ok(rb)) = (
+                pattern::compile(&a.spec.pattern.value),
+                pattern::compile(&b.spec.pattern.value),
+            ) else {
+                continue;
+            };
+            let (aq, ae) = targets(&a.spec);
+            let (bq, be) = targets(&b.spec);
+            let queues = vhost.queues.keys().filter(|_| aq && bq);
+            let exchanges = vhost.exchanges.keys().filter(|_| ae && be);
+            let shared = queues
+                .chain(exchanges)
+                .find(|name| pattern::matches(&ra, name) && pattern::matches(&rb, name));
+            if let Some(name) = shared {
+                c.lint(
+                    Diagnostic::warning(
+                        "overlapping-policies",
+                        format!(
+                            "policies `{}` and `{}` have the same priority and both match `{name}`; only one applies, and which is not defined",
+                            a.name.value, b.name.value
+                        ),
+                    )
+                    .at(b.file, b.name.at)
+                    .related(a.file, a.name.at, "the other policy")
+                    .help("give one of them a higher priority"),
+                    &[&vhost.allow, &plain(&a.spec.allow), &plain(&b.spec.allow)],
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Checks an [`Environment`]: references, typed arguments, patterns, versions and lints.
+
+pub mod arguments;
+mod dead_letter;
+mod entities;
+mod lints;
+mod pattern;
+mod references;
+mod version;
+
+use super::diagnostic::{Diagnostic, FileId, Severity};
+use super::environment::Environment;
+use super::located::Position;
+
+pub use version::BrokerVersion;
+
+#[derive(Clone, Debug, Default)]
+pub struct ValidateOptions {
+    /// Turns on checks for what this broker version accepts.
+    pub broker_version: Option<BrokerVersion>,
+}
+
+/// Every lint code, with what it warns about; the README lists the same.
+pub const LINTS: &[(&str, &str)] = &[
+    (
+        "ha-mirroring",
+        "ha-* policy keys: classic mirroring is deprecated in 3.13 and removed in 4.0",
+    ),
+    (
+        "obsolete-x-ha-policy",
+        "the x-ha-policy queue argument is ignored by the broker",
+    ),
+    (
+        "dead-letter-black-hole",
+        "dead letters that no binding of the dead-letter exchange routes",
+    ),
+    (
+        "overlapping-policies",
+        "two policies of equal priority match the same queue or exchange",
+    ),
+    (
+        "argument-as-policy",
+        "queue arguments that a policy could set and later change",
+    ),
+    (
+        "broad-configure",
+        "a non-administrator may configure every resource (`.*`)",
+    ),
+    (
+        "unknown-argument",
+        "an x- argument or policy key RabbitMQ does not document",
+    ),
+    (
+        "unknown-exchange-type",
+        "an exchange type that needs a plugin",
+    ),
+    (
+        "user-without-password",
+        "a user with neither password nor password_hash cannot log in with a password",
+    ),
+];
+
+/// Collects diagnostics; lints are dropped where an `allow` list silences them.
+pub(crate) struct Checker<'a> {
+    pub env: &'a Environment,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    pub fn error(&mut self, code: &'static str, file: FileId, at: Position, message: String) {
+        self.problems
+            .push(Diagnostic::error(code, message).at(file, at));
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.problems.push(diagnostic);
+    }
+
+    /// A lint, unless the environment or one of `allowed` (the entity's own lists) silences it.
+    pub fn lint(&mut self, diagnostic: Diagnostic, allowed: &[&[String]]) {
+        let code = diagnostic.code;
+        let silenced = self.env.settings.allow.iter().any(|c| c == code)
+            || allowed.iter().any(|list| list.iter().any(|c| c == code));
+        if !silenced {
+            self.problems.push(diagnostic);
+        }
+    }
+}
+
+/// Runs every check; the result is ordered by file and position, errors and warnings mixed.
+pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        env,
+        problems: Vec::new(),
+    };
+    entities::check(&mut checker);
+    references::check(&mut checker);
+    lints::check(&mut checker);
+    dead_letter::check(&mut checker);
+    if let Some(version) = options.broker_version {
+        version::check(&mut checker, version);
+    }
+    let mut problems = checker.problems;
+    problems.sort_by_key(|p| {
+        let place = p.location.map(|l| (l.file, l.at.line, l.at.column));
+        (place, p.severity != Severity::Error)
+    });
+    problems
+}
+
+/// Allowed-lint lists are written as `Located<String>`; compare them as plain strings.
+pub(crate) fn plain(list: &[super::located::Located<String>]) -> Vec<String> {
+    list.iter().map(|c| c.value.clone()).collect()
+}

@@ -1,0 +1,192 @@
+//! Every name that refers to another entity must resolve: bindings, dead-letter and
+//! alternate exchanges, permissions, policies, the managed vhost list.
+
+use super::Checker;
+use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::environment::Vhost;
+use crate::config::located::Located;
+
+/// The default exchange (`""`) and `amq.*` exist in every vhost without being declared.
+pub fn is_builtin_exchange(name: &str) -> bool {
+    name.is_empty() || name.starts_with("amq.")
+}
+
+pub(super) fn check(c: &mut Checker) {
+    let env = c.env;
+    for vhost in env.vhosts.values() {
+        for queue in vhost.queues.values() {
+            for binding in &queue.spec.bindings {
+                source_exchange(c, vhost, queue.file, &binding.exchange, "binding source");
+            }
+            argument_exchange(c, vhost, queue.file, &queue.spec.arguments, "x-dead-letter-exchange");
+        }
+        for exchange in vhost.exchanges.values() {
+            for binding in &exchange.spec.bindings {
+                source_exchange(c, vhost, exchange.file, &binding.exchange, "binding source");
+                if binding.exchange.value == exchange.name.value {
+                    c.error(
+                        "invalid-reference",
+                        exchange.file,
+                        binding.exchange.at,
+                        format!("exchange `{}` cannot be bound to itself", exchange.name.value),
+                    );
+                }
+            }
+            argument_exchange(c, vhost, exchange.file, &exchange.spec.arguments, "alternate-exchange");
+        }
+        for policy in vhost.policies.values() {
+            argument_exchange(c, vhost, policy.file, &policy.spec.definition, "dead-letter-exchange");
+            argument_exchange(c, vhost, policy.file, &policy.spec.definition, "alternate-exchange");
+            for component in ["federation-upstream", "federation-upstream-set"] {
+                parameter_reference(c, vhost, policy.file, &policy.spec.definition, component);
+            }
+        }
+    }
+    for user in env.users.values() {
+        for vhost in user.spec.permissions.keys() {
+            vhost_reference(c, user.file, vhost, "permission");
+        }
+        for (vhost, exchanges) in &user.spec.topic_permissions {
+            vhost_reference(c, user.file, vhost, "topic permission");
+            if let Some(declared) = env.vhosts.get(&vhost.value) {
+                for exchange in exchanges.keys() {
+                    source_exchange(c, declared, user.file, exchange, "topic permission exchange");
+                }
+            }
+        }
+    }
+    if let Some(manage) = &env.settings.manage {
+        for vhost in manage.spec.vhosts.iter().flatten() {
+            vhost_reference(c, manage.file, vhost, "managed");
+        }
+    }
+}
+
+fn source_exchange(c: &mut Checker, vhost: &Vhost, file: FileId, name: &Located<String>, what: &str) {
+    if is_builtin_exchange(&name.value) || vhost.exchanges.contains_key(&name.value) {
+        return;
+    }
+    let mut problem = Diagnostic::error(
+        "unknown-reference",
+        format!(
+            "{what} `{}` is not an exchange declared in vhost `{}`",
+            name.value, vhost.name.value
+        ),
+    )
+    .at(file, name.at);
+    if let Some(similar) = closest(&name.value, vhost.exchanges.keys()) {
+        problem = problem.help(format!("did you mean `{similar}`?"));
+    }
+    c.push(problem);
+}
+
+/// An argument or policy key whose string value names an exchange in the same vhost.
+fn argument_exchange(
+    c: &mut Checker,
+    vhost: &Vhost,
+    file: FileId,
+    args: &indexmap::IndexMap<Located<String>, Located<serde_json::Value>>,
+    key: &str,
+) {
+    let Some((k, value)) = args.iter().find(|(k, _)| k.value == key) else {
+        return;
+    };
+    let Some(name) = value.value.as_str() else {
+        return;
+    };
+    let located = Located::new(name.to_string(), value.at);
+    source_exchange(c, vhost, file, &located, &format!("`{}`", k.value));
+}
+
+fn parameter_reference(
+    c: &mut Checker,
+    vhost: &Vhost,
+    file: FileId,
+    definition: &indexmap::IndexMap<Located<String>, Located<serde_json::Value>>,
+    component: &str,
+) {
+    let Some((_, value)) = definition.iter().find(|(k, _)| k.value == component) else {
+        return;
+    };
+    let Some(name) = value.value.as_str() else {
+        return;
+    };
+    let declared = vhost
+        .parameters
+        .contains_key(&(component.to_string(), name.to_string()));
+    // "all" is the implicit set of every upstream in the vhost.
+    if !declared && !(component == "federation-upstream-set" && name == "all") {
+        c.error(
+            "unknown-reference",
+            file,
+            value.at,
+            format!(
+                "{component} `{name}` is not declared under `parameters: {component}:` in vhost `{}`",
+                vhost.name.value
+            ),
+        );
+    }
+}
+
+fn vhost_reference(c: &mut Checker, file: FileId, vhost: &Located<String>, what: &str) {
+    if c.env.vhosts.contains_key(&vhost.value) {
+        return;
+    }
+    let mut problem = Diagnostic::error(
+        "unknown-reference",
+        format!("{what} vhost `{}` is not declared in this environment", vhost.value),
+    )
+    .at(file, vhost.at);
+    if let Some(similar) = closest(&vhost.value, c.env.vhosts.keys()) {
+        problem = problem.help(format!("did you mean `{similar}`?"));
+    }
+    c.push(problem);
+}
+
+/// The declared name nearest to a misspelt one, if it is close enough to suggest.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 5))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_need_no_declaration() {
+        assert!(is_builtin_exchange(""));
+        assert!(is_builtin_exchange("amq.topic"));
+        assert!(!is_builtin_exchange("ex.dead_letter"));
+    }
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = vec!["ex.dead_letter".to_string(), "ex.topic".to_string()];
+        assert_eq!(closest("ex.dead_leter", names.iter()), Some(&names[0]));
+        assert_eq!(closest("something.else", names.iter()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

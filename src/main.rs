@@ -1,0 +1,39 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use warren::cli::{Cli, Command};
+use warren::commands;
+use warren::error::Outcome;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose);
+    let color = commands::validate::use_color(cli.global.color);
+    let result = match &cli.command {
+        Command::Validate(args) => {
+            commands::validate::run(args, &cli.global.environments_dir, color)
+        }
+        Command::Schema => Ok(commands::schema::run()),
+    };
+    match result {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        Err(err) => {
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(Outcome::Failed.exit_code())
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let filter = match verbose {
+        0 => EnvFilter::try_from_env("WARREN_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        1 => EnvFilter::new("warren=debug"),
+        _ => EnvFilter::new("warren=trace"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,69 @@
+//! Diagnostics for people (annotated source snippets) and for scripts (one line each).
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use crate::config::diagnostic::{Diagnostic, Severity, Sources};
+
+/// `error[code] path:line:col: message`, one line per diagnostic.
+pub fn short(diagnostic: &Diagnostic, sources: &Sources) -> String {
+    let place = diagnostic
+        .location
+        .map(|l| format!(" {}:", sources.describe(l)))
+        .unwrap_or_default();
+    format!(
+        "{}[{}]{place} {}",
+        severity_word(diagnostic.severity),
+        diagnostic.code,
+        diagnostic.message
+    )
+}
+
+/// The diagnostic with its source snippet, as miette draws it.
+pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let mut report = MietteDiagnostic::new(diagnostic.message.clone())
+        .with_code(format!("{}[{}]", severity_word(diagnostic.severity), diagnostic.code))
+        .with_severity(match diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        });
+    let mut help: Vec<String> = diagnostic.help.iter().cloned().collect();
+    for (place, label) in &diagnostic.related {
+        help.push(format!("{label}: {}", sources.describe(*place)));
+    }
+    if !help.is_empty() {
+        report = report.with_help(help.join("\n"));
+    }
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    match diagnostic.location {
+        Some(place) if place.at.line > 0 => {
+            let file = sources.get(place.file);
+            let span = LabeledSpan::at(place.at.offset..place.at.offset + place.at.len.max(1), "here");
+            report = report.with_label(span);
+            let source = NamedSource::new(file.path.display().to_string(), file.text.clone());
+            let with_source = miette::Report::new(report).with_source_code(source);
+            let _ = handler.render_report(&mut out, with_source.as_ref());
+        }
+        Some(place) => {
+            let mut report = report;
+            report.message = format!("{}: {}", sources.describe(place), report.message);
+            let _ = handler.render_report(&mut out, &report);
+        }
+        None => {
+            let _ = handler.render_report(&mut out, &report);
+        }
+    }
+    out
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}

@@ -1,0 +1,3 @@
+//! Pure rendering of finished results for people and machines.
+
+pub mod diagnostics;
