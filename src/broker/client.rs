@@ -1,0 +1,355 @@
+//! `HttpBroker`: the management API over HTTP(S), with retries and endpoint failover.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::connection::{ConnectionSettings, Secret};
+use super::endpoint::Endpoint;
+use super::error::{reason_from_body, BrokerError, Result};
+use super::path::ApiPath;
+use super::tls;
+
+/// How often and how patiently a request is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total tries per request, at least 1.
+    pub attempts: u32,
+    /// Delay before the second try; doubles each time, plus up to 50% jitter.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+/// A client for one cluster; cheap to share by reference across concurrent tasks.
+#[derive(Debug)]
+pub struct HttpBroker {
+    client: reqwest::Client,
+    endpoints: Vec<Endpoint>,
+    user: String,
+    password: Secret,
+    /// Index of the endpoint that answered last; the next request starts there.
+    preferred: AtomicUsize,
+    requests: AtomicU64,
+    retry: RetryPolicy,
+}
+
+/// Why one try failed, before deciding whether to try again.
+enum Failure {
+    /// The broker answered with a non-2xx status.
+    Status {
+        url: String,
+        status: StatusCode,
+        body: Vec<u8>,
+    },
+    /// No endpoint accepted a connection: the request was never sent.
+    Unreachable(String),
+    /// Sent, but the connection broke before the answer was complete.
+    Interrupted {
+        url: String,
+        message: String,
+    },
+    Timeout {
+        url: String,
+    },
+    Fatal(BrokerError),
+}
+
+impl Failure {
+    /// Unsent requests are always safe to repeat; sent ones only when idempotent.
+    fn retryable(&self, idempotent: bool) -> bool {
+        match self {
+            Failure::Status { status, .. } => idempotent && is_transient(*status),
+            Failure::Unreachable(_) => true,
+            Failure::Interrupted { .. } | Failure::Timeout { .. } => idempotent,
+            Failure::Fatal(_) => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Failure::Status { url, status, .. } => format!("{url}: HTTP {status}"),
+            Failure::Unreachable(message) => message.clone(),
+            Failure::Interrupted { url, message } => format!("{url}: {message}"),
+            Failure::Timeout { url } => format!("{url}: timed out"),
+            Failure::Fatal(err) => err.to_string(),
+        }
+    }
+}
+
+impl HttpBroker {
+    pub fn new(settings: &ConnectionSettings) -> Result<Self> {
+        if settings.urls.is_empty() {
+            return Err(BrokerError::InvalidUrl {
+                url: String::new(),
+                reason: "no management URL given".to_owned(),
+            });
+        }
+        let endpoints = settings
+            .urls
+            .iter()
+            .map(|url| Endpoint::parse(url))
+            .collect::<Result<Vec<_>>>()?;
+        let builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(settings.timeout)
+            .timeout(settings.timeout)
+            .user_agent(concat!("warren/", env!("CARGO_PKG_VERSION")));
+        let client = tls::configure(builder, settings)?
+            .build()
+            .map_err(|e| BrokerError::Tls {
+                reason: error_chain(&e),
+            })?;
+        Ok(HttpBroker {
+            client,
+            endpoints,
+            user: settings.user.clone(),
+            password: settings.password.clone(),
+            preferred: AtomicUsize::new(0),
+            requests: AtomicU64::new(0),
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = RetryPolicy {
+            attempts: retry.attempts.max(1),
+            ..retry
+        };
+        self
+    }
+
+    /// HTTP requests sent so far, retries and failovers included.
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The base URL requests currently go to (no credentials).
+    pub fn current_url(&self) -> &str {
+        &self.endpoints[self.preferred.load(Ordering::Relaxed)].base
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &ApiPath) -> Result<T> {
+        let (url, body) = self.send(Method::GET, path, None).await?;
+        serde_json::from_slice(&body).map_err(|e| BrokerError::Decode {
+            url,
+            reason: e.to_string(),
+        })
+    }
+
+    pub async fn put_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
+        let body = to_json(path, body)?;
+        self.send(Method::PUT, path, Some(&body)).await.map(drop)
+    }
+
+    /// Never retried once sent: a POST may not be idempotent.
+    pub async fn post_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
+        let body = to_json(path, body)?;
+        self.send(Method::POST, path, Some(&body)).await.map(drop)
+    }
+
+    /// Query parameters such as `if-empty=true` go on the path.
+    pub async fn delete(&self, path: &ApiPath) -> Result<()> {
+        self.send(Method::DELETE, path, None).await.map(drop)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &ApiPath,
+        body: Option<&Value>,
+    ) -> Result<(String, Vec<u8>)> {
+        let idempotent = method != Method::POST;
+        let mut attempt = 1;
+        loop {
+            let failure = match self.try_endpoints(&method, path, body).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            if attempt >= self.retry.attempts || !failure.retryable(idempotent) {
+                return Err(self.give_up(failure, &method, body));
+            }
+            let delay = backoff(self.retry.base_delay, attempt);
+            tracing::debug!(%method, path = path.path(), attempt, ?delay, reason = %failure.describe(), "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    fn give_up(&self, failure: Failure, method: &Method, body: Option<&Value>) -> BrokerError {
+        let method = method.to_string();
+        match failure {
+            Failure::Status {
+                url,
+                status,
+                body: answer,
+            } => BrokerError::Http {
+                method,
+                url,
+                status: status.as_u16(),
+                reason: redact(reason_from_body(&answer), body),
+            },
+            Failure::Unreachable(message) => BrokerError::Unreachable {
+                urls: self.endpoints.iter().map(|e| e.base.clone()).collect(),
+                message,
+            },
+            Failure::Interrupted { url, message } => BrokerError::Unreachable {
+                urls: vec![url],
+                message: match method.as_str() {
+                    "POST" => format!("{message} (the request may have reached the broker)"),
+                    _ => message,
+                },
+            },
+            Failure::Timeout { url } => BrokerError::Timeout { method, url },
+            Failure::Fatal(err) => err,
+        }
+    }
+
+    /// One try: endpoints in order from the preferred one, moving on only when none connects.
+    async fn try_endpoints(
+        &self,
+        method: &Method,
+        path: &ApiPath,
+        body: Option<&Value>,
+    ) -> std::result::Result<(String, Vec<u8>), Failure> {
+        let count = self.endpoints.len();
+        let start = self.preferred.load(Ordering::Relaxed);
+        let mut refused = Vec::new();
+        for index in (0..count).map(|i| (start + i) % count) {
+            let endpoint = &self.endpoints[index];
+            let display = endpoint.display(path);
+            let url = endpoint.url(path).map_err(Failure::Fatal)?;
+            let (user, password) = match &endpoint.url_credentials {
+                Some((user, password)) if self.user.is_empty() => (user, password),
+                _ => (&self.user, &self.password),
+            };
+            let mut request = self
+                .client
+                .request(method.clone(), url)
+                .basic_auth(user, Some(password.expose()));
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    response.bytes().await.map(|b| (status, b.to_vec()))
+                }
+                Err(e) => Err(e),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match outcome {
+                Ok((status, bytes)) => {
+                    tracing::debug!(%method, path = path.path(), status = status.as_u16(), elapsed_ms, endpoint = %endpoint.base);
+                    self.preferred.store(index, Ordering::Relaxed);
+                    if status.is_success() {
+                        return Ok((display, bytes));
+                    }
+                    let (url, body) = (display, bytes);
+                    return Err(Failure::Status { url, status, body });
+                }
+                Err(e) => {
+                    let message = error_chain(&e);
+                    tracing::debug!(%method, path = path.path(), error = %message, elapsed_ms, endpoint = %endpoint.base);
+                    if let Some(reason) = tls::failure_reason(&endpoint.base, &message) {
+                        return Err(Failure::Fatal(BrokerError::Tls { reason }));
+                    }
+                    if e.is_connect() {
+                        refused.push(format!("{}: {message}", endpoint.base));
+                        continue;
+                    }
+                    self.preferred.store(index, Ordering::Relaxed);
+                    if e.is_timeout() {
+                        return Err(Failure::Timeout { url: display });
+                    }
+                    return Err(Failure::Interrupted {
+                        url: display,
+                        message,
+                    });
+                }
+            }
+        }
+        Err(Failure::Unreachable(refused.join("; ")))
+    }
+}
+
+/// 502/503/504: a proxy or a booting node; worth another try.
+fn is_transient(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 502..=504)
+}
+
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exponential = base.saturating_mul(1 << (attempt - 1).min(16));
+    let jitter_ms = rand::random::<u64>() % (exponential.as_millis() as u64 / 2 + 1);
+    exponential + Duration::from_millis(jitter_ms)
+}
+
+fn to_json<B: Serialize + ?Sized>(path: &ApiPath, body: &B) -> Result<Value> {
+    serde_json::to_value(body).map_err(|e| BrokerError::Decode {
+        url: path.to_string(),
+        reason: format!("cannot encode the request body: {e}"),
+    })
+}
+
+/// The error and its causes on one line, without reqwest's and hyper's generic wrappers.
+fn error_chain(err: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        let generic =
+            text.starts_with("error sending request") || text.starts_with("client error (");
+        if !generic && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        return err.to_string();
+    }
+    parts.join(": ")
+}
+
+/// Hides any password or hash the request carried should the broker echo it.
+fn redact(mut reason: String, body: Option<&Value>) -> String {
+    let mut secrets = Vec::new();
+    if let Some(body) = body {
+        collect_secrets(body, &mut secrets);
+    }
+    for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+        reason = reason.replace(&secret, "***");
+    }
+    reason
+}
+
+fn collect_secrets(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    Value::String(s) if key.contains("password") => out.push(s.clone()),
+                    other => collect_secrets(other, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

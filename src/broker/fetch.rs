@@ -1,0 +1,55 @@
+//! Reading the live state with a constant number of requests, whatever the broker holds.
+
+use super::client::HttpBroker;
+use super::error::Result;
+use super::path::ApiPath;
+use super::wire::{BindingInfo, Definitions, Overview, QueueTotals, VhostInfo};
+
+/// The `/api/vhosts` columns warren reads; skips per-vhost message stats.
+const VHOST_COLUMNS: &str = "name,description,tags,default_queue_type,tracing";
+const OVERVIEW_COLUMNS: &str =
+    "rabbitmq_version,management_version,cluster_name,erlang_version,product_name,product_version,node";
+const QUEUE_TOTAL_COLUMNS: &str = "name,vhost,type,messages,messages_ready,messages_unacknowledged";
+
+/// Everything `fetch_live` read; the four reads run concurrently, so not one atomic snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveSnapshot {
+    /// `rabbitmq_version` from `/api/overview`, e.g. `3.10.8`.
+    pub version: String,
+    pub cluster_name: String,
+    pub definitions: Definitions,
+    /// Vhost metadata, which 3.10's definitions leave out.
+    pub vhosts: Vec<VhostInfo>,
+    /// With `properties_key`, and including the default exchange's implicit bindings (source `""`).
+    pub bindings: Vec<BindingInfo>,
+}
+
+/// Four GETs, concurrently: overview, definitions, vhosts, bindings.
+pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
+    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
+    let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
+    let definitions_path = ApiPath::definitions();
+    let bindings_path = ApiPath::bindings();
+    let (overview, definitions, vhosts, bindings) = futures::try_join!(
+        broker.get_json::<Overview>(&overview_path),
+        broker.get_json::<Definitions>(&definitions_path),
+        broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
+        broker.get_json::<Vec<BindingInfo>>(&bindings_path),
+    )?;
+    Ok(LiveSnapshot {
+        version: overview.rabbitmq_version,
+        cluster_name: overview.cluster_name,
+        definitions,
+        vhosts,
+        bindings,
+    })
+}
+
+/// Message counts per queue, one request, without per-queue stats.
+pub async fn queue_totals(broker: &HttpBroker, vhost: Option<&str>) -> Result<Vec<QueueTotals>> {
+    let path = ApiPath::queues(vhost)
+        .query("disable_stats", "true")
+        .query("enable_queue_totals", "true")
+        .query("columns", QUEUE_TOTAL_COLUMNS);
+    broker.get_json(&path).await
+}
