@@ -16,7 +16,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Folder holding one sub-folder per environment.
-    #[arg(long, global = true, default_value = "environments", env = "WARREN_ENVIRONMENTS_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "environments",
+        env = "WARREN_ENVIRONMENTS_DIR"
+    )]
     pub environments_dir: PathBuf,
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -37,8 +42,81 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check environments: references, argument types, patterns, lints. Exit 0 valid, 1 errors.
     Validate(ValidateArgs),
+    /// Show what apply would change on the broker. With --detailed-exitcode: 0 none, 2 changes.
+    Plan(PlanArgs),
+    /// Make the broker match the environment, in dependency order.
+    Apply(ApplyArgs),
     /// Print the JSON Schema (draft-07) of the environment format.
     Schema,
+}
+
+/// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// Management API URL(s) of one cluster, tried in order (repeatable or comma-separated).
+    #[arg(long = "url", value_delimiter = ',')]
+    pub urls: Vec<String>,
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Prefer --password-file or RABBITMQ_MANAGEMENT_PASSWORD: flags show up in process lists.
+    #[arg(long)]
+    pub password: Option<String>,
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PEM file of CA certificates to trust.
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    #[arg(long)]
+    pub client_cert: Option<PathBuf>,
+    #[arg(long)]
+    pub client_key: Option<PathBuf>,
+    /// Accept any server certificate (never the default).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Request timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Exit 2 when there are changes, 0 when none, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// Apply without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow deletes and replaces.
+    #[arg(long)]
+    pub allow_destroy: bool,
+    /// Allow steps that drop messages held in queues.
+    #[arg(long)]
+    pub allow_data_loss: bool,
+    /// Requests in flight at once within one dependency level.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

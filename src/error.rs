@@ -30,7 +30,10 @@ impl Outcome {
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     #[error("environment `{reference}` not found (looked for a folder at that path and under {environments_dir})")]
-    #[diagnostic(code(warren::environment_not_found), help("pass a folder path, or a name under --environments-dir"))]
+    #[diagnostic(
+        code(warren::environment_not_found),
+        help("pass a folder path, or a name under --environments-dir")
+    )]
     EnvironmentNotFound {
         reference: String,
         environments_dir: String,
@@ -47,4 +50,16 @@ pub enum Error {
     #[error("{0}")]
     #[diagnostic(code(warren::usage))]
     Usage(String),
+
+    #[error(transparent)]
+    #[diagnostic(code(warren::broker))]
+    Broker(#[from] crate::broker::BrokerError),
+
+    #[error("environment `{name}` has {count} error{}; run `warren validate --env {name}`", if *count == 1 { "" } else { "s" })]
+    #[diagnostic(code(warren::invalid_environment))]
+    InvalidEnvironment { name: String, count: usize },
+
+    #[error("{0}")]
+    #[diagnostic(code(warren::refused))]
+    Refused(String),
 }

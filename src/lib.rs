@@ -1,9 +1,15 @@
 //! warren: declarative GitOps for RabbitMQ.
 
+// Diagnostics travel in Results on cold paths only; boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod apply;
 pub mod broker;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod model;
+pub mod plan;
 pub mod render;
 pub mod secret;

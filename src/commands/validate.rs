@@ -27,8 +27,12 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         any_errors |= errors > 0;
         for problem in &problems {
             match args.format {
-                DiagnosticFormat::Short => println!("{}", diagnostics::short(problem, &env.sources)),
-                DiagnosticFormat::Human => print!("{}", diagnostics::human(problem, &env.sources, color)),
+                DiagnosticFormat::Short => {
+                    println!("{}", diagnostics::short(problem, &env.sources))
+                }
+                DiagnosticFormat::Human => {
+                    print!("{}", diagnostics::human(problem, &env.sources, color))
+                }
             }
         }
         let verdict = if errors == 0 { "valid" } else { "invalid" };
@@ -39,7 +43,11 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
             plural(warnings)
         );
     }
-    Ok(if any_errors { Outcome::Failed } else { Outcome::Success })
+    Ok(if any_errors {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
 }
 
 /// Loads and validates one environment; load problems come first.
@@ -102,7 +110,8 @@ pub fn use_color(choice: crate::cli::ColorChoice) -> bool {
         crate::cli::ColorChoice::Always => true,
         crate::cli::ColorChoice::Never => false,
         crate::cli::ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }

@@ -46,8 +46,7 @@ struct Layer {
 /// Finds the folder for `--env`: a path to a folder, or a name under `environments_dir`.
 pub fn resolve_env_dir(reference: &str, environments_dir: &Path) -> Option<PathBuf> {
     let as_path = PathBuf::from(reference);
-    if as_path.is_dir() && (reference.contains('/') || !environments_dir.join(reference).is_dir())
-    {
+    if as_path.is_dir() && (reference.contains('/') || !environments_dir.join(reference).is_dir()) {
         return Some(as_path);
     }
     let named = environments_dir.join(reference);

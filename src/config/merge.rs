@@ -194,7 +194,14 @@ fn merge_vhost(
     vhost.allow.extend(spec.allow.into_iter().map(|c| c.value));
     let scope = |kind: &str| format!("{kind} in vhost `{}`", name.value);
     for (n, s) in spec.exchanges {
-        insert_unique(&mut vhost.exchanges, &scope("exchange"), file, n, s, problems);
+        insert_unique(
+            &mut vhost.exchanges,
+            &scope("exchange"),
+            file,
+            n,
+            s,
+            problems,
+        );
     }
     for (n, s) in spec.queues {
         insert_unique(&mut vhost.queues, &scope("queue"), file, n, s, problems);

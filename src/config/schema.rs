@@ -207,7 +207,11 @@ pub struct VhostLimits {
     )]
     pub max_connections: Option<Located<i64>>,
     /// Maximum queues (unlimited when absent).
-    #[serde(default, rename = "max-queues", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "max-queues",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_queues: Option<Located<i64>>,
 }
 

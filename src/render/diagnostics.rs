@@ -21,7 +21,11 @@ pub fn short(diagnostic: &Diagnostic, sources: &Sources) -> String {
 /// The diagnostic with its source snippet, as miette draws it.
 pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String {
     let mut report = MietteDiagnostic::new(diagnostic.message.clone())
-        .with_code(format!("{}[{}]", severity_word(diagnostic.severity), diagnostic.code))
+        .with_code(format!(
+            "{}[{}]",
+            severity_word(diagnostic.severity),
+            diagnostic.code
+        ))
         .with_severity(match diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -43,7 +47,10 @@ pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String 
     match diagnostic.location {
         Some(place) if place.at.line > 0 => {
             let file = sources.get(place.file);
-            let span = LabeledSpan::at(place.at.offset..place.at.offset + place.at.len.max(1), "here");
+            let span = LabeledSpan::at(
+                place.at.offset..place.at.offset + place.at.len.max(1),
+                "here",
+            );
             report = report.with_label(span);
             let source = NamedSource::new(file.path.display().to_string(), file.text.clone());
             let with_source = miette::Report::new(report).with_source_code(source);

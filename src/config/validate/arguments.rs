@@ -125,7 +125,9 @@ pub fn check(kind: ArgType, value: &Value) -> Result<(), String> {
         },
         IntRange(lo, hi) => match int {
             Some(n) if (lo..=hi).contains(&n) => Ok(()),
-            _ => Err(format!("expected an integer from {lo} to {hi}, got {value}")),
+            _ => Err(format!(
+                "expected an integer from {lo} to {hi}, got {value}"
+            )),
         },
         Text | Exchange => match value {
             Value::String(_) => Ok(()),
@@ -137,7 +139,10 @@ pub fn check(kind: ArgType, value: &Value) -> Result<(), String> {
         },
         OneOf(options) => match value.as_str() {
             Some(s) if options.contains(&s) => Ok(()),
-            _ => Err(format!("expected one of {}, got {value}", options.join(", "))),
+            _ => Err(format!(
+                "expected one of {}, got {value}",
+                options.join(", ")
+            )),
         },
         Duration => match value.as_str() {
             Some(s) if is_duration(s) => Ok(()),

@@ -36,7 +36,9 @@ pub(super) fn check(c: &mut Checker) {
                         Keys::Topic(k) => format!("keys matching `{k}`"),
                         Keys::Any => "any key".to_string(),
                     };
-                    lost.entry(dlx.clone()).or_default().push((name.clone(), shown));
+                    lost.entry(dlx.clone())
+                        .or_default()
+                        .push((name.clone(), shown));
                 }
             }
         }
@@ -56,7 +58,11 @@ fn report(c: &mut Checker, vhost: &Vhost, dlx: &str, queues: &[(String, String)]
         .map(|(q, k)| format!("{q} ({k})"))
         .collect();
     let more = queues.len().saturating_sub(4);
-    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
     let kind = exchange.spec.kind.value.as_str();
     let mut help = "bind a queue that matches the dead letters' routing keys, or set x-dead-letter-routing-key".to_string();
     if kind == "direct" {
@@ -77,7 +83,11 @@ fn report(c: &mut Checker, vhost: &Vhost, dlx: &str, queues: &[(String, String)]
 }
 
 /// The queue's dead-letter exchange and routing key: its arguments first, else the policy.
-fn dead_letter_target(vhost: &Vhost, name: &str, spec: &QueueSpec) -> Option<(String, Option<String>)> {
+fn dead_letter_target(
+    vhost: &Vhost,
+    name: &str,
+    spec: &QueueSpec,
+) -> Option<(String, Option<String>)> {
     let argument = |key: &str| {
         spec.arguments
             .iter()
@@ -90,8 +100,15 @@ fn dead_letter_target(vhost: &Vhost, name: &str, spec: &QueueSpec) -> Option<(St
     let policy = vhost
         .policies
         .values()
-        .filter(|p| !matches!(p.spec.apply_to.as_ref().map(|a| a.value.as_str()), Some("exchanges")))
-        .filter(|p| pattern::compile(&p.spec.pattern.value).is_ok_and(|r| pattern::matches(&r, name)))
+        .filter(|p| {
+            !matches!(
+                p.spec.apply_to.as_ref().map(|a| a.value.as_str()),
+                Some("exchanges")
+            )
+        })
+        .filter(|p| {
+            pattern::compile(&p.spec.pattern.value).is_ok_and(|r| pattern::matches(&r, name))
+        })
         .max_by_key(|p| p.spec.priority.as_ref().map_or(0, |p| p.value))?;
     let key = |k: &str| {
         policy
@@ -122,7 +139,11 @@ fn message_keys(vhost: &Vhost, name: &str, spec: &QueueSpec) -> Vec<Keys> {
     spec.bindings
         .iter()
         .map(|b| {
-            let key = b.routing_key.as_ref().map(|k| k.value.clone()).unwrap_or_default();
+            let key = b
+                .routing_key
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_default();
             match exchange_type(vhost, &b.exchange.value) {
                 "direct" => Keys::Exact(key),
                 "topic" => Keys::Topic(key),
@@ -137,16 +158,31 @@ fn routable(vhost: &Vhost, dlx: &str, keys: &Keys) -> bool {
     let Some(exchange) = vhost.exchanges.get(dlx) else {
         return true;
     };
-    if exchange.spec.arguments.keys().any(|k| k.value == "alternate-exchange") {
+    if exchange
+        .spec
+        .arguments
+        .keys()
+        .any(|k| k.value == "alternate-exchange")
+    {
         return true;
     }
     let binding_keys: Vec<String> = vhost
         .queues
         .values()
         .flat_map(|q| q.spec.bindings.iter())
-        .chain(vhost.exchanges.values().flat_map(|e| e.spec.bindings.iter()))
+        .chain(
+            vhost
+                .exchanges
+                .values()
+                .flat_map(|e| e.spec.bindings.iter()),
+        )
         .filter(|b| b.exchange.value == dlx)
-        .map(|b| b.routing_key.as_ref().map(|k| k.value.clone()).unwrap_or_default())
+        .map(|b| {
+            b.routing_key
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_default()
+        })
         .collect();
     match (exchange.spec.kind.value.as_str(), keys) {
         (_, _) if binding_keys.is_empty() => false,

@@ -134,7 +134,12 @@ fn name(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
         );
     }
     if name.value.is_empty() {
-        c.error("invalid-name", file, name.at, format!("{kind} name is empty"));
+        c.error(
+            "invalid-name",
+            file,
+            name.at,
+            format!("{kind} name is empty"),
+        );
     }
 }
 
@@ -188,12 +193,9 @@ fn exchange_type(c: &mut Checker, file: FileId, kind: &Located<String>, allowed:
         return;
     }
     c.push(
-        Diagnostic::error(
-            "invalid-argument",
-            format!("`{k}` is not an exchange type"),
-        )
-        .at(file, kind.at)
-        .help("direct, fanout, topic, headers, or a plugin type starting with x-"),
+        Diagnostic::error("invalid-argument", format!("`{k}` is not an exchange type"))
+            .at(file, kind.at)
+            .help("direct, fanout, topic, headers, or a plugin type starting with x-"),
     );
 }
 
@@ -275,13 +277,22 @@ fn queue_type_consistency(c: &mut Checker, file: FileId, spec: &crate::config::s
     }
 }
 
-fn policy_checks(c: &mut Checker, file: FileId, spec: &PolicySpec, operator: bool, allowed: &[String]) {
+fn policy_checks(
+    c: &mut Checker,
+    file: FileId,
+    spec: &PolicySpec,
+    operator: bool,
+    allowed: &[String],
+) {
     if let Err(reason) = pattern::compile(&spec.pattern.value) {
         c.error(
             "invalid-regex",
             file,
             spec.pattern.at,
-            format!("pattern `{}` does not compile: {reason}", spec.pattern.value),
+            format!(
+                "pattern `{}` does not compile: {reason}",
+                spec.pattern.value
+            ),
         );
     }
     if let Some(apply_to) = &spec.apply_to {
@@ -348,12 +359,14 @@ fn ha_params(c: &mut Checker, file: FileId, spec: &PolicySpec) {
     };
     let params = get("ha-params");
     let problem = match (mode.value.as_str(), params) {
-        (Some("exactly"), Some((_, p))) if !p.value.as_i64().is_some_and(|n| n >= 1) => {
-            Some((p.at, "ha-mode exactly needs ha-params to be a positive integer"))
-        }
-        (Some("nodes"), Some((_, p))) if !p.value.is_array() => {
-            Some((p.at, "ha-mode nodes needs ha-params to be a list of node names"))
-        }
+        (Some("exactly"), Some((_, p))) if p.value.as_i64().is_none_or(|n| n < 1) => Some((
+            p.at,
+            "ha-mode exactly needs ha-params to be a positive integer",
+        )),
+        (Some("nodes"), Some((_, p))) if !p.value.is_array() => Some((
+            p.at,
+            "ha-mode nodes needs ha-params to be a list of node names",
+        )),
         (Some("exactly" | "nodes"), None) => Some((mode.at, "this ha-mode needs ha-params")),
         (Some("all"), Some((_, p))) => Some((p.at, "ha-mode all takes no ha-params")),
         _ => None,

@@ -39,7 +39,9 @@ pub(super) fn check(c: &mut Checker) {
                         "x-ha-policy is obsolete: the broker ignores it and mirrors only by policy",
                     )
                     .at(queue.file, key.at)
-                    .help("remove it; declare a policy with ha-mode, or better, use a quorum queue"),
+                    .help(
+                        "remove it; declare a policy with ha-mode, or better, use a quorum queue",
+                    ),
                     &[&vhost.allow, &allowed],
                 );
             }
@@ -50,7 +52,12 @@ pub(super) fn check(c: &mut Checker) {
                 .map(|k| k.value.as_str())
                 .filter(|k| POLICY_ABLE.contains(k))
                 .collect();
-            if let Some(first) = queue.spec.arguments.keys().find(|k| POLICY_ABLE.contains(&k.value.as_str())) {
+            if let Some(first) = queue
+                .spec
+                .arguments
+                .keys()
+                .find(|k| POLICY_ABLE.contains(&k.value.as_str()))
+            {
                 c.lint(
                     Diagnostic::warning(
                         "argument-as-policy",
@@ -132,7 +139,8 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
     let policies: Vec<&Declared<PolicySpec>> = vhost.policies.values().collect();
     for (i, a) in policies.iter().enumerate() {
         for b in &policies[i + 1..] {
-            let priority = |p: &Declared<PolicySpec>| p.spec.priority.as_ref().map_or(0, |p| p.value);
+            let priority =
+                |p: &Declared<PolicySpec>| p.spec.priority.as_ref().map_or(0, |p| p.value);
             if priority(a) != priority(b) {
                 continue;
             }

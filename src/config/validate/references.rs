@@ -18,7 +18,13 @@ pub(super) fn check(c: &mut Checker) {
             for binding in &queue.spec.bindings {
                 source_exchange(c, vhost, queue.file, &binding.exchange, "binding source");
             }
-            argument_exchange(c, vhost, queue.file, &queue.spec.arguments, "x-dead-letter-exchange");
+            argument_exchange(
+                c,
+                vhost,
+                queue.file,
+                &queue.spec.arguments,
+                "x-dead-letter-exchange",
+            );
         }
         for exchange in vhost.exchanges.values() {
             for binding in &exchange.spec.bindings {
@@ -28,15 +34,36 @@ pub(super) fn check(c: &mut Checker) {
                         "invalid-reference",
                         exchange.file,
                         binding.exchange.at,
-                        format!("exchange `{}` cannot be bound to itself", exchange.name.value),
+                        format!(
+                            "exchange `{}` cannot be bound to itself",
+                            exchange.name.value
+                        ),
                     );
                 }
             }
-            argument_exchange(c, vhost, exchange.file, &exchange.spec.arguments, "alternate-exchange");
+            argument_exchange(
+                c,
+                vhost,
+                exchange.file,
+                &exchange.spec.arguments,
+                "alternate-exchange",
+            );
         }
         for policy in vhost.policies.values() {
-            argument_exchange(c, vhost, policy.file, &policy.spec.definition, "dead-letter-exchange");
-            argument_exchange(c, vhost, policy.file, &policy.spec.definition, "alternate-exchange");
+            argument_exchange(
+                c,
+                vhost,
+                policy.file,
+                &policy.spec.definition,
+                "dead-letter-exchange",
+            );
+            argument_exchange(
+                c,
+                vhost,
+                policy.file,
+                &policy.spec.definition,
+                "alternate-exchange",
+            );
             for component in ["federation-upstream", "federation-upstream-set"] {
                 parameter_reference(c, vhost, policy.file, &policy.spec.definition, component);
             }
@@ -50,7 +77,13 @@ pub(super) fn check(c: &mut Checker) {
             vhost_reference(c, user.file, vhost, "topic permission");
             if let Some(declared) = env.vhosts.get(&vhost.value) {
                 for exchange in exchanges.keys() {
-                    source_exchange(c, declared, user.file, exchange, "topic permission exchange");
+                    source_exchange(
+                        c,
+                        declared,
+                        user.file,
+                        exchange,
+                        "topic permission exchange",
+                    );
                 }
             }
         }
@@ -62,7 +95,13 @@ pub(super) fn check(c: &mut Checker) {
     }
 }
 
-fn source_exchange(c: &mut Checker, vhost: &Vhost, file: FileId, name: &Located<String>, what: &str) {
+fn source_exchange(
+    c: &mut Checker,
+    vhost: &Vhost,
+    file: FileId,
+    name: &Located<String>,
+    what: &str,
+) {
     if is_builtin_exchange(&name.value) || vhost.exchanges.contains_key(&name.value) {
         return;
     }
@@ -115,7 +154,8 @@ fn parameter_reference(
         .parameters
         .contains_key(&(component.to_string(), name.to_string()));
     // "all" is the implicit set of every upstream in the vhost.
-    if !declared && !(component == "federation-upstream-set" && name == "all") {
+    let implicit_set = component == "federation-upstream-set" && name == "all";
+    if !(declared || implicit_set) {
         c.error(
             "unknown-reference",
             file,
@@ -134,7 +174,10 @@ fn vhost_reference(c: &mut Checker, file: FileId, vhost: &Located<String>, what:
     }
     let mut problem = Diagnostic::error(
         "unknown-reference",
-        format!("{what} vhost `{}` is not declared in this environment", vhost.value),
+        format!(
+            "{what} vhost `{}` is not declared in this environment",
+            vhost.value
+        ),
     )
     .at(file, vhost.at);
     if let Some(similar) = closest(&vhost.value, c.env.vhosts.keys()) {
@@ -184,7 +227,7 @@ mod tests {
 
     #[test]
     fn suggests_near_names_only() {
-        let names = vec!["ex.dead_letter".to_string(), "ex.topic".to_string()];
+        let names = ["ex.dead_letter".to_string(), "ex.topic".to_string()];
         assert_eq!(closest("ex.dead_leter", names.iter()), Some(&names[0]));
         assert_eq!(closest("something.else", names.iter()), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);

@@ -43,7 +43,10 @@ const QUEUE_TYPE_APPLY_TO: [&str; 3] = ["classic_queues", "quorum_queues", "stre
 pub(super) fn check(checker: &mut Checker, version: BrokerVersion) {
     let env = checker.env;
     for vhost in env.vhosts.values() {
-        let all = vhost.policies.values().chain(vhost.operator_policies.values());
+        let all = vhost
+            .policies
+            .values()
+            .chain(vhost.operator_policies.values());
         for policy in all {
             if let Some(apply_to) = &policy.spec.apply_to {
                 if QUEUE_TYPE_APPLY_TO.contains(&apply_to.value.as_str())
@@ -89,8 +92,14 @@ mod tests {
 
     #[test]
     fn parses_versions() {
-        assert_eq!("3.12".parse::<BrokerVersion>(), Ok(BrokerVersion::new(3, 12)));
-        assert_eq!("3.10.8".parse::<BrokerVersion>(), Ok(BrokerVersion::new(3, 10)));
+        assert_eq!(
+            "3.12".parse::<BrokerVersion>(),
+            Ok(BrokerVersion::new(3, 12))
+        );
+        assert_eq!(
+            "3.10.8".parse::<BrokerVersion>(),
+            Ok(BrokerVersion::new(3, 10))
+        );
         assert!("three".parse::<BrokerVersion>().is_err());
         assert!(BrokerVersion::new(3, 9) < BrokerVersion::new(3, 12));
     }
