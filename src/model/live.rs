@@ -1,0 +1,219 @@
+//! The broker's state, as read in a few requests, turned into a comparable [`State`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::id::{DestinationType, ResourceId};
+use super::kinds;
+use super::state::State;
+use crate::broker::wire::{Definitions, VhostInfo};
+use crate::broker::LiveSnapshot;
+
+/// Server-named queues and the default and `amq.*` exchanges never enter a plan.
+pub fn is_builtin_exchange(name: &str) -> bool {
+    name.is_empty() || name.starts_with("amq.")
+}
+
+pub fn is_builtin_queue(name: &str) -> bool {
+    name.starts_with("amq.gen-")
+}
+
+pub fn live_state(snapshot: &LiveSnapshot) -> State {
+    let mut state = State::default();
+    let defs = &snapshot.definitions;
+    let info: HashMap<&str, &VhostInfo> = snapshot
+        .vhosts
+        .iter()
+        .map(|v| (v.name.as_str(), v))
+        .collect();
+    let default_type = |vhost: &str| {
+        info.get(vhost)
+            .and_then(|v| v.default_queue_type.clone())
+            .unwrap_or_else(|| "classic".to_string())
+    };
+    for vhost in &snapshot.vhosts {
+        state.insert(
+            ResourceId::Vhost {
+                name: vhost.name.clone(),
+            },
+            kinds::vhost(
+                &vhost.description,
+                &vhost.tags.0,
+                vhost.default_queue_type.as_deref(),
+                vhost.tracing,
+            ),
+        );
+    }
+    add_users(&mut state, defs);
+    for p in &defs.permissions {
+        state.insert(
+            ResourceId::Permission {
+                vhost: p.vhost.clone(),
+                user: p.user.clone(),
+            },
+            kinds::permission(&p.configure, &p.write, &p.read),
+        );
+    }
+    let mut topic: BTreeMap<(String, String), BTreeMap<String, (String, String)>> = BTreeMap::new();
+    for p in &defs.topic_permissions {
+        topic
+            .entry((p.vhost.clone(), p.user.clone()))
+            .or_default()
+            .insert(p.exchange.clone(), (p.write.clone(), p.read.clone()));
+    }
+    for ((vhost, user), entries) in topic {
+        state.insert(
+            ResourceId::TopicPermission { vhost, user },
+            kinds::topic_permissions(&entries),
+        );
+    }
+    for e in defs
+        .exchanges
+        .iter()
+        .filter(|e| !is_builtin_exchange(&e.name))
+    {
+        state.insert(
+            ResourceId::Exchange {
+                vhost: e.vhost.clone(),
+                name: e.name.clone(),
+            },
+            kinds::exchange(
+                &e.kind,
+                e.durable,
+                e.auto_delete,
+                e.internal,
+                e.arguments.clone(),
+            ),
+        );
+    }
+    for q in defs.queues.iter().filter(|q| !is_builtin_queue(&q.name)) {
+        state.insert(
+            ResourceId::Queue {
+                vhost: q.vhost.clone(),
+                name: q.name.clone(),
+            },
+            kinds::queue(
+                q.durable,
+                q.auto_delete,
+                q.arguments.clone(),
+                &default_type(&q.vhost),
+            ),
+        );
+    }
+    for b in snapshot.bindings.iter().filter(|b| !b.source.is_empty()) {
+        let Some(destination_type) = destination_type(&b.destination_type) else {
+            continue;
+        };
+        let id = kinds::binding_id(
+            &b.vhost,
+            &b.source,
+            destination_type,
+            &b.destination,
+            &b.routing_key,
+            &b.arguments,
+        );
+        let mut resource = super::resource::Resource::new();
+        resource.properties_key = Some(b.properties_key.clone());
+        state.insert(id, resource);
+    }
+    for p in &defs.policies {
+        state.insert(
+            ResourceId::Policy {
+                vhost: p.vhost.clone(),
+                name: p.name.clone(),
+            },
+            kinds::policy(&p.pattern, &p.apply_to, p.priority, p.definition.clone()),
+        );
+    }
+    add_parameters(&mut state, defs);
+    for g in &defs.global_parameters {
+        // Internal bookkeeping the broker writes itself.
+        if g.name == "internal_cluster_id" {
+            continue;
+        }
+        state.insert(
+            ResourceId::GlobalParameter {
+                name: g.name.clone(),
+            },
+            kinds::parameter(g.value.clone()),
+        );
+    }
+    state
+}
+
+fn destination_type(text: &str) -> Option<DestinationType> {
+    match text {
+        "queue" => Some(DestinationType::Queue),
+        "exchange" => Some(DestinationType::Exchange),
+        _ => None,
+    }
+}
+
+fn add_users(state: &mut State, defs: &Definitions) {
+    for u in &defs.users {
+        state.insert(
+            ResourceId::User {
+                name: u.name.clone(),
+            },
+            kinds::user(&u.tags.0, &u.password_hash, u.hashing_algorithm.as_deref()),
+        );
+        for (limit, value) in &u.limits {
+            if let Some(value) = value.as_i64() {
+                let id = ResourceId::UserLimit {
+                    user: u.name.clone(),
+                    name: limit.clone(),
+                };
+                state.insert(id, kinds::limit(value));
+            }
+        }
+    }
+}
+
+/// 3.10 keeps operator policies and vhost limits among the parameters.
+fn add_parameters(state: &mut State, defs: &Definitions) {
+    for p in &defs.parameters {
+        match p.component.as_str() {
+            "operator_policy" => {
+                let field = |k: &str| p.value.get(k);
+                let pattern = field("pattern").and_then(Value::as_str).unwrap_or("");
+                let apply_to = field("apply-to")
+                    .and_then(Value::as_str)
+                    .unwrap_or("queues");
+                let priority = field("priority").and_then(Value::as_i64).unwrap_or(0);
+                let definition = field("definition")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                state.insert(
+                    ResourceId::OperatorPolicy {
+                        vhost: p.vhost.clone(),
+                        name: p.name.clone(),
+                    },
+                    kinds::operator_policy(pattern, apply_to, priority, definition),
+                );
+            }
+            "vhost-limits" => {
+                for (limit, value) in p.value.as_object().into_iter().flatten() {
+                    if let Some(value) = value.as_i64() {
+                        let id = ResourceId::VhostLimit {
+                            vhost: p.vhost.clone(),
+                            name: limit.clone(),
+                        };
+                        state.insert(id, kinds::limit(value));
+                    }
+                }
+            }
+            _ => {
+                state.insert(
+                    ResourceId::Parameter {
+                        vhost: p.vhost.clone(),
+                        component: p.component.clone(),
+                        name: p.name.clone(),
+                    },
+                    kinds::parameter(p.value.clone()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The one comparable representation of desired and live state; pure, no I/O.
+
+pub mod desired;
+pub mod id;
+pub mod kinds;
+pub mod live;
+pub mod normalise;
+pub mod resource;
+pub mod state;
+
+pub use id::{DestinationType, ResourceId};
+pub use resource::Resource;
+pub use state::State;

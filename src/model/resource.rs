@@ -1,0 +1,95 @@
+//! One object's comparable properties, normalised so equal meaning means equal value.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::secret::Secret;
+
+/// Properties by field name, exactly as the broker's PUT body takes them, normalised.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub props: BTreeMap<String, Value>,
+    /// A desired password not yet hashed: hashed against the live salt before diffing.
+    #[serde(skip)]
+    pub password: Option<Secret>,
+    /// The live binding's `properties_key`, needed only to delete it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties_key: Option<String>,
+    /// Messages the live queue holds (read only when a destructive step needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<u64>,
+}
+
+/// Fields whose values never appear in output.
+pub const SENSITIVE_FIELDS: &[&str] = &["password_hash"];
+
+impl Resource {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.props.insert(field.to_string(), normalise_value(value));
+        self
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.props.get(field)
+    }
+
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.props.get(field).and_then(Value::as_str)
+    }
+}
+
+/// Numbers that are whole become integers, maps are sorted, recursively: 5.0 and 5 are equal.
+pub fn normalise_value(value: Value) -> Value {
+    match value {
+        Value::Number(n) => {
+            if n.is_f64() {
+                let f = n.as_f64().unwrap_or_default();
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    return Value::from(f as i64);
+                }
+            }
+            Value::Number(n)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(normalise_value).collect()),
+        Value::Object(map) => {
+            let sorted: BTreeMap<String, Value> = map
+                .into_iter()
+                .map(|(k, v)| (k, normalise_value(v)))
+                .collect();
+            Value::Object(sorted.into_iter().collect())
+        }
+        other => other,
+    }
+}
+
+/// Canonical text of arguments, used inside binding identities.
+pub fn canonical_json(value: &Value) -> String {
+    serde_json::to_string(&normalise_value(value.clone())).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn whole_floats_become_integers() {
+        assert_eq!(normalise_value(json!(5.0)), json!(5));
+        assert_eq!(normalise_value(json!(5.5)), json!(5.5));
+        assert_eq!(normalise_value(json!({"a": [1.0]})), json!({"a": [1]}));
+    }
+
+    #[test]
+    fn map_order_does_not_matter() {
+        let a = canonical_json(&json!({"b": 1, "a": 2}));
+        let b = canonical_json(&json!({"a": 2, "b": 1}));
+        assert_eq!(a, b);
+        assert_eq!(a, r#"{"a":2,"b":1}"#);
+    }
+}

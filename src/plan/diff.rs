@@ -1,0 +1,158 @@
+//! `diff(desired, live, scope)`: a pure function from two states to a [`Plan`].
+
+use serde_json::Value;
+
+use super::scope::Scope;
+use super::types::{Action, Change, FieldDiff, Plan};
+use crate::model::kinds::immutable_fields;
+use crate::model::resource::SENSITIVE_FIELDS;
+use crate::model::{DestinationType, Resource, ResourceId, State};
+
+pub fn diff(environment: &str, desired: &State, live: &State, scope: &Scope) -> Plan {
+    let mut plan = Plan {
+        environment: environment.to_string(),
+        ..Plan::default()
+    };
+    for (id, want) in desired.iter() {
+        match live.get(id) {
+            None => plan
+                .changes
+                .push(change(id, Action::Create, None, Some(want), Vec::new())),
+            Some(have) => {
+                let fields = field_diffs(id, have, want);
+                if fields.is_empty() {
+                    continue;
+                }
+                let action = if fields.iter().any(|f| f.forces_replace) {
+                    Action::Replace
+                } else {
+                    Action::Update
+                };
+                plan.changes
+                    .push(change(id, action, Some(have), Some(want), fields));
+            }
+        }
+    }
+    for (id, have) in live.iter() {
+        if desired.contains(id) || !scope.contains(id) {
+            continue;
+        }
+        if scope.prunes(id) {
+            plan.changes
+                .push(change(id, Action::Delete, Some(have), None, Vec::new()));
+        } else {
+            plan.unmanaged.push(id.clone());
+        }
+    }
+    recreate_bindings_of_replaced(&mut plan, desired, live);
+    plan.changes
+        .sort_by(|a, b| (a.id.level(), &a.id).cmp(&(b.id.level(), &b.id)));
+    plan
+}
+
+fn change(
+    id: &ResourceId,
+    action: Action,
+    before: Option<&Resource>,
+    after: Option<&Resource>,
+    fields: Vec<FieldDiff>,
+) -> Change {
+    Change {
+        id: id.clone(),
+        action,
+        before: before.cloned(),
+        after: after.cloned(),
+        fields,
+        reason: None,
+        messages: None,
+    }
+}
+
+/// Per-field differences; maps (arguments, definitions) are compared key by key.
+pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<FieldDiff> {
+    let immutable = immutable_fields(id);
+    let mut names: Vec<&String> = before.props.keys().chain(after.props.keys()).collect();
+    names.sort();
+    names.dedup();
+    let mut diffs = Vec::new();
+    for name in names {
+        let (b, a) = (before.props.get(name), after.props.get(name));
+        if b == a {
+            continue;
+        }
+        let forces_replace = immutable.contains(&name.as_str());
+        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
+        match (b, a) {
+            (Some(Value::Object(bm)), Some(Value::Object(am))) => {
+                let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    if bm.get(key) != am.get(key) {
+                        diffs.push(FieldDiff {
+                            field: format!("{name}.{key}"),
+                            before: bm.get(key).cloned(),
+                            after: am.get(key).cloned(),
+                            forces_replace,
+                            sensitive,
+                        });
+                    }
+                }
+            }
+            _ => diffs.push(FieldDiff {
+                field: name.clone(),
+                before: if sensitive { None } else { b.cloned() },
+                after: if sensitive { None } else { a.cloned() },
+                forces_replace,
+                sensitive,
+            }),
+        }
+    }
+    diffs
+}
+
+/// The broker deletes a queue's or exchange's bindings with it: plan them again.
+fn recreate_bindings_of_replaced(plan: &mut Plan, desired: &State, live: &State) {
+    let replaced: Vec<ResourceId> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.id.clone())
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    for (id, want) in desired.iter() {
+        let ResourceId::Binding {
+            vhost,
+            source,
+            destination_type,
+            destination,
+            ..
+        } = id
+        else {
+            continue;
+        };
+        if !live.contains(id) {
+            continue; // already planned as a create
+        }
+        let touches = replaced.iter().find(|r| match r {
+            ResourceId::Exchange { vhost: v, name } => {
+                v == vhost
+                    && (name == source
+                        || (*destination_type == DestinationType::Exchange && name == destination))
+            }
+            ResourceId::Queue { vhost: v, name } => {
+                v == vhost && *destination_type == DestinationType::Queue && name == destination
+            }
+            _ => false,
+        });
+        if let Some(replaced) = touches {
+            let mut c = change(id, Action::Create, None, Some(want), Vec::new());
+            c.reason = Some(format!(
+                "re-created: the broker drops it with the replaced {replaced}"
+            ));
+            plan.changes.push(c);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure planning: diff two states into a Plan and order its steps.
+
+pub mod diff;
+pub mod order;
+pub mod scope;
+pub mod types;
+
+pub use diff::diff;
+pub use scope::Scope;
+pub use types::{Action, Change, FieldDiff, Plan};
