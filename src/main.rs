@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => {
             commands::validate::run(args, &cli.global.environments_dir, color)
         }
+        Command::Plan(args) => commands::plan::run(args, &cli.global.environments_dir, color),
+        Command::Apply(args) => commands::apply::run(args, &cli.global.environments_dir, color),
         Command::Schema => Ok(commands::schema::run()),
     };
     match result {

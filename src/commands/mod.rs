@@ -1,5 +1,9 @@
 //! One module per subcommand: each turns parsed arguments into an [`Outcome`](crate::error::Outcome).
 
+pub mod apply;
+pub mod connect;
+pub mod pipeline;
+pub mod plan;
 pub mod schema;
 pub mod validate;
 
@@ -14,4 +18,15 @@ pub fn env_dir(reference: &str, environments_dir: &Path) -> Result<PathBuf, Erro
         reference: reference.to_string(),
         environments_dir: environments_dir.display().to_string(),
     })
+}
+
+/// A multi-threaded runtime for the commands that talk to the broker.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            what: "starting the async runtime".to_string(),
+            source,
+        })
 }

@@ -1,0 +1,123 @@
+//! load -> validate -> fetch -> normalise -> diff: the steps plan and apply share.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::broker::{fetch_live, queue_totals, HttpBroker};
+use crate::cli::ConnectionArgs;
+use crate::config::diagnostic::Diagnostic;
+use crate::config::validate::{BrokerVersion, ValidateOptions};
+use crate::config::{secrets, Environment};
+use crate::error::Error;
+use crate::model::desired::desired_state;
+use crate::model::live::live_state;
+use crate::model::normalise::hash_passwords;
+use crate::model::{ResourceId, State};
+use crate::plan::{diff, Action, Plan, Scope};
+use crate::render::diagnostics;
+
+pub struct Planned {
+    pub env: Environment,
+    pub plan: Plan,
+    pub broker: HttpBroker,
+    pub version: String,
+}
+
+/// Loads and validates the environment; errors are printed to stderr and end the command.
+pub fn load_valid(
+    reference: &str,
+    environments_dir: &Path,
+    version: Option<BrokerVersion>,
+) -> Result<Environment, Error> {
+    let dir = super::env_dir(reference, environments_dir)?;
+    let options = ValidateOptions {
+        broker_version: version,
+    };
+    let (env, problems) = super::validate::check_environment(&dir, &options, false);
+    report_errors(&env, &problems)?;
+    Ok(env)
+}
+
+fn report_errors(env: &Environment, problems: &[Diagnostic]) -> Result<(), Error> {
+    let errors: Vec<&Diagnostic> = problems.iter().filter(|p| p.is_error()).collect();
+    for problem in &errors {
+        eprintln!("{}", diagnostics::short(problem, &env.sources));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidEnvironment {
+            name: env.name.clone(),
+            count: errors.len(),
+        })
+    }
+}
+
+/// Reads the broker, builds both states and diffs them; messages are counted for destructive steps.
+pub async fn plan(
+    reference: &str,
+    environments_dir: &Path,
+    connection: &ConnectionArgs,
+) -> Result<Planned, Error> {
+    let env = load_valid(reference, environments_dir, None)?;
+    let broker = super::connect::connect(connection, &env)?;
+    tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
+    let snapshot = fetch_live(&broker).await?;
+    if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
+        let options = ValidateOptions {
+            broker_version: Some(version),
+        };
+        let problems = crate::config::validate::validate(&env, &options);
+        report_errors(&env, &problems)?;
+    }
+    let resolver = |source: &crate::config::schema::SecretSource, file| {
+        secrets::resolve(source, &env.dir, file)
+    };
+    let mut desired = match desired_state(&env, &resolver) {
+        Ok(state) => state,
+        Err(problems) => {
+            report_errors(&env, &problems)?;
+            State::default()
+        }
+    };
+    let live = live_state(&snapshot);
+    hash_passwords(&mut desired, &live);
+    let mut plan = diff(&env.name, &desired, &live, &Scope::of(&env));
+    count_messages(&broker, &mut plan).await?;
+    Ok(Planned {
+        env,
+        plan,
+        broker,
+        version: snapshot.version,
+    })
+}
+
+/// One request for all queue totals, made only when a destructive step touches a queue.
+pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), Error> {
+    let touches_queue = |action: Action, id: &ResourceId| {
+        action.is_destructive() && matches!(id, ResourceId::Queue { .. })
+    };
+    if !plan.changes.iter().any(|c| touches_queue(c.action, &c.id)) {
+        return Ok(());
+    }
+    let totals = queue_totals(broker, None).await?;
+    let counts: HashMap<(String, String), u64> = totals
+        .into_iter()
+        .map(|q| ((q.vhost, q.name), q.messages.unwrap_or(0)))
+        .collect();
+    for change in plan
+        .changes
+        .iter_mut()
+        .filter(|c| touches_queue(c.action, &c.id))
+    {
+        if let ResourceId::Queue { vhost, name } = &change.id {
+            change.messages = Some(
+                counts
+                    .get(&(vhost.clone(), name.clone()))
+                    .copied()
+                    .unwrap_or(0),
+            );
+        }
+    }
+    Ok(())
+}

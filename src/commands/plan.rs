@@ -1,0 +1,28 @@
+//! `warren plan`: what apply would change, as text or JSON.
+
+use std::path::Path;
+
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::error::{Error, Outcome};
+use crate::render::plan_human;
+
+pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
+    let runtime = super::runtime()?;
+    let planned = runtime.block_on(super::pipeline::plan(
+        &args.env,
+        environments_dir,
+        &args.connection,
+    ))?;
+    match args.format {
+        PlanFormat::Human => print!("{}", plan_human::render(&planned.plan, color)),
+        PlanFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&planned.plan).unwrap_or_default()
+        ),
+    }
+    Ok(if args.detailed_exitcode && !planned.plan.is_empty() {
+        Outcome::Changes
+    } else {
+        Outcome::Success
+    })
+}

@@ -1,0 +1,252 @@
+//! A plan as Terraform-style text: `+` create, `~` update, `-/+` replace, `-` delete.
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use crate::model::Resource;
+use crate::plan::{Action, Change, FieldDiff, Plan};
+
+/// How many unmanaged objects are listed by name before the rest are counted.
+const UNMANAGED_SHOWN: usize = 20;
+
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = Painter { color };
+    let mut out = String::new();
+    if plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} Environment {:?} matches the broker.",
+            paint.style("No changes.", Style::new().green().bold()),
+            plan.environment
+        );
+        unmanaged(&mut out, plan);
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "warren will perform these actions on environment {:?}:\n",
+        plan.environment
+    );
+    for change in &plan.changes {
+        render_change(&mut out, change, &paint);
+    }
+    unmanaged(&mut out, plan);
+    let s = plan.summary();
+    let _ = writeln!(
+        out,
+        "{} {} to add, {} to change, {} to replace, {} to destroy.",
+        paint.style("Plan:", Style::new().bold()),
+        s.create,
+        s.update,
+        s.replace,
+        s.delete
+    );
+    out
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn style(&self, text: &str, style: Style) -> String {
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn symbol(action: Action) -> (&'static str, Style) {
+    match action {
+        Action::Create => ("  +", Style::new().green()),
+        Action::Update => ("  ~", Style::new().yellow()),
+        Action::Replace => ("-/+", Style::new().magenta()),
+        Action::Delete => ("  -", Style::new().red()),
+    }
+}
+
+fn headline(change: &Change) -> String {
+    let verb = match change.action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in place",
+        Action::Replace => "must be replaced",
+        Action::Delete => "will be destroyed",
+    };
+    format!("  # {} {verb}", change.id)
+}
+
+fn render_change(out: &mut String, change: &Change, paint: &Painter) {
+    let (sign, style) = symbol(change.action);
+    let _ = writeln!(out, "{}", headline(change));
+    if let Some(reason) = &change.reason {
+        let _ = writeln!(out, "  # ({reason})");
+    }
+    let _ = writeln!(out, "{} {}", paint.style(sign, style), change.id);
+    match change.action {
+        Action::Create => {
+            if let Some(after) = &change.after {
+                for (field, value) in flatten(after) {
+                    let shown = if field == "password_hash" {
+                        "(sensitive value)".to_string()
+                    } else {
+                        value.to_string()
+                    };
+                    let _ = writeln!(
+                        out,
+                        "      {} {field} = {shown}",
+                        paint.style("+", Style::new().green())
+                    );
+                }
+            }
+        }
+        Action::Update | Action::Replace => {
+            for field in &change.fields {
+                render_field(out, field, paint);
+            }
+        }
+        Action::Delete => {}
+    }
+    if change.action.is_destructive() {
+        if let Some(messages) = change.messages {
+            let text = format!(
+                "      ! {messages} message{} at stake",
+                if messages == 1 { "" } else { "s" }
+            );
+            let _ = writeln!(out, "{}", paint.style(&text, Style::new().red().bold()));
+        }
+    }
+    out.push('\n');
+}
+
+/// A resource's properties with maps opened one level (`arguments.x-message-ttl = ...`).
+fn flatten(resource: &Resource) -> Vec<(String, Value)> {
+    let mut rows = Vec::new();
+    for (name, value) in &resource.props {
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                for (key, v) in map {
+                    rows.push((format!("{name}.{key}"), v.clone()));
+                }
+            }
+            Value::Object(_) => {}
+            other => rows.push((name.clone(), other.clone())),
+        }
+    }
+    rows
+}
+
+fn render_field(out: &mut String, field: &FieldDiff, paint: &Painter) {
+    let forces = if field.forces_replace {
+        paint.style("  # forces replacement", Style::new().magenta())
+    } else {
+        String::new()
+    };
+    if field.sensitive {
+        let _ = writeln!(
+            out,
+            "      ~ {} = (sensitive value changed){forces}",
+            field.field
+        );
+        return;
+    }
+    match (&field.before, &field.after) {
+        (None, Some(after)) => {
+            let _ = writeln!(
+                out,
+                "      {} {} = {after}{forces}",
+                paint.style("+", Style::new().green()),
+                field.field
+            );
+        }
+        (Some(before), None) => {
+            let _ = writeln!(
+                out,
+                "      {} {} = {before}{forces}",
+                paint.style("-", Style::new().red()),
+                field.field
+            );
+        }
+        (Some(before), Some(after)) if is_long(before) || is_long(after) => {
+            let _ = writeln!(
+                out,
+                "      {} {}:{forces}",
+                paint.style("~", Style::new().yellow()),
+                field.field
+            );
+            line_diff(out, before, after, paint);
+        }
+        (Some(before), Some(after)) => {
+            let _ = writeln!(
+                out,
+                "      {} {} = {before} -> {after}{forces}",
+                paint.style("~", Style::new().yellow()),
+                field.field
+            );
+        }
+        (None, None) => {}
+    }
+}
+
+fn is_long(value: &Value) -> bool {
+    matches!(value, Value::Object(_) | Value::Array(_)) || value.to_string().len() > 60
+}
+
+fn pretty(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+/// Long values are shown as a line diff rather than two walls of text.
+fn line_diff(out: &mut String, before: &Value, after: &Value, paint: &Painter) {
+    let (before, after) = (pretty(before), pretty(after));
+    let diff = TextDiff::from_lines(&before, &after);
+    for change in diff.iter_all_changes() {
+        let line = change.value().trim_end_matches('\n');
+        let (sign, style) = match change.tag() {
+            ChangeTag::Delete => ("-", Style::new().red()),
+            ChangeTag::Insert => ("+", Style::new().green()),
+            ChangeTag::Equal => (" ", Style::new()),
+        };
+        let _ = writeln!(out, "          {} {line}", paint.style(sign, style));
+    }
+}
+
+fn unmanaged(out: &mut String, plan: &Plan) {
+    if plan.unmanaged.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{} object{} in scope {} not declared and left alone (prune is off for {}):",
+        plan.unmanaged.len(),
+        if plan.unmanaged.len() == 1 { "" } else { "s" },
+        if plan.unmanaged.len() == 1 {
+            "is"
+        } else {
+            "are"
+        },
+        if plan.unmanaged.len() == 1 {
+            "its kind"
+        } else {
+            "their kinds"
+        },
+    );
+    for id in plan.unmanaged.iter().take(UNMANAGED_SHOWN) {
+        let _ = writeln!(out, "    {id}");
+    }
+    if plan.unmanaged.len() > UNMANAGED_SHOWN {
+        let _ = writeln!(
+            out,
+            "    ... and {} more",
+            plan.unmanaged.len() - UNMANAGED_SHOWN
+        );
+    }
+    out.push('\n');
+}
