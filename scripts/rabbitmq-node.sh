@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Start and stop throwaway RabbitMQ nodes for `make demo` and the integration tests.
+#
+#   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME]
+#   rabbitmq-node.sh stop DIR
+#   rabbitmq-node.sh watch DIR PID [--remove-dir]
+#   rabbitmq-node.sh ensure-installed
+#
+# A node lives entirely in DIR (data, logs, pid file, config); it never touches the
+# system broker (rabbit@localhost on 5672/15672) beyond sharing epmd and the Erlang
+# cookie in /var/lib/rabbitmq. Run as root: Debian's start script su's to `rabbitmq`.
+set -euo pipefail
+
+readonly SERVER=/usr/sbin/rabbitmq-server
+SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+readonly SELF
+readonly PLUGINS='[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_federation,rabbitmq_federation_management].'
+readonly START_TIMEOUT_S=${WARREN_NODE_START_TIMEOUT:-60}
+readonly STOP_TIMEOUT_S=15
+
+die() {
+    echo "rabbitmq-node: $*" >&2
+    exit 1
+}
+
+usage() {
+    sed -n '4,7s/^#   //p' "$SELF" >&2
+    exit 2
+}
+
+is_port() {
+    [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0 && 10#$1 < 65536))
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_taken() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# True while process $1 exists and is not a zombie (an orphaned zombie may linger
+# when PID 1 does not reap, as in some containers).
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+# The pid in the node's pid file, if that process is alive and still an Erlang VM
+# (never signal a recycled pid). The node deletes this file when it starts shutting down.
+node_pid() {
+    local pid
+    pid=$(cat "$1/rabbitmq.pid" 2>/dev/null) || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == beam* ]] || return 1
+    echo "$pid"
+}
+
+# The session leader `start` created for the node (the server's wrapper script), if
+# still alive and still that process.
+launcher_pid() {
+    local pid cmdline
+    pid=$(cat "$1/launcher.pid" 2>/dev/null) || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+    [[ $(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ') == "$pid" ]] || return 1
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ $cmdline == *rabbitmq-server* ]] || return 1
+    echo "$pid"
+}
+
+# Waits up to $2 seconds for pid $1 to exit; false if it is still alive.
+wait_gone() {
+    local pid=$1 deadline=$((SECONDS + $2))
+    while alive "$pid"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+print_log_tail() {
+    local dir=$1 f
+    for f in "$dir"/log/startup.log "$dir"/log/rabbit.log; do
+        [[ -s $f ]] || continue
+        echo "---- tail of $f ----" >&2
+        tail -n 40 "$f" >&2
+    done
+}
+
+# epmd must outlive every test node. If none runs, start it here, detached and bound
+# to loopback, rather than letting the first node's `erl` spawn it inside the node's
+# session with the node's environment and file descriptors.
+ensure_epmd() {
+    epmd -names >/dev/null 2>&1 && return 0
+    ERL_EPMD_ADDRESS=127.0.0.1 setsid runuser -u rabbitmq -- epmd -daemon \
+        </dev/null >/dev/null 2>&1 || true
+    local deadline=$((SECONDS + 5))
+    while ((SECONDS < deadline)); do
+        epmd -names >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "epmd did not come up"
+}
+
+cmd_start() {
+    (($# == 4 || $# == 5)) || usage
+    local dir=$1 amqp=$2 mgmt=$3 dist=$4
+    local node=${5:-warren-test-$mgmt@localhost}
+    local p
+    for p in "$amqp" "$mgmt" "$dist"; do
+        is_port "$p" || die "not a port: $p"
+    done
+    [[ $amqp != "$mgmt" && $amqp != "$dist" && $mgmt != "$dist" ]] ||
+        die "the three ports must differ"
+    [[ -x $SERVER ]] || die "$SERVER is missing; run: $0 ensure-installed"
+    command -v curl >/dev/null || die "curl is missing; run: $0 ensure-installed"
+    [[ $(id -u) == 0 ]] || die "must run as root (the start script su's to rabbitmq)"
+
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    if node_pid "$dir" >/dev/null || launcher_pid "$dir" >/dev/null; then
+        die "a node already runs from $dir"
+    fi
+    for p in "$amqp" "$mgmt" "$dist"; do
+        ! port_taken "$p" || die "port $p on 127.0.0.1 is already in use"
+    done
+
+    mkdir -p "$dir/mnesia" "$dir/log"
+    rm -f "$dir/rabbitmq.pid" "$dir/launcher.pid"
+    echo "$PLUGINS" >"$dir/enabled_plugins"
+    cat >"$dir/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$amqp
+management.tcp.port = $mgmt
+management.tcp.ip = 127.0.0.1
+EOF
+    # Sourced by the server script after `su`, whose PAM session drops the soft
+    # open-files limit to 1024; with that, declarations stall at a few thousand queues.
+    cat >"$dir/rabbitmq-env.conf" <<'EOF'
+ulimit -n "$(ulimit -Hn)"
+EOF
+    chown -R rabbitmq:rabbitmq "$dir"
+    runuser -u rabbitmq -- test -w "$dir" ||
+        die "user rabbitmq cannot write $dir (is a parent directory closed to it?)"
+
+    ensure_epmd
+
+    # A clean environment: no RABBITMQ_* or ERL_* settings leak in from the caller.
+    local v
+    for v in $(compgen -e); do
+        case $v in RABBITMQ_* | ERL_*) unset "$v" ;; esac
+    done
+    export RABBITMQ_NODENAME=$node
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT=$amqp
+    export RABBITMQ_DIST_PORT=$dist
+    export RABBITMQ_MNESIA_BASE=$dir/mnesia
+    export RABBITMQ_LOG_BASE=$dir/log
+    export RABBITMQ_LOGS=$dir/log/rabbit.log
+    export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
+    export RABBITMQ_PID_FILE=$dir/rabbitmq.pid
+    export RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf
+    export RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config
+    export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export ERL_FLAGS='-kernel inet_dist_use_interface {127,0,0,1}'
+    export ERL_CRASH_DUMP=$dir/log/erl_crash.dump
+
+    # Foreground mode in its own session, all output to a file: nothing holds the
+    # caller's pipes (a test's Command::output() would otherwise never see EOF).
+    # As root the wrapper su's to rabbitmq, so HOME=/var/lib/rabbitmq and the node
+    # uses the system cookie there (Erlang creates it on a fresh install).
+    local started=$SECONDS
+    setsid "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+    local launcher=$!
+    echo "$launcher" >"$dir/launcher.pid"
+
+    local url="http://127.0.0.1:$mgmt/api/overview" body
+    while :; do
+        if body=$(curl -sf -m 2 -u guest:guest "$url" 2>/dev/null) &&
+            [[ $body == *"\"node\":\"$node\""* ]]; then
+            echo "rabbitmq-node: $node up in $((SECONDS - started))s" \
+                "(amqp $amqp, management $mgmt, dist $dist, dir $dir)" >&2
+            return 0
+        fi
+        if ! alive "$launcher"; then
+            echo "rabbitmq-node: $node exited during boot" >&2
+            print_log_tail "$dir"
+            cmd_stop "$dir" >/dev/null 2>&1 || true
+            exit 1
+        fi
+        if ((SECONDS - started >= START_TIMEOUT_S)); then
+            echo "rabbitmq-node: $node did not answer on $url within ${START_TIMEOUT_S}s" >&2
+            print_log_tail "$dir"
+            cmd_stop "$dir" >/dev/null 2>&1 || true
+            exit 1
+        fi
+        sleep 0.2
+    done
+}
+
+cmd_stop() {
+    (($# == 1)) || usage
+    local dir=$1 pid launcher
+    [[ -d $dir ]] || return 0
+    if pid=$(node_pid "$dir"); then
+        # The node traps SIGTERM and shuts down cleanly; rabbitmqctl is never used
+        # because it can hang on a busy node.
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" "$STOP_TIMEOUT_S"; then
+            echo "rabbitmq-node: node $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || die "node $pid survived SIGKILL"
+        fi
+    fi
+    # The wrapper shells (sh, su, sh) exit once the VM is gone. If the VM never got as
+    # far as writing its pid file, stop the launcher's session, which we created.
+    if launcher=$(launcher_pid "$dir"); then
+        if ! wait_gone "$launcher" 3; then
+            kill -TERM -- "-$launcher" 2>/dev/null || true
+            if ! wait_gone "$launcher" 10; then
+                kill -KILL -- "-$launcher" 2>/dev/null || true
+                wait_gone "$launcher" 5 || true
+            fi
+        fi
+    fi
+    rm -f "$dir/rabbitmq.pid" "$dir/launcher.pid"
+}
+
+# Stops the node in DIR once process PID (a test binary) exits, so nodes started by a
+# test process never outlive it, even when it dies without running destructors. Exits
+# early when DIR disappears (the node was stopped and cleaned up normally).
+cmd_watch() {
+    (($# == 2 || $# == 3)) || usage
+    local dir=$1 pid=$2 remove=${3:-}
+    [[ $pid =~ ^[0-9]+$ ]] || die "not a pid: $pid"
+    [[ -z $remove || $remove == --remove-dir ]] || usage
+    dir=$(cd "$dir" && pwd)
+    cd /
+    setsid bash "$SELF" _watchdog "$dir" "$pid" "$remove" </dev/null >/dev/null 2>&1 &
+}
+
+cmd_watchdog() {
+    local dir=$1 pid=$2 remove=$3
+    while alive "$pid"; do
+        [[ -d $dir ]] || exit 0
+        sleep 1
+    done
+    cmd_stop "$dir" || true
+    if [[ $remove == --remove-dir ]]; then
+        rm -rf -- "$dir"
+    fi
+}
+
+cmd_ensure_installed() {
+    if [[ -x $SERVER ]] && command -v curl >/dev/null; then
+        return 0
+    fi
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server curl
+}
+
+(($# >= 1)) || usage
+cmd=$1
+shift
+case $cmd in
+start) cmd_start "$@" ;;
+stop) cmd_stop "$@" ;;
+watch) cmd_watch "$@" ;;
+_watchdog) cmd_watchdog "$@" ;;
+ensure-installed) cmd_ensure_installed ;;
+*) usage ;;
+esac

@@ -1,0 +1,278 @@
+//! Throwaway RabbitMQ nodes for integration tests, started and stopped through
+//! `scripts/rabbitmq-node.sh` (the same script `make demo` uses).
+//!
+//! `BrokerNode::shared()` gives the node every test in one test binary shares (tests
+//! keep to their own vhosts, see `create_vhost`); `BrokerNode::start()` gives a node of
+//! the test's own, stopped when dropped. Neither ever touches a broker someone else
+//! started (such as a system node on 5672/15672).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Credentials of the default user, accepted from localhost only.
+pub const USER: &str = "guest";
+pub const PASSWORD: &str = "guest";
+
+/// How many times `start` picks fresh ports and retries when a node fails to start
+/// (another process can grab a port between our probe and the node binding it).
+const START_ATTEMPTS: usize = 3;
+
+fn script() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/rabbitmq-node.sh")
+}
+
+fn run_script(args: &[&str]) -> Output {
+    Command::new("bash")
+        .arg(script())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script()))
+}
+
+/// A running RabbitMQ node with the management, shovel and federation plugins, listening
+/// on 127.0.0.1 only.
+pub struct BrokerNode {
+    pub amqp_port: u16,
+    pub mgmt_port: u16,
+    pub dist_port: u16,
+    /// Erlang node name, e.g. `warren-test-40123@localhost`.
+    pub name: String,
+    dir: PathBuf,
+    /// Removes the node's directory after `Drop` has stopped the node; `None` for the
+    /// shared node, whose directory the watchdog removes.
+    _tempdir: Option<tempfile::TempDir>,
+}
+
+impl BrokerNode {
+    /// Starts a node of its own (about 6 s here); it is stopped when dropped (about 6 s:
+    /// the management plugin takes 5 s to shut down).
+    pub fn start() -> BrokerNode {
+        Self::try_start(false).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The node shared by all tests of this test binary, started on first use.
+    ///
+    /// A static's destructor never runs, so this node cannot be stopped by `Drop`.
+    /// Instead every node gets a watchdog (`rabbitmq-node.sh watch DIR PID`): a detached
+    /// shell loop that polls this process's pid and, once the test process has exited
+    /// (normally, by panic or by a signal), stops the node and removes its directory. For
+    /// nodes from `start()` the watchdog is only the fallback for a killed process: their
+    /// `Drop` stops them, and the watchdog exits when their directory disappears.
+    pub fn shared() -> &'static BrokerNode {
+        static SHARED: OnceLock<Result<BrokerNode, String>> = OnceLock::new();
+        match SHARED.get_or_init(|| Self::try_start(true)) {
+            Ok(node) => node,
+            Err(e) => panic!("the shared broker node did not start: {e}"),
+        }
+    }
+
+    fn try_start(shared: bool) -> Result<BrokerNode, String> {
+        let mut failures = Vec::new();
+        for attempt in 1..=START_ATTEMPTS {
+            let [amqp_port, mgmt_port, dist_port] = free_ports();
+            let tempdir = tempfile::Builder::new()
+                .prefix("warren-node-")
+                .tempdir()
+                .map_err(|e| format!("cannot create a node directory: {e}"))?;
+            let dir = tempdir.path().to_path_buf();
+            let dir_arg = dir.to_str().expect("temp dir path is UTF-8");
+            let pid = std::process::id().to_string();
+            let watch = run_script(&["watch", dir_arg, &pid, "--remove-dir"]);
+            if !watch.status.success() {
+                return Err(format!(
+                    "rabbitmq-node.sh watch failed: {}",
+                    String::from_utf8_lossy(&watch.stderr)
+                ));
+            }
+            let name = format!("warren-test-{mgmt_port}@localhost");
+            let ports = [amqp_port, mgmt_port, dist_port].map(|p| p.to_string());
+            let out = run_script(&["start", dir_arg, &ports[0], &ports[1], &ports[2], &name]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                eprint!("{stderr}");
+                let (dir, _tempdir) = if shared {
+                    (tempdir.keep(), None)
+                } else {
+                    (dir, Some(tempdir))
+                };
+                return Ok(BrokerNode {
+                    amqp_port,
+                    mgmt_port,
+                    dist_port,
+                    name,
+                    dir,
+                    _tempdir,
+                });
+            }
+            // `start` already stopped whatever it launched; dropping `tempdir` removes
+            // the directory, which also ends that attempt's watchdog.
+            failures.push(format!(
+                "attempt {attempt} (ports {amqp_port}/{mgmt_port}/{dist_port}): {}\n{stderr}",
+                out.status
+            ));
+        }
+        Err(format!(
+            "no RabbitMQ node started after {START_ATTEMPTS} attempts:\n{}",
+            failures.join("\n")
+        ))
+    }
+
+    /// Base URL of the management API, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.mgmt_port)
+    }
+
+    /// AMQP URL of the default vhost.
+    pub fn amqp_url(&self) -> String {
+        format!("amqp://{USER}:{PASSWORD}@127.0.0.1:{}", self.amqp_port)
+    }
+
+    /// Directory holding the node's data, logs and configuration.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Calls the management API with curl: `path` starts with `/api/` and is already
+    /// percent-encoded (`/api/vhosts/%2F`). Returns the status and the body.
+    pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
+        let url = format!("{}{path}", self.url());
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "-m", "60", "-u", &format!("{USER}:{PASSWORD}")])
+            .args(["-X", method, "-w", "\n%{http_code}"])
+            .arg(&url);
+        if body.is_some() {
+            cmd.args([
+                "-H",
+                "content-type: application/json",
+                "--data-binary",
+                "@-",
+            ]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot run curl");
+        let mut stdin = child.stdin.take().expect("curl stdin");
+        if let Some(body) = body {
+            serde_json::to_writer(&mut stdin, body).expect("write request body to curl");
+        }
+        drop(stdin);
+        let out = child.wait_with_output().expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let parsed = text
+            .rsplit_once('\n')
+            .and_then(|(body, code)| Some((code.trim().parse().ok()?, body.to_string())));
+        match parsed {
+            Some(answer) if out.status.success() => answer,
+            _ => panic!(
+                "{method} {url} failed ({}): {}{text}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    /// GETs `path` and parses the JSON answer; panics unless the status is 200.
+    pub fn get_json(&self, path: &str) -> Value {
+        let (status, body) = self.api("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// Creates a vhost with a unique name starting with `prefix` and gives the guest
+    /// user full permissions on it. Tests on the shared node keep to such vhosts.
+    pub fn create_vhost(&self, prefix: &str) -> String {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let encoded = encode(&name);
+        let (status, body) = self.api("PUT", &format!("/api/vhosts/{encoded}"), None);
+        assert!(
+            matches!(status, 201 | 204),
+            "create vhost {name}: {status} {body}"
+        );
+        let perms = serde_json::json!({"configure": ".*", "write": ".*", "read": ".*"});
+        let path = format!("/api/permissions/{encoded}/{USER}");
+        let (status, body) = self.api("PUT", &path, Some(&perms));
+        assert!(
+            matches!(status, 201 | 204),
+            "permissions on {name}: {status} {body}"
+        );
+        name
+    }
+
+    /// Deletes a vhost (and everything in it); a missing vhost is fine.
+    pub fn delete_vhost(&self, name: &str) {
+        let (status, body) = self.api("DELETE", &format!("/api/vhosts/{}", encode(name)), None);
+        assert!(
+            matches!(status, 204 | 404),
+            "delete vhost {name}: {status} {body}"
+        );
+    }
+}
+
+impl Drop for BrokerNode {
+    fn drop(&mut self) {
+        let out = run_script(&["stop", self.dir.to_str().expect("UTF-8 path")]);
+        if !out.status.success() {
+            eprintln!(
+                "stopping {} failed: {}",
+                self.name,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Three distinct ports free on 127.0.0.1 right now: all three listeners are held at
+/// once so the kernel cannot hand out the same port twice.
+fn free_ports() -> [u16; 3] {
+    let listeners: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"))
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().expect("local addr").port())
+        .collect();
+    [ports[0], ports[1], ports[2]]
+}
+
+/// Percent-encodes one path segment of a management API URL.
+fn encode(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Polls `f` every 200 ms until it returns `Some`, panicking after `timeout`.
+pub fn eventually<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
