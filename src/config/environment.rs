@@ -27,6 +27,8 @@ pub struct Settings {
     pub local: bool,
     /// Lint codes silenced environment-wide.
     pub allow: Vec<String>,
+    /// The same codes where they were written, to check they name real lints.
+    pub allow_written: Vec<(FileId, Located<String>)>,
 }
 
 #[derive(Debug)]

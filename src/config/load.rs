@@ -85,7 +85,7 @@ pub fn load_files(dir: &Path) -> LoadedFiles {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| dir.display().to_string()),
-        dir: dir.to_path_buf(),
+        dir: clean_path(dir),
         sources,
         documents,
         variables,
@@ -93,20 +93,30 @@ pub fn load_files(dir: &Path) -> LoadedFiles {
     }
 }
 
+/// The `extends:` that named a folder: its file's path and text, and where the key's value is.
+type ExtendsRef = (PathBuf, String, Position);
+
 /// Reads `dir` and every environment it extends, nearest first; reports cycles and gaps.
 fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>) -> Vec<Layer> {
     let mut layers: Vec<Layer> = Vec::new();
-    let mut next = Some(dir.to_path_buf());
-    while let Some(current) = next.take() {
+    let mut next: Option<(PathBuf, Option<ExtendsRef>)> = Some((clean_path(dir), None));
+    while let Some((current, named_by)) = next.take() {
         let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
         if layers
             .iter()
             .any(|l| l.dir.canonicalize().ok().as_ref() == Some(&canonical))
         {
-            problems.push(Diagnostic::error(
+            let mut problem = Diagnostic::error(
                 "extends-cycle",
-                format!("`extends` leads back to {}", current.display()),
-            ));
+                format!(
+                    "`extends` leads back to {}, which is already being loaded",
+                    current.display()
+                ),
+            );
+            if let Some((path, text, at)) = named_by {
+                problem = problem.at(sources.add(&path, text), at);
+            }
+            problems.push(problem);
             break;
         }
         let files = match read_yaml_files(&current) {
@@ -125,7 +135,7 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
             if let Some(parent) = preamble.extends {
                 let target = extends_target(&current, &parent.value);
                 if target.is_dir() {
-                    next = Some(target);
+                    next = Some((target, Some((path.clone(), text.clone(), parent.at))));
                 } else {
                     let file = sources.add(path, text.clone());
                     problems.push(
@@ -151,12 +161,35 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
     layers
 }
 
+/// Removes `.` and resolvable `..` components, so paths print the way people write them.
+fn clean_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 /// `extends: NAME` is a sibling folder; anything with a slash is a path from this folder.
 fn extends_target(dir: &Path, reference: &str) -> PathBuf {
     if reference.contains('/') {
-        dir.join(reference)
+        clean_path(&dir.join(reference))
     } else {
-        dir.parent().unwrap_or(Path::new(".")).join(reference)
+        clean_path(&dir.parent().unwrap_or(Path::new(".")).join(reference))
     }
 }
 

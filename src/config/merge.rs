@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::{Declared, Environment, ParameterSpec, Settings, Vhost};
 use super::load::LoadedFiles;
-use super::located::Located;
+use super::located::{Located, Position};
 use super::schema::{Document, VhostSpec};
 
 pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
@@ -20,13 +20,13 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
         users: IndexMap::new(),
         global_parameters: IndexMap::new(),
     };
-    let mut settings_seen: IndexMap<&'static str, (FileId, Located<String>)> = IndexMap::new();
+    let mut settings_seen: IndexMap<&'static str, (FileId, Position)> = IndexMap::new();
     for parsed in loaded.documents {
         let file = parsed.file;
         let Document {
             broker,
-            extends: _,
-            variables: _,
+            extends,
+            variables,
             manage,
             lints,
             local,
@@ -35,29 +35,39 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
             global_parameters,
         } = parsed.document;
 
+        let mut seen = |key: &'static str, at: Option<Position>| {
+            at.is_none_or(|at| once(key, file, at, &mut settings_seen, &mut problems))
+        };
         if let Some(lints) = lints {
-            env.settings
-                .allow
-                .extend(lints.allow.into_iter().map(|c| c.value));
+            if seen("lints", Some(lints.at)) || !parsed.own {
+                for code in lints.value.allow {
+                    env.settings.allow.push(code.value.clone());
+                    env.settings.allow_written.push((file, code));
+                }
+            }
         }
+        // Ancestors' settings were checked when they were loaded as themselves.
         if parsed.own {
+            seen("extends", extends.as_ref().map(|e| e.at));
+            seen("variables", variables.as_ref().map(|v| v.at));
+            seen("local", local.as_ref().map(|l| l.at));
             if let Some(broker) = broker {
-                let key = Located::synthetic("broker".to_string());
-                if once("broker", file, &key, &mut settings_seen, &mut problems) {
+                if seen("broker", Some(broker.at)) {
+                    let name = Located::new("broker".to_string(), broker.at);
                     env.settings.broker = Some(Declared {
                         file,
-                        name: key,
-                        spec: broker,
+                        name,
+                        spec: broker.value,
                     });
                 }
             }
             if let Some(manage) = manage {
-                let key = Located::synthetic("manage".to_string());
-                if once("manage", file, &key, &mut settings_seen, &mut problems) {
+                if seen("manage", Some(manage.at)) {
+                    let name = Located::new("manage".to_string(), manage.at);
                     env.settings.manage = Some(Declared {
                         file,
-                        name: key,
-                        spec: manage,
+                        name,
+                        spec: manage.value,
                     });
                 }
             }
@@ -90,22 +100,22 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
 fn once(
     key: &'static str,
     file: FileId,
-    name: &Located<String>,
-    seen: &mut IndexMap<&'static str, (FileId, Located<String>)>,
+    at: Position,
+    seen: &mut IndexMap<&'static str, (FileId, Position)>,
     problems: &mut Vec<Diagnostic>,
 ) -> bool {
-    if let Some((first, _)) = seen.get(key) {
+    if let Some((first_file, first_at)) = seen.get(key) {
         problems.push(
             Diagnostic::error(
                 "duplicate-setting",
                 format!("`{key}` is set in more than one file of this environment"),
             )
-            .at(file, name.at)
-            .related(*first, Default::default(), "first set here"),
+            .at(file, at)
+            .related(*first_file, *first_at, "first set here"),
         );
         return false;
     }
-    seen.insert(key, (file, name.clone()));
+    seen.insert(key, (file, at));
     true
 }
 
@@ -124,6 +134,7 @@ fn insert_unique<T>(
     map.insert(name.value.clone(), Declared { file, name, spec });
 }
 
+/// `kind` may carry a `{}` where the name goes, e.g. "queue {} in vhost `/a`".
 fn duplicate(
     kind: &str,
     name: &Located<String>,
@@ -131,12 +142,15 @@ fn duplicate(
     first_file: FileId,
     first: &Located<String>,
 ) -> Diagnostic {
-    Diagnostic::error(
-        "duplicate-entity",
-        format!("{kind} `{}` is declared twice", name.value),
-    )
-    .at(file, name.at)
-    .related(first_file, first.at, "first declared here")
+    let quoted = format!("`{}`", name.value);
+    let what = if kind.contains("{}") {
+        kind.replace("{}", &quoted)
+    } else {
+        format!("{kind} {quoted}")
+    };
+    Diagnostic::error("duplicate-entity", format!("{what} is declared twice"))
+        .at(file, name.at)
+        .related(first_file, first.at, "first declared here")
 }
 
 /// A vhost may be spread over files; its own attributes may be set in one of them only.
@@ -174,13 +188,16 @@ fn merge_vhost(
             || vhost.tracing.is_some()
             || vhost.limits.is_some();
         if already {
-            problems.push(duplicate(
-                "vhost attributes of",
-                &name,
-                file,
-                vhost.file,
-                &vhost.name,
-            ));
+            problems.push(
+                duplicate(
+                    "the attributes of vhost {}",
+                    &name,
+                    file,
+                    vhost.file,
+                    &vhost.name,
+                )
+                .help("set description, tags, default_queue_type, tracing and limits in one file"),
+            );
         } else {
             vhost.file = file;
             vhost.name = name.clone();
@@ -192,7 +209,7 @@ fn merge_vhost(
         }
     }
     vhost.allow.extend(spec.allow.into_iter().map(|c| c.value));
-    let scope = |kind: &str| format!("{kind} in vhost `{}`", name.value);
+    let scope = |kind: &str| format!("{kind} {{}} in vhost `{}`", name.value);
     for (n, s) in spec.exchanges {
         insert_unique(
             &mut vhost.exchanges,

@@ -19,19 +19,19 @@ pub type Arguments = IndexMap<Name, Located<Value>>;
 pub struct Document {
     /// Connection defaults; flags and RABBITMQ_MANAGEMENT_* variables take precedence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub broker: Option<BrokerSettings>,
+    pub broker: Option<Located<BrokerSettings>>,
     /// Another environment (name or path relative to this folder) whose files are loaded first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<Located<String>>,
     /// Values substituted for `${name}` in every file of this environment and the one it extends.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub variables: IndexMap<Name, Located<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Located<IndexMap<Name, Located<String>>>>,
     /// What warren manages: which vhosts and kinds, and where undeclared objects are pruned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manage: Option<ManageSettings>,
+    pub manage: Option<Located<ManageSettings>>,
     /// Lint codes silenced for the whole environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lints: Option<LintSettings>,
+    pub lints: Option<Located<LintSettings>>,
     /// Marks a throwaway local environment: only here may guest/guest be used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local: Option<Located<bool>>,
@@ -305,7 +305,7 @@ pub struct PolicySpec {
     /// Higher wins when several match (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Located<i64>>,
-    pub definition: IndexMap<Name, Located<Value>>,
+    pub definition: Located<IndexMap<Name, Located<Value>>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Located<String>>,
 }

@@ -13,19 +13,10 @@ pub fn substitute(
     problems: &mut Vec<Diagnostic>,
 ) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code_len = comment_start(line).unwrap_or(line.len());
-        out.push_str(&substitute_span(
-            text,
-            offset,
-            &line[..code_len],
-            file,
-            variables,
-            problems,
-        ));
+        substitute_span(&mut out, &line[..code_len], file, variables, problems);
         out.push_str(&line[code_len..]);
-        offset += line.len();
     }
     out
 }
@@ -47,21 +38,19 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// Substitutes within `rest`, which starts at byte `consumed` of `text`.
+/// Appends `rest` to `out` with variables substituted; positions refer to the substituted text.
 fn substitute_span(
-    text: &str,
-    mut consumed: usize,
+    out: &mut String,
     mut rest: &str,
     file: FileId,
     variables: &IndexMap<String, String>,
     problems: &mut Vec<Diagnostic>,
-) -> String {
-    let mut out = String::with_capacity(rest.len());
+) {
     while let Some(start) = rest.find("${") {
         let escaped = start > 0 && rest.as_bytes()[start - 1] == b'$';
         let Some(len) = rest[start + 2..].find('}') else {
             out.push_str(rest);
-            return out;
+            return;
         };
         let name = &rest[start + 2..start + 2 + len];
         let end = start + 2 + len + 1;
@@ -73,23 +62,22 @@ fn substitute_span(
             match variables.get(name) {
                 Some(value) => out.push_str(value),
                 None => {
+                    let at = position_of(out, out.len(), end - start);
                     problems.push(
                         Diagnostic::error(
                             "unknown-variable",
                             format!("variable `{name}` is not defined"),
                         )
-                        .at(file, position_of(text, consumed + start, end - start))
+                        .at(file, at)
                         .help(known_names(variables)),
                     );
                     out.push_str(&rest[start..end]);
                 }
             }
         }
-        consumed += end;
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
 }
 
 fn known_names(variables: &IndexMap<String, String>) -> String {
@@ -101,7 +89,7 @@ fn known_names(variables: &IndexMap<String, String>) -> String {
     }
 }
 
-/// Line and column (1-based, in characters) of a byte offset.
+/// Line and column (1-based, in characters) of a byte offset; `text` needs to reach `offset` only.
 pub fn position_of(text: &str, offset: usize, len: usize) -> Position {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

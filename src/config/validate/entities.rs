@@ -313,11 +313,11 @@ fn policy_checks(
         c.error(
             "invalid-argument",
             file,
-            spec.pattern.at,
+            spec.definition.at,
             "a policy definition must set at least one key".to_string(),
         );
     }
-    for (key, value) in &spec.definition {
+    for (key, value) in spec.definition.iter() {
         match arguments::policy_key(&key.value, operator) {
             Some(kind) => {
                 if let Err(reason) = arguments::check(kind, &value.value) {

@@ -1,8 +1,9 @@
 //! Warnings about what the broker accepts but a careful operator would not want.
 
 use super::{pattern, plain, Checker};
-use crate::config::diagnostic::Diagnostic;
+use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
+use crate::config::located::Located;
 use crate::config::schema::PolicySpec;
 
 /// Queue arguments a policy could set instead (policies change without re-creating the queue).
@@ -21,6 +22,7 @@ const POLICY_ABLE: &[&str] = &[
 
 pub(super) fn check(c: &mut Checker) {
     let env = c.env;
+    unknown_lint_codes(c);
     for vhost in env.vhosts.values() {
         for policy in vhost.policies.values() {
             ha_mirroring(c, vhost, policy);
@@ -172,6 +174,50 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
                     &[&vhost.allow, &plain(&a.spec.allow), &plain(&b.spec.allow)],
                 );
             }
+        }
+    }
+}
+
+/// An `allow` entry that names no lint silences nothing: most likely a typo.
+fn unknown_lint_codes(c: &mut Checker) {
+    let env = c.env;
+    let mut written: Vec<(FileId, &Located<String>)> = env
+        .settings
+        .allow_written
+        .iter()
+        .map(|(f, code)| (*f, code))
+        .collect();
+    for vhost in env.vhosts.values() {
+        let entities = vhost
+            .exchanges
+            .values()
+            .map(|e| (e.file, &e.spec.allow))
+            .chain(vhost.queues.values().map(|q| (q.file, &q.spec.allow)))
+            .chain(vhost.policies.values().map(|p| (p.file, &p.spec.allow)))
+            .chain(
+                vhost
+                    .operator_policies
+                    .values()
+                    .map(|p| (p.file, &p.spec.allow)),
+            );
+        for (file, allow) in entities {
+            written.extend(allow.iter().map(|code| (file, code)));
+        }
+    }
+    for user in env.users.values() {
+        written.extend(user.spec.allow.iter().map(|code| (user.file, code)));
+    }
+    for (file, code) in written {
+        if !super::LINTS.iter().any(|(known, _)| *known == code.value) {
+            let known: Vec<&str> = super::LINTS.iter().map(|(k, _)| *k).collect();
+            c.push(
+                Diagnostic::warning(
+                    "unknown-lint",
+                    format!("`{}` is not a lint code; it silences nothing", code.value),
+                )
+                .at(file, code.at)
+                .help(format!("lint codes: {}", known.join(", "))),
+            );
         }
     }
 }

@@ -66,7 +66,7 @@ pub(super) fn check(checker: &mut Checker, version: BrokerVersion) {
                 }
             }
             if version >= BrokerVersion::new(4, 0) {
-                for (key, _) in &policy.spec.definition {
+                for (key, _) in policy.spec.definition.iter() {
                     if key.value.starts_with("ha-") {
                         checker.push(
                             Diagnostic::error(

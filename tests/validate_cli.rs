@@ -1,0 +1,387 @@
+//! `warren validate` as scripts and people use it: several environments per run, exit codes,
+//! lints silenced by `allow`, the human format's snippets, and where extended files point.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const MODELINE: &str = "# yaml-language-server: $schema=../../schemas/environment.schema.json\n";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn lines_starting(&self, prefix: &str) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .collect()
+    }
+}
+
+/// `warren validate ARGS` from the crate root, without colour or inherited settings.
+fn validate(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("warren")
+        .expect("the warren binary is built")
+        .current_dir(root())
+        .env_remove("WARREN_ENVIRONMENTS_DIR")
+        .env_remove("WARREN_LOG")
+        .env("NO_COLOR", "1")
+        .arg("validate")
+        .args(args)
+        .output()
+        .expect("warren runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temporary environment folder holding `files` (name, YAML after the modeline).
+fn temp_env(files: &[(&str, &str)]) -> (TempDir, String) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), format!("{MODELINE}{text}")).expect("write");
+    }
+    let path = dir.path().display().to_string();
+    (dir, path)
+}
+
+/// A queue whose x-message-ttl argument draws the `argument-as-policy` lint.
+const TTL_QUEUE: &str = "\
+vhosts:
+  /app:
+    queues:
+      app.orders:
+        arguments: { x-message-ttl: 60000 }
+";
+
+#[test]
+fn repeated_env_reports_every_environment_in_one_run() {
+    let run = validate(&[
+        "--env",
+        "dev",
+        "--env",
+        "production",
+        "--env",
+        "fixtures/vivesphere",
+        "--format",
+        "short",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    for summary in ["dev: valid", "production: valid", "vivesphere: valid"] {
+        assert!(
+            run.stdout.contains(summary),
+            "no `{summary}`:\n{}",
+            run.all()
+        );
+    }
+}
+
+#[test]
+fn an_invalid_environment_does_not_hide_the_others() {
+    let run = validate(&[
+        "--env",
+        "fixtures/invalid/bad-apply-to",
+        "--env",
+        "fixtures/invalid/secret-literal",
+        "--env",
+        "dev",
+        "--format",
+        "short",
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    for summary in [
+        "bad-apply-to: invalid (1 error",
+        "secret-literal: invalid (1 error",
+        "dev: valid",
+    ] {
+        assert!(
+            run.stdout.contains(summary),
+            "no `{summary}`:\n{}",
+            run.all()
+        );
+    }
+    assert_eq!(run.lines_starting("error[invalid-argument]").len(), 1);
+    assert_eq!(run.lines_starting("error[secret-literal]").len(), 1);
+}
+
+#[test]
+fn unknown_environment_name_fails_naming_it() {
+    let run = validate(&["--env", "no-such-environment-here"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(
+        run.stderr.contains("no-such-environment-here"),
+        "the message should name the environment:\n{}",
+        run.all()
+    );
+}
+
+#[test]
+fn unknown_environment_among_known_ones_still_fails() {
+    let run = validate(&["--env", "dev", "--env", "prodution", "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(run.stderr.contains("prodution"), "{}", run.all());
+}
+
+#[test]
+fn a_lint_fires_without_allow() {
+    let (_dir, env) = temp_env(&[("topology.yaml", TTL_QUEUE)]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert_eq!(
+        run.lines_starting("warning[argument-as-policy]").len(),
+        1,
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("(0 errors, 1 warning)"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn an_entitys_allow_silences_its_lint() {
+    let topology = TTL_QUEUE.replace(
+        "        arguments: { x-message-ttl: 60000 }\n",
+        "        arguments: { x-message-ttl: 60000 }\n        allow: [argument-as-policy]\n",
+    );
+    let (_dir, env) = temp_env(&[("topology.yaml", &topology)]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert!(!run.stdout.contains("argument-as-policy"), "{}", run.all());
+    assert!(
+        run.stdout.contains("(0 errors, 0 warnings)"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn an_entitys_allow_silences_only_the_codes_it_lists() {
+    let topology = TTL_QUEUE.replace(
+        "        arguments: { x-message-ttl: 60000 }\n",
+        "        arguments: { x-message-ttl: 60000 }\n        allow: [ha-mirroring]\n",
+    );
+    let (_dir, env) = temp_env(&[("topology.yaml", &topology)]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(
+        run.lines_starting("warning[argument-as-policy]").len(),
+        1,
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn the_environments_lints_allow_silences_a_lint_everywhere() {
+    let (_dir, env) = temp_env(&[
+        (
+            "environment.yaml",
+            "lints:\n  allow: [argument-as-policy]\n",
+        ),
+        ("topology.yaml", TTL_QUEUE),
+    ]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert!(!run.stdout.contains("argument-as-policy"), "{}", run.all());
+    assert!(
+        run.stdout.contains("(0 errors, 0 warnings)"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn allow_never_silences_an_error() {
+    let topology = "\
+lints:
+  allow: [invalid-argument]
+vhosts:
+  /app:
+    allow: [invalid-argument]
+    queues:
+      app.orders:
+        allow: [invalid-argument, argument-as-policy]
+        arguments: { x-message-ttl: -5 }
+";
+    let (_dir, env) = temp_env(&[("topology.yaml", topology)]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert_eq!(
+        run.lines_starting("error[invalid-argument]").len(),
+        1,
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn human_format_prints_a_source_snippet_with_path_and_line() {
+    let fixture = "fixtures/invalid/dangling-binding-source";
+    let run = validate(&["--env", fixture, "--color", "never"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    let out = &run.stdout;
+    assert!(out.contains("error[unknown-reference]"), "{}", run.all());
+    assert!(
+        out.contains(&format!("{fixture}/topology.yaml:10:")),
+        "path:line of the problem:\n{}",
+        run.all()
+    );
+    // The offending line, with its line number in the gutter, and its neighbour for context.
+    assert!(
+        out.lines()
+            .any(|l| l.trim_start().starts_with("10 ") && l.contains("exchange: app.event,")),
+        "snippet of line 10:\n{}",
+        run.all()
+    );
+    assert!(
+        out.lines().any(|l| l.trim_start().starts_with("9 ")),
+        "context line 9:\n{}",
+        run.all()
+    );
+    assert!(out.contains("did you mean `app.events`?"), "{}", run.all());
+    assert!(
+        !out.contains('\u{1b}'),
+        "--color never prints no escapes:\n{}",
+        run.all()
+    );
+}
+
+#[test]
+fn an_error_and_a_warning_exit_1_and_print_both() {
+    let topology = "\
+vhosts:
+  /app:
+    queues:
+      app.orders:
+        arguments: { x-message-ttl: -1 }
+";
+    let (_dir, env) = temp_env(&[("topology.yaml", topology)]);
+    let short = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(short.code, Some(1), "{}", short.all());
+    assert_eq!(short.lines_starting("error[invalid-argument]").len(), 1);
+    assert_eq!(short.lines_starting("warning[argument-as-policy]").len(), 1);
+    assert!(
+        short.stdout.contains("invalid (1 error, 1 warning)"),
+        "{}",
+        short.all()
+    );
+
+    let human = validate(&["--env", &env, "--color", "never"]);
+    assert_eq!(human.code, Some(1), "{}", human.all());
+    assert!(
+        human.stdout.contains("error[invalid-argument]"),
+        "{}",
+        human.all()
+    );
+    assert!(
+        human.stdout.contains("warning[argument-as-policy]"),
+        "{}",
+        human.all()
+    );
+}
+
+#[test]
+fn staging_points_at_productions_files_for_what_it_reuses() {
+    let run = validate(&["--env", "staging", "--format", "short"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    let ha = run.lines_starting("warning[ha-mirroring]");
+    assert_eq!(ha.len(), 1, "{}", run.all());
+    assert!(
+        ha[0].starts_with("warning[ha-mirroring] environments/production/policies.yaml:10:"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        !run.stdout.contains("environments/staging/policies.yaml"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("staging: valid"),
+        "the summary names staging:\n{}",
+        run.all()
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn an_error_in_productions_shared_files_is_reported_there_for_staging() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let envs = tmp.path().join("environments");
+    for name in ["production", "staging"] {
+        copy_dir(&root().join("environments").join(name), &envs.join(name));
+    }
+    // A binding from a misspelt exchange, written once for both environments.
+    let broken = "\
+vhosts:
+  ${vhost}:
+    queues:
+      q.audit:
+        bindings:
+          - { exchange: ex.creativeflow.topik, routing_key: \"audit.#\" }
+";
+    std::fs::write(
+        envs.join("production/audit.yaml"),
+        format!("{MODELINE}{broken}"),
+    )
+    .expect("write");
+    let envs_dir = envs.display().to_string();
+    let expected_place = envs.join("production/audit.yaml").display().to_string() + ":7:";
+
+    for (env, vhost) in [
+        ("staging", "/creativeflow_staging"),
+        ("production", "/creativeflow_prod"),
+    ] {
+        let run = validate(&[
+            "--environments-dir",
+            &envs_dir,
+            "--env",
+            env,
+            "--format",
+            "short",
+        ]);
+        assert_eq!(run.code, Some(1), "{env}:\n{}", run.all());
+        let errors = run.lines_starting("error[");
+        assert_eq!(errors.len(), 1, "{env}:\n{}", run.all());
+        assert!(
+            errors[0].starts_with(&format!("error[unknown-reference] {expected_place}")),
+            "{env} should point at production's file:\n{}",
+            run.all()
+        );
+        assert!(
+            errors[0].contains(&format!("vhost `{vhost}`")),
+            "{env} names its own vhost:\n{}",
+            run.all()
+        );
+        assert!(errors[0].contains("ex.creativeflow.topik"), "{}", run.all());
+    }
+}
