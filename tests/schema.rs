@@ -164,22 +164,26 @@ fn shipped_environment_files_parse_as_yaml_documents() {
     }
 }
 
-// Needs `jsonschema = "0.26"` under [dev-dependencies]; uncomment once it is added.
-// #[test]
-// fn shipped_environment_files_pass_the_schema() {
-//     let schema: serde_json::Value =
-//         serde_json::from_str(&checked_in_schema()).expect("the schema is JSON");
-//     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-//     let mut problems = Vec::new();
-//     for dir in SHIPPED {
-//         for file in yaml_files(&root().join(dir)) {
-//             let text = std::fs::read_to_string(&file).expect("readable");
-//             let document: serde_json::Value = serde_saphyr::from_str(&text)
-//                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-//             for error in validator.iter_errors(&document) {
-//                 problems.push(format!("{}: {} at {}", file.display(), error, error.instance_path));
-//             }
-//         }
-//     }
-//     assert!(problems.is_empty(), "{}", problems.join("\n"));
-// }
+#[test]
+fn shipped_environment_files_pass_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&checked_in_schema()).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut problems = Vec::new();
+    for dir in SHIPPED {
+        for file in yaml_files(&root().join(dir)) {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            let document: serde_json::Value =
+                serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for error in validator.iter_errors(&document) {
+                problems.push(format!(
+                    "{}: {} at {}",
+                    file.display(),
+                    error,
+                    error.instance_path
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

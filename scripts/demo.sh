@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make demo`: a throwaway broker, environments/dev applied, a change made behind warren's
+# back, the plan that repairs it, the repair, and the broker stopped again.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+warren="$root/target/debug/warren"
+node="$root/scripts/rabbitmq-node.sh"
+dir=$(mktemp -d /tmp/warren-demo.XXXXXX)
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+amqp=$(free_port)
+mgmt=$(free_port)
+dist=$(free_port)
+api="http://127.0.0.1:$mgmt/api"
+
+step() {
+    if [[ -t 2 && -z ${NO_COLOR:-} ]]; then
+        printf '\n\033[1m==> %s\033[0m\n' "$*" >&2
+    else
+        printf '\n==> %s\n' "$*" >&2
+    fi
+}
+cleanup() {
+    step "Stopping the throwaway broker"
+    "$node" stop "$dir" || true
+    rm -rf "$dir"
+}
+
+"$node" ensure-installed
+step "Starting a throwaway RabbitMQ on 127.0.0.1:$mgmt (data in $dir)"
+"$node" start "$dir" "$amqp" "$mgmt" "$dist"
+trap cleanup EXIT
+
+export RABBITMQ_MANAGEMENT_API_URL="http://127.0.0.1:$mgmt"
+cd "$root"
+
+step "warren validate --env dev"
+"$warren" validate --env dev
+
+step "warren apply --env dev --auto-approve"
+"$warren" apply --env dev --auto-approve
+
+step "Behind warren's back: delete a binding, change a policy, add a stray queue"
+curl -sf -u guest:guest -X DELETE "$api/bindings/%2Fdev/e/app.events/q/app.emails/email.%2A"
+curl -sf -u guest:guest -X PUT -H 'content-type: application/json' "$api/policies/%2Fdev/app-dead-lettering" \
+    -d '{"pattern":"^app\\.(orders|emails)$","apply-to":"queues","definition":{"dead-letter-exchange":"app.dead_letter","message-ttl":60000}}'
+curl -sf -u guest:guest -X PUT -H 'content-type: application/json' "$api/queues/%2Fdev/scratch" -d '{"durable":true}'
+
+step "warren plan --env dev --detailed-exitcode (exit 2: changes)"
+set +e
+"$warren" plan --env dev --detailed-exitcode
+code=$?
+set -e
+echo "exit code: $code" >&2
+
+step "warren apply --env dev --auto-approve repairs it"
+"$warren" apply --env dev --auto-approve
