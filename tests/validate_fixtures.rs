@@ -10,6 +10,8 @@ use std::path::{Component, Path, PathBuf};
 use assert_cmd::Command;
 
 const INVALID: &str = "fixtures/invalid";
+/// Valid environments that each show one lint; `expected.txt` lists its warnings.
+const LINTS: &str = "fixtures/lints";
 /// The `{ env: ... }` secret of the missing-secret fixture; it must stay unset.
 const UNSET_VAR: &str = "WARREN_TEST_SURELY_UNSET_VAR";
 
@@ -99,9 +101,14 @@ fn relative_file(printed: &str, fixture: &str) -> String {
 /// without a line becomes `CODE FILE`, and one without any place just `CODE`, so that a
 /// missing location shows up as a mismatch instead of vanishing.
 fn errors(stdout: &str, fixture: &str) -> Vec<String> {
+    diagnostics(stdout, fixture, "error[")
+}
+
+/// Like [`errors`], for the diagnostics whose lines start with `prefix`.
+fn diagnostics(stdout: &str, fixture: &str, prefix: &str) -> Vec<String> {
     let mut found: Vec<String> = stdout
         .lines()
-        .filter_map(|line| line.strip_prefix("error["))
+        .filter_map(|line| line.strip_prefix(prefix))
         .map(|rest| {
             let (code, rest) = rest.split_once("] ").unwrap_or((rest, ""));
             let code = code.trim_end_matches(']');
@@ -295,4 +302,45 @@ fn short_lines_parse_into_code_file_and_line() {
             "unknown-reference a.yaml:12",
         ]
     );
+}
+
+#[test]
+fn every_lint_fixture_reports_exactly_its_expected_warnings() {
+    let fixtures = fixture_dirs(LINTS);
+    let codes = [
+        "ha-mirroring",
+        "obsolete-x-ha-policy",
+        "dead-letter-black-hole",
+        "overlapping-policies",
+        "argument-as-policy",
+        "broad-configure",
+        "unknown-argument",
+        "unknown-exchange-type",
+        "user-without-password",
+        "unknown-lint",
+    ];
+    let mut failures = Vec::new();
+    let mut seen = Vec::new();
+    for fixture in &fixtures {
+        let run = validate(&["--env", fixture, "--format", "short"]);
+        let want = expected(fixture);
+        let got = diagnostics(&run.stdout, fixture, "warning[");
+        seen.extend(
+            got.iter()
+                .map(|w| w.split(' ').next().unwrap_or("").to_string()),
+        );
+        let mismatch = diff(&want, &got);
+        if run.code != Some(0) || !mismatch.is_empty() {
+            failures.push(format!(
+                "{fixture}: exit {:?}\n{mismatch}{}",
+                run.code, run.stdout
+            ));
+        }
+    }
+    for code in codes {
+        if !seen.iter().any(|s| s == code) {
+            failures.push(format!("no fixture in {LINTS} shows the lint `{code}`"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

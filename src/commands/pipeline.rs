@@ -84,6 +84,11 @@ pub async fn plan(
     hash_passwords(&mut desired, &live);
     let mut plan = diff(&env.name, &desired, &live, &Scope::of(&env));
     count_messages(&broker, &mut plan).await?;
+    tracing::info!(
+        requests = broker.request_count(),
+        changes = plan.changes.len(),
+        "planned"
+    );
     Ok(Planned {
         env,
         plan,
