@@ -10,6 +10,7 @@ use crate::secret::Secret;
 /// Properties by field name, exactly as the broker's PUT body takes them, normalised.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
+    #[serde(serialize_with = "redacted")]
     pub props: BTreeMap<String, Value>,
     /// A desired password not yet hashed: hashed against the live salt before diffing.
     #[serde(skip)]
@@ -24,6 +25,23 @@ pub struct Resource {
 
 /// Fields whose values never appear in output.
 pub const SENSITIVE_FIELDS: &[&str] = &["password_hash"];
+
+/// Serialises properties with sensitive values replaced, so no output ever carries them.
+fn redacted<S: serde::Serializer>(
+    props: &BTreeMap<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(props.len()))?;
+    for (key, value) in props {
+        if SENSITIVE_FIELDS.contains(&key.as_str()) {
+            map.serialize_entry(key, "(sensitive)")?;
+        } else {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    map.end()
+}
 
 impl Resource {
     pub fn new() -> Self {
@@ -83,6 +101,16 @@ mod tests {
         assert_eq!(normalise_value(json!(5.0)), json!(5));
         assert_eq!(normalise_value(json!(5.5)), json!(5.5));
         assert_eq!(normalise_value(json!({"a": [1.0]})), json!({"a": [1]}));
+    }
+
+    #[test]
+    fn sensitive_fields_never_serialise() {
+        let r = Resource::new()
+            .with("password_hash", json!("SECRETHASH"))
+            .with("tags", json!([]));
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(!text.contains("SECRETHASH"), "{text}");
+        assert!(text.contains("(sensitive)"));
     }
 
     #[test]
