@@ -1,0 +1,197 @@
+//! Command-line behaviour of plan and apply around the edges: confirmation, secrets,
+//! exit codes, and errors that name their cause.
+
+mod common;
+mod support;
+
+use common::{warren_command, TempEnv};
+use support::BrokerNode;
+
+fn small_env(vhost: &str) -> TempEnv {
+    TempEnv::new(&format!(
+        "local: true\nvhosts:\n  {vhost}:\n    queues:\n      q.one: {{}}\nusers:\n  cli_user_{suffix}:\n    password: {{ env: WARREN_CLI_TEST_SECRET }}\n    tags: [management]\n    permissions:\n      {vhost}: {{ read: '.*' }}\n",
+        suffix = vhost.trim_start_matches('/')
+    ))
+}
+
+fn with_secret(args: &[&str], node: &BrokerNode, secret: Option<&str>) -> common::Run {
+    let mut cmd = warren_command();
+    cmd.arg("--color").arg("never").args(args).args([
+        "--url",
+        &node.url(),
+        "--user",
+        "guest",
+        "--password",
+        "guest",
+    ]);
+    match secret {
+        Some(value) => cmd.env("WARREN_CLI_TEST_SECRET", value),
+        None => cmd.env_remove("WARREN_CLI_TEST_SECRET"),
+    };
+    let out = cmd.output().expect("run warren");
+    common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn apply_without_a_terminal_and_without_auto_approve_refuses() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-confirm");
+    let run = with_secret(&["apply", "--env", env.arg()], node, Some("s3cret-confirm"));
+    run.expect_code(1, "apply without --auto-approve");
+    assert!(run.flat().contains("--auto-approve"), "{}", run.flat());
+    assert!(
+        run.stdout.contains("Plan: 4 to add"),
+        "the plan is shown first:\n{}",
+        run.stdout
+    );
+    let queues = node.get_json("/api/queues/%2Fcli-confirm");
+    assert!(
+        queues.as_array().is_none_or(|q| q.is_empty()),
+        "nothing was applied: {queues}"
+    );
+}
+
+#[test]
+fn a_missing_secret_at_plan_time_names_the_variable() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-secret");
+    let run = with_secret(&["plan", "--env", env.arg()], node, None);
+    run.expect_code(1, "plan with the secret unset");
+    assert!(
+        run.flat().contains("WARREN_CLI_TEST_SECRET"),
+        "{}",
+        run.flat()
+    );
+    assert!(run.flat().contains("missing-secret"), "{}", run.flat());
+}
+
+#[test]
+fn secrets_never_reach_plan_output_in_any_format() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-redact");
+    let secret = "Sup3r-Secret-Value-42";
+    for format in ["human", "json"] {
+        let run = with_secret(
+            &["plan", "--env", env.arg(), "--format", format, "-vv"],
+            node,
+            Some(secret),
+        );
+        run.expect_code(0, "plan");
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "{format} leaks the secret"
+        );
+        assert!(
+            !run.stdout.contains("password_hash\": \"") || run.stdout.contains("(sensitive)"),
+            "{}",
+            run.stdout
+        );
+    }
+    let applied = with_secret(
+        &["apply", "--env", env.arg(), "--auto-approve", "-vv"],
+        node,
+        Some(secret),
+    );
+    applied.expect_code(0, "apply");
+    assert!(!applied.stdout.contains(secret) && !applied.stderr.contains(secret));
+}
+
+#[test]
+fn detailed_exitcode_is_two_with_changes_and_zero_without() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-exitcode");
+    let before = with_secret(
+        &["plan", "--env", env.arg(), "--detailed-exitcode"],
+        node,
+        Some("pw-exit"),
+    );
+    before.expect_code(2, "plan with changes");
+    let plain = with_secret(&["plan", "--env", env.arg()], node, Some("pw-exit"));
+    plain.expect_code(0, "plan without --detailed-exitcode");
+    with_secret(
+        &["apply", "--env", env.arg(), "--auto-approve"],
+        node,
+        Some("pw-exit"),
+    )
+    .expect_code(0, "apply");
+    let after = with_secret(
+        &["plan", "--env", env.arg(), "--detailed-exitcode"],
+        node,
+        Some("pw-exit"),
+    );
+    after.expect_code(0, "plan after apply");
+    assert!(after.stdout.contains("No changes."), "{}", after.stdout);
+}
+
+#[test]
+fn rotating_a_password_plans_one_sensitive_update() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-rotate");
+    with_secret(
+        &["apply", "--env", env.arg(), "--auto-approve"],
+        node,
+        Some("first-pw"),
+    )
+    .expect_code(0, "apply");
+    let same = with_secret(
+        &["plan", "--env", env.arg(), "--detailed-exitcode"],
+        node,
+        Some("first-pw"),
+    );
+    same.expect_code(0, "unchanged password");
+    let rotated = with_secret(
+        &["plan", "--env", env.arg(), "--detailed-exitcode"],
+        node,
+        Some("second-pw"),
+    );
+    rotated.expect_code(2, "rotated password");
+    assert!(
+        rotated.stdout.contains("(sensitive value changed)"),
+        "{}",
+        rotated.stdout
+    );
+    assert!(
+        rotated
+            .stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."),
+        "{}",
+        rotated.stdout
+    );
+    with_secret(
+        &["apply", "--env", env.arg(), "--auto-approve"],
+        node,
+        Some("second-pw"),
+    )
+    .expect_code(0, "apply rotated");
+    let status = common::whoami_status(node, "cli_user_cli-rotate", "second-pw");
+    assert_eq!(status, 200, "the rotated password logs in");
+}
+
+#[test]
+fn an_unreachable_broker_is_an_error_naming_the_url_without_credentials() {
+    let env = small_env("/cli-unreachable");
+    let mut cmd = warren_command();
+    cmd.args([
+        "plan",
+        "--env",
+        env.arg(),
+        "--url",
+        "http://127.0.0.1:9",
+        "--user",
+        "guest",
+        "--password",
+        "hunter2",
+        "--timeout",
+        "2",
+    ]);
+    cmd.env("WARREN_CLI_TEST_SECRET", "x");
+    let out = cmd.output().expect("run warren");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
