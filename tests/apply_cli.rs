@@ -48,11 +48,8 @@ fn apply_without_a_terminal_and_without_auto_approve_refuses() {
         "the plan is shown first:\n{}",
         run.stdout
     );
-    let queues = node.get_json("/api/queues/%2Fcli-confirm");
-    assert!(
-        queues.as_array().is_none_or(|q| q.is_empty()),
-        "nothing was applied: {queues}"
-    );
+    let (status, body) = node.api("GET", "/api/vhosts/%2Fcli-confirm", None);
+    assert_eq!(status, 404, "nothing was applied, not even the vhost: {body}");
 }
 
 #[test]
