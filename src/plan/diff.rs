@@ -1,5 +1,7 @@
 //! `diff(desired, live, scope)`: a pure function from two states to a [`Plan`].
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::scope::Scope;
@@ -111,18 +113,22 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
     diffs
 }
 
-/// The broker deletes a queue's or exchange's bindings with it: plan them again.
+/// The broker deletes a queue's or exchange's bindings with it, declared or not: plan them
+/// again, unless the plan deletes the binding or one of its ends anyway.
 fn recreate_bindings_of_replaced(plan: &mut Plan, desired: &State, live: &State) {
-    let replaced: Vec<ResourceId> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Replace)
-        .map(|c| c.id.clone())
-        .collect();
+    let with_action = |action: Action| -> BTreeSet<ResourceId> {
+        plan.changes
+            .iter()
+            .filter(|c| c.action == action)
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let replaced = with_action(Action::Replace);
     if replaced.is_empty() {
         return;
     }
-    for (id, want) in desired.iter() {
+    let deleted = with_action(Action::Delete);
+    for (id, have) in live.iter() {
         let ResourceId::Binding {
             vhost,
             source,
@@ -133,8 +139,8 @@ fn recreate_bindings_of_replaced(plan: &mut Plan, desired: &State, live: &State)
         else {
             continue;
         };
-        if !live.contains(id) {
-            continue; // already planned as a create
+        if deleted.contains(id) || id.depends_on().iter().any(|d| deleted.contains(d)) {
+            continue;
         }
         let touches = replaced.iter().find(|r| match r {
             ResourceId::Exchange { vhost: v, name } => {
@@ -147,12 +153,24 @@ fn recreate_bindings_of_replaced(plan: &mut Plan, desired: &State, live: &State)
             }
             _ => false,
         });
-        if let Some(replaced) = touches {
-            let mut c = change(id, Action::Create, None, Some(want), Vec::new());
-            c.reason = Some(format!(
-                "re-created: the broker drops it with the replaced {replaced}"
-            ));
-            plan.changes.push(c);
-        }
+        let Some(replaced) = touches else {
+            continue;
+        };
+        let (after, how) = match desired.get(id) {
+            Some(want) => (want.clone(), "re-created"),
+            // Not declared and not pruned: left as it was, so put back as it was.
+            None => (
+                Resource {
+                    props: have.props.clone(),
+                    ..Resource::default()
+                },
+                "re-created as found",
+            ),
+        };
+        let mut c = change(id, Action::Create, None, Some(&after), Vec::new());
+        c.reason = Some(format!(
+            "{how}: the broker drops it with the replaced {replaced}"
+        ));
+        plan.changes.push(c);
     }
 }

@@ -6,6 +6,7 @@ use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::Resource;
 use crate::plan::{Action, Change, FieldDiff, Plan};
 
@@ -22,7 +23,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
             paint.style("No changes.", Style::new().green().bold()),
             plan.environment
         );
-        unmanaged(&mut out, plan);
+        if !plan.unmanaged.is_empty() {
+            out.push('\n');
+            unmanaged(&mut out, plan);
+        }
         return out;
     }
     let _ = writeln!(
@@ -33,7 +37,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for change in &plan.changes {
         render_change(&mut out, change, &paint);
     }
-    unmanaged(&mut out, plan);
+    if !plan.unmanaged.is_empty() {
+        unmanaged(&mut out, plan);
+        out.push('\n');
+    }
     let s = plan.summary();
     let _ = writeln!(
         out,
@@ -91,10 +98,10 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
         Action::Create => {
             if let Some(after) = &change.after {
                 for (field, value) in flatten(after) {
-                    let shown = if field == "password_hash" {
+                    let shown = if SENSITIVE_FIELDS.contains(&field.as_str()) {
                         "(sensitive value)".to_string()
                     } else {
-                        value.to_string()
+                        inline(&value)
                     };
                     let _ = writeln!(
                         out,
@@ -158,17 +165,19 @@ fn render_field(out: &mut String, field: &FieldDiff, paint: &Painter) {
         (None, Some(after)) => {
             let _ = writeln!(
                 out,
-                "      {} {} = {after}{forces}",
+                "      {} {} = {}{forces}",
                 paint.style("+", Style::new().green()),
-                field.field
+                field.field,
+                inline(after)
             );
         }
         (Some(before), None) => {
             let _ = writeln!(
                 out,
-                "      {} {} = {before}{forces}",
+                "      {} {} = {}{forces}",
                 paint.style("-", Style::new().red()),
-                field.field
+                field.field,
+                inline(before)
             );
         }
         (Some(before), Some(after)) if is_long(before) || is_long(after) => {
@@ -183,24 +192,97 @@ fn render_field(out: &mut String, field: &FieldDiff, paint: &Painter) {
         (Some(before), Some(after)) => {
             let _ = writeln!(
                 out,
-                "      {} {} = {before} -> {after}{forces}",
+                "      {} {} = {} -> {}{forces}",
                 paint.style("~", Style::new().yellow()),
-                field.field
+                field.field,
+                inline(before),
+                inline(after)
             );
         }
         (None, None) => {}
     }
 }
 
+/// Short lists and maps (tags, a policy's definition) read best on one line.
 fn is_long(value: &Value) -> bool {
-    matches!(value, Value::Object(_) | Value::Array(_)) || value.to_string().len() > 60
+    inline(value).chars().count() > 60
+}
+
+/// A string as users wrote it: quoted, but a regex's backslashes are not doubled.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One-line form of a value: JSON-like, with strings shown by [`quote`].
+fn inline(value: &Value) -> String {
+    match value {
+        Value::String(s) => quote(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", quote(k), inline(v)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 fn pretty(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+        other => {
+            let mut out = String::new();
+            pretty_into(&mut out, other, 0);
+            out
+        }
     }
+}
+
+/// Multi-line form of a value for line diffs: two spaces per level, and a comma after every
+/// entry (as Terraform does), so appending to a list or map changes no existing line.
+fn pretty_into(out: &mut String, value: &Value, depth: usize) {
+    type Entries<'a> = Vec<(Option<&'a String>, &'a Value)>;
+    let (open, close, entries): (char, char, Entries) = match value {
+        Value::Array(items) if !items.is_empty() => {
+            ('[', ']', items.iter().map(|v| (None, v)).collect())
+        }
+        Value::Object(map) if !map.is_empty() => {
+            ('{', '}', map.iter().map(|(k, v)| (Some(k), v)).collect())
+        }
+        other => return out.push_str(&inline(other)),
+    };
+    let pad = "  ".repeat(depth + 1);
+    out.push(open);
+    out.push('\n');
+    for (key, item) in entries {
+        out.push_str(&pad);
+        if let Some(key) = key {
+            out.push_str(&quote(key));
+            out.push_str(": ");
+        }
+        pretty_into(out, item, depth + 1);
+        out.push_str(",\n");
+    }
+    out.push_str(&"  ".repeat(depth));
+    out.push(close);
 }
 
 /// Long values are shown as a line diff rather than two walls of text.
@@ -219,9 +301,6 @@ fn line_diff(out: &mut String, before: &Value, after: &Value, paint: &Painter) {
 }
 
 fn unmanaged(out: &mut String, plan: &Plan) {
-    if plan.unmanaged.is_empty() {
-        return;
-    }
     let _ = writeln!(
         out,
         "{} object{} in scope {} not declared and left alone (prune is off for {}):",
@@ -248,5 +327,4 @@ fn unmanaged(out: &mut String, plan: &Plan) {
             plan.unmanaged.len() - UNMANAGED_SHOWN
         );
     }
-    out.push('\n');
 }
