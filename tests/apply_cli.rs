@@ -49,7 +49,10 @@ fn apply_without_a_terminal_and_without_auto_approve_refuses() {
         run.stdout
     );
     let (status, body) = node.api("GET", "/api/vhosts/%2Fcli-confirm", None);
-    assert_eq!(status, 404, "nothing was applied, not even the vhost: {body}");
+    assert_eq!(
+        status, 404,
+        "nothing was applied, not even the vhost: {body}"
+    );
 }
 
 #[test]
