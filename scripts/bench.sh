@@ -7,6 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 warren="$root/target/release/warren"
 node="$root/scripts/rabbitmq-node.sh"
 work=$(mktemp -d /tmp/warren-bench.XXXXXX)
+chmod 755 "$work"  # the node runs as the rabbitmq user
 sizes=${WARREN_BENCH_SIZES:-1000 10000}
 
 free_port() {
