@@ -11,7 +11,7 @@ const OVERVIEW_COLUMNS: &str =
     "rabbitmq_version,management_version,cluster_name,erlang_version,product_name,product_version,node";
 const QUEUE_TOTAL_COLUMNS: &str = "name,vhost,type,messages,messages_ready,messages_unacknowledged";
 
-/// Everything `fetch_live` read; the four reads run concurrently, so not one atomic snapshot.
+/// Everything `fetch_live` read; the three reads run concurrently, so not one atomic snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveSnapshot {
     /// `rabbitmq_version` from `/api/overview`, e.g. `3.10.8`.
@@ -20,29 +20,29 @@ pub struct LiveSnapshot {
     pub definitions: Definitions,
     /// Vhost metadata, which 3.10's definitions leave out.
     pub vhosts: Vec<VhostInfo>,
-    /// With `properties_key`, and including the default exchange's implicit bindings (source `""`).
-    pub bindings: Vec<BindingInfo>,
 }
 
-/// Four GETs, concurrently: overview, definitions, vhosts, bindings.
+/// Three GETs, concurrently: overview, definitions, vhosts.
 pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
     let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
     let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
     let definitions_path = ApiPath::definitions();
-    let bindings_path = ApiPath::bindings();
-    let (overview, definitions, vhosts, bindings) = futures::try_join!(
+    let (overview, definitions, vhosts) = futures::try_join!(
         broker.get_json::<Overview>(&overview_path),
         broker.get_json::<Definitions>(&definitions_path),
         broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
-        broker.get_json::<Vec<BindingInfo>>(&bindings_path),
     )?;
     Ok(LiveSnapshot {
         version: overview.rabbitmq_version,
         cluster_name: overview.cluster_name,
         definitions,
         vhosts,
-        bindings,
     })
+}
+
+/// A vhost's bindings with the `properties_key` their DELETE needs; read only to delete some.
+pub async fn binding_keys(broker: &HttpBroker, vhost: &str) -> Result<Vec<BindingInfo>> {
+    broker.get_json(&ApiPath::bindings().segment(vhost)).await
 }
 
 /// Message counts per queue, one request, without per-queue stats.

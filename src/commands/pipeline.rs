@@ -1,8 +1,9 @@
 //! load -> validate -> fetch -> normalise -> diff: the steps plan and apply share.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+use crate::broker::fetch::binding_keys;
 use crate::broker::{fetch_live, queue_totals, HttpBroker};
 use crate::cli::ConnectionArgs;
 use crate::config::diagnostic::Diagnostic;
@@ -10,7 +11,7 @@ use crate::config::validate::{BrokerVersion, ValidateOptions};
 use crate::config::{secrets, Environment};
 use crate::error::Error;
 use crate::model::desired::desired_state;
-use crate::model::live::live_state;
+use crate::model::live::{binding_id, live_state};
 use crate::model::normalise::hash_passwords;
 use crate::model::{ResourceId, State};
 use crate::plan::{diff, Action, Plan, Scope};
@@ -84,6 +85,7 @@ pub async fn plan(
     hash_passwords(&mut desired, &live);
     let mut plan = diff(&env.name, &desired, &live, &Scope::of(&env));
     count_messages(&broker, &mut plan).await?;
+    attach_binding_keys(&broker, &mut plan).await?;
     tracing::info!(
         requests = broker.request_count(),
         changes = plan.changes.len(),
@@ -95,6 +97,41 @@ pub async fn plan(
         broker,
         version: snapshot.version,
     })
+}
+
+/// Deleting a binding needs its `properties_key`: one read per vhost that has such a delete.
+pub async fn attach_binding_keys(broker: &HttpBroker, plan: &mut Plan) -> Result<(), Error> {
+    let vhosts: BTreeSet<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && matches!(c.id, ResourceId::Binding { .. }))
+        .filter_map(|c| c.id.vhost().map(str::to_string))
+        .collect();
+    let mut keys: HashMap<ResourceId, String> = HashMap::new();
+    for vhost in vhosts {
+        for b in binding_keys(broker, &vhost).await? {
+            if let Some(id) = binding_id(
+                &b.vhost,
+                &b.source,
+                &b.destination_type,
+                &b.destination,
+                &b.routing_key,
+                &b.arguments,
+            ) {
+                keys.insert(id, b.properties_key);
+            }
+        }
+    }
+    for change in plan
+        .changes
+        .iter_mut()
+        .filter(|c| c.action == Action::Delete)
+    {
+        if let (Some(key), Some(before)) = (keys.get(&change.id), change.before.as_mut()) {
+            before.properties_key = Some(key.clone());
+        }
+    }
+    Ok(())
 }
 
 /// One request for all queue totals, made only when a destructive step touches a queue.

@@ -101,21 +101,18 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
             ),
         );
     }
-    for b in snapshot.bindings.iter().filter(|b| !b.source.is_empty()) {
-        let Some(destination_type) = destination_type(&b.destination_type) else {
-            continue;
-        };
-        let id = kinds::binding_id(
+    for b in defs.bindings.iter().filter(|b| !b.source.is_empty()) {
+        let id = binding_id(
             &b.vhost,
             &b.source,
-            destination_type,
+            &b.destination_type,
             &b.destination,
             &b.routing_key,
             &b.arguments,
         );
-        let mut resource = super::resource::Resource::new();
-        resource.properties_key = Some(b.properties_key.clone());
-        state.insert(id, resource);
+        if let Some(id) = id {
+            state.insert(id, super::resource::Resource::new());
+        }
     }
     for p in &defs.policies {
         state.insert(
@@ -140,6 +137,26 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
         );
     }
     state
+}
+
+/// A binding's identity from its wire fields; None for a destination type warren does not know.
+pub fn binding_id(
+    vhost: &str,
+    source: &str,
+    destination_type: &str,
+    destination: &str,
+    routing_key: &str,
+    arguments: &serde_json::Map<String, Value>,
+) -> Option<ResourceId> {
+    let kind = self::destination_type(destination_type)?;
+    Some(kinds::binding_id(
+        vhost,
+        source,
+        kind,
+        destination,
+        routing_key,
+        arguments,
+    ))
 }
 
 fn destination_type(text: &str) -> Option<DestinationType> {
