@@ -2,8 +2,10 @@
 //! destructive-step guards; stops launching steps at the first failure.
 
 pub mod guard;
+pub mod lock;
 pub mod request;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
@@ -35,29 +37,31 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
     let failed = AtomicBool::new(false);
     let mut failure = None;
     for stage in all {
-        let results: Vec<Option<(String, String)>> = stream::iter(stage.steps.iter().copied())
-            .map(|index| {
-                let change = &plan.changes[index];
+        let results: Vec<Option<(String, String)>> = stream::iter(lanes(plan, &stage.steps))
+            .map(|lane| {
                 let (done, failed) = (&done, &failed);
                 async move {
-                    if failed.load(Ordering::SeqCst) {
-                        return None;
-                    }
-                    match run_step(broker, change, stage.phase, options).await {
-                        Ok(()) => {
-                            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                            eprintln!(
-                                "[{n}/{total}] {} {}",
-                                verb(change.action, stage.phase),
-                                change.id
-                            );
-                            None
+                    for index in lane {
+                        let change = &plan.changes[index];
+                        if failed.load(Ordering::SeqCst) {
+                            return None;
                         }
-                        Err(reason) => {
-                            failed.store(true, Ordering::SeqCst);
-                            Some((change.id.to_string(), reason))
+                        match run_step(broker, change, stage.phase, options).await {
+                            Ok(()) => {
+                                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                                eprintln!(
+                                    "[{n}/{total}] {} {}",
+                                    verb(change.action, stage.phase),
+                                    change.id
+                                );
+                            }
+                            Err(reason) => {
+                                failed.store(true, Ordering::SeqCst);
+                                return Some((change.id.to_string(), reason));
+                            }
                         }
                     }
+                    None
                 }
             })
             .buffer_unordered(options.concurrency.max(1))
@@ -73,6 +77,31 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
         total,
         failure,
     }
+}
+
+/// A stage's steps in lanes that run concurrently; steps in one lane run in turn. The
+/// broker read-modify-writes all limits of a vhost as one record, so two limits of one
+/// vhost (or user) PUT at once lose one of them.
+fn lanes(plan: &Plan, steps: &[usize]) -> Vec<Vec<usize>> {
+    let mut lanes: Vec<Vec<usize>> = Vec::new();
+    let mut by_owner: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for &index in steps {
+        let owner = match &plan.changes[index].id {
+            ResourceId::VhostLimit { vhost, .. } => Some(("vhost", vhost.as_str())),
+            ResourceId::UserLimit { user, .. } => Some(("user", user.as_str())),
+            _ => None,
+        };
+        match owner {
+            Some(owner) if by_owner.contains_key(&owner) => lanes[by_owner[&owner]].push(index),
+            _ => {
+                if let Some(owner) = owner {
+                    by_owner.insert(owner, lanes.len());
+                }
+                lanes.push(vec![index]);
+            }
+        }
+    }
+    lanes
 }
 
 fn verb(action: Action, phase: Phase) -> &'static str {
@@ -96,8 +125,15 @@ async fn run_step(
             let mut requests = request::remove(&change.id, change.before.as_ref());
             if let ResourceId::Queue { vhost, name } = &change.id {
                 guard::recheck_messages(broker, vhost, name, options.allow_data_loss).await?;
-                if !options.allow_data_loss {
-                    // Classic queues refuse atomically if a message arrived since the check.
+                let queue_type = change
+                    .before
+                    .as_ref()
+                    .and_then(|b| b.get("arguments"))
+                    .and_then(|a| a.get("x-queue-type"))
+                    .and_then(serde_json::Value::as_str);
+                // Classic queues refuse atomically if a message arrived since the check;
+                // quorum queues and streams answer 400 to if-empty (3.10).
+                if !options.allow_data_loss && matches!(queue_type, None | Some("classic")) {
                     if let Some(Request::Delete(path)) = requests.first_mut() {
                         *path = path.clone().query("if-empty", "true");
                     }
@@ -129,5 +165,53 @@ async fn send(broker: &HttpBroker, request: Request) -> Result<(), BrokerError> 
             Err(e) if e.is_not_found() => Ok(()),
             other => other,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: ResourceId) -> Change {
+        Change {
+            id,
+            action: Action::Create,
+            before: None,
+            after: None,
+            fields: vec![],
+            reason: None,
+            messages: None,
+        }
+    }
+
+    #[test]
+    fn limits_of_one_owner_share_a_lane() {
+        let limit = |vhost: &str, name: &str| {
+            change(ResourceId::VhostLimit {
+                vhost: vhost.into(),
+                name: name.into(),
+            })
+        };
+        let plan = Plan {
+            environment: "t".into(),
+            changes: vec![
+                limit("a", "max-connections"),
+                limit("b", "max-queues"),
+                limit("a", "max-queues"),
+                change(ResourceId::Permission {
+                    vhost: "a".into(),
+                    user: "u".into(),
+                }),
+                change(ResourceId::UserLimit {
+                    user: "a".into(),
+                    name: "max-channels".into(),
+                }),
+            ],
+            unmanaged: vec![],
+        };
+        assert_eq!(
+            lanes(&plan, &[0, 1, 2, 3, 4]),
+            vec![vec![0, 2], vec![1], vec![3], vec![4]]
+        );
     }
 }

@@ -68,8 +68,10 @@ enum Failure {
 
 impl Failure {
     /// Unsent requests are always safe to repeat; sent ones only when idempotent.
-    fn retryable(&self, idempotent: bool) -> bool {
+    fn retryable(&self, idempotent: bool, read: bool) -> bool {
         match self {
+            // 3.10 answers reads with 500 while a stream is being declared or deleted.
+            Failure::Status { status, .. } if read && status.as_u16() == 500 => true,
             Failure::Status { status, .. } => idempotent && is_transient(*status),
             Failure::Unreachable(_) => true,
             Failure::Interrupted { .. } | Failure::Timeout { .. } => idempotent,
@@ -177,7 +179,9 @@ impl HttpBroker {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
-            if attempt >= self.retry.attempts || !failure.retryable(idempotent) {
+            if attempt >= self.retry.attempts
+                || !failure.retryable(idempotent, method == Method::GET)
+            {
                 return Err(self.give_up(failure, &method, body));
             }
             let delay = backoff(self.retry.base_delay, attempt);

@@ -77,7 +77,10 @@ mod tests {
         let mut desired = user_state(with_password("s3cret"));
         hash_passwords(&mut desired, &live);
         let id = ResourceId::User { name: "u".into() };
-        assert_eq!(desired.get(&id).unwrap().props, live.get(&id).unwrap().props);
+        assert_eq!(
+            desired.get(&id).unwrap().props,
+            live.get(&id).unwrap().props
+        );
     }
 
     #[test]
