@@ -88,6 +88,9 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes, 0 when none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also save the plan, with what it was computed from, for `apply --plan`.
+    #[arg(long, value_name = "PLAN_FILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -112,6 +115,12 @@ pub struct ApplyArgs {
     /// Allow steps that drop messages held in queues.
     #[arg(long)]
     pub allow_data_loss: bool,
+    /// Apply exactly this saved plan, refusing it if the environment or broker changed since.
+    #[arg(long, value_name = "PLAN_FILE")]
+    pub plan: Option<PathBuf>,
+    /// Seconds to wait for another apply on the same broker to finish.
+    #[arg(long, default_value_t = 300)]
+    pub lock_timeout: u64,
     /// Requests in flight at once within one dependency level.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

@@ -1,12 +1,21 @@
-//! `warren apply`: re-plan from live state, confirm, execute in order, check convergence.
+//! `warren apply`: plan from live state (or check a saved plan), confirm, take the broker's
+//! apply lock, re-plan under it, execute in order, check convergence.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
+use std::time::Duration;
 
-use crate::apply::{execute, guard, ApplyOptions};
+use crate::apply::lock::{Lock, LEASE};
+use crate::apply::{execute, guard, ApplyOptions, ApplyReport};
+use crate::broker::HttpBroker;
 use crate::cli::ApplyArgs;
 use crate::error::{Error, Outcome};
+use crate::plan::saved::same_changes;
+use crate::plan::Plan;
 use crate::render::plan_human;
+
+use super::pipeline::{load_valid, plan_against, Planned};
+use super::saved_plan;
 
 pub fn run(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
     let runtime = super::runtime()?;
@@ -14,21 +23,82 @@ pub fn run(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result<Out
 }
 
 async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
-    let planned = super::pipeline::plan(&args.env, environments_dir, &args.connection).await?;
-    let plan = &planned.plan;
-    print!("{}", plan_human::render(plan, color));
-    if plan.is_empty() {
+    let saved = args.plan.as_deref().map(saved_plan::read).transpose()?;
+    let env = load_valid(&args.env, environments_dir, None)?;
+    let broker = super::connect::connect(&args.connection, &env)?;
+    let planned = plan_against(env, broker).await?;
+    if let Some(saved) = &saved {
+        saved_plan::check_fresh(saved, &planned)?;
+    }
+    print!("{}", plan_human::render(&planned.plan, color));
+    if planned.plan.is_empty() {
         return Ok(Outcome::Success);
     }
-    guard::check_plan(plan, args.allow_destroy, args.allow_data_loss).map_err(Error::Refused)?;
-    if !args.auto_approve {
+    guard::check_plan(&planned.plan, args.allow_destroy, args.allow_data_loss)
+        .map_err(Error::Refused)?;
+    if guard::touches_users(&planned.plan) {
+        let login = guard::login_user(&planned.broker)
+            .await
+            .map_err(Error::Refused)?;
+        guard::check_login_user(&planned.plan, &login).map_err(Error::Refused)?;
+    }
+    // A saved plan was reviewed when it was made; a fresh one is confirmed now.
+    if !args.auto_approve && saved.is_none() {
         confirm()?;
+    }
+    let reviewed = planned.plan.clone();
+    let mut lock = Lock::acquire(
+        &planned.broker,
+        &planned.env.name,
+        Duration::from_secs(args.lock_timeout),
+    )
+    .await
+    .map_err(Error::Refused)?;
+    // Re-read under the lock: another apply may have changed the broker meanwhile.
+    let planned = plan_against(planned.env, planned.broker).await?;
+    if !same_changes(&reviewed, &planned.plan) {
+        release(lock, &planned.broker).await;
+        return Err(Error::Refused(
+            "the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.".to_string(),
+        ));
     }
     let options = ApplyOptions {
         concurrency: args.concurrency as usize,
         allow_data_loss: args.allow_data_loss,
     };
-    let report = execute(&planned.broker, plan, options).await;
+    let report = execute_renewing(&planned.broker, &planned.plan, options, &mut lock).await;
+    release(lock, &planned.broker).await;
+    finish(report, planned).await
+}
+
+/// Runs the plan while renewing the lease, so a long apply keeps its lock.
+async fn execute_renewing(
+    broker: &HttpBroker,
+    plan: &Plan,
+    options: ApplyOptions,
+    lock: &mut Lock,
+) -> ApplyReport {
+    let renew = async {
+        loop {
+            tokio::time::sleep(LEASE / 3).await;
+            if let Err(reason) = lock.renew(broker).await {
+                eprintln!("warning: {reason}");
+            }
+        }
+    };
+    tokio::select! {
+        report = execute(broker, plan, options) => report,
+        _ = renew => unreachable!("renewing never ends on its own"),
+    }
+}
+
+async fn release(lock: Lock, broker: &HttpBroker) {
+    if let Err(reason) = lock.release(broker).await {
+        eprintln!("warning: could not release the apply lock ({reason}); it expires by itself");
+    }
+}
+
+async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error> {
     if let Some((step, reason)) = &report.failure {
         eprintln!("error: {step}: {reason}");
         eprintln!(
@@ -39,12 +109,12 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
         );
         return Ok(Outcome::Partial);
     }
-    let s = plan.summary();
+    let s = planned.plan.summary();
     println!(
         "Apply complete! {} added, {} changed, {} replaced, {} destroyed.",
         s.create, s.update, s.replace, s.delete
     );
-    let after = super::pipeline::plan(&args.env, environments_dir, &args.connection).await?;
+    let after = plan_against(planned.env, planned.broker).await?;
     if after.plan.is_empty() {
         println!(
             "Converged: the broker matches environment {:?}.",

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod connect;
 pub mod pipeline;
 pub mod plan;
+pub mod saved_plan;
 pub mod schema;
 pub mod validate;
 

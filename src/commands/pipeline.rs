@@ -22,6 +22,9 @@ pub struct Planned {
     pub plan: Plan,
     pub broker: HttpBroker,
     pub version: String,
+    /// The live state the plan was computed from, and what the environment manages.
+    pub live: State,
+    pub scope: Scope,
 }
 
 /// Loads and validates the environment; errors are printed to stderr and end the command.
@@ -62,6 +65,11 @@ pub async fn plan(
 ) -> Result<Planned, Error> {
     let env = load_valid(reference, environments_dir, None)?;
     let broker = super::connect::connect(connection, &env)?;
+    plan_against(env, broker).await
+}
+
+/// The planning steps for an environment already loaded and a broker already connected.
+pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planned, Error> {
     tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
     let snapshot = fetch_live(&broker).await?;
     if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
@@ -83,7 +91,8 @@ pub async fn plan(
     };
     let live = live_state(&snapshot);
     hash_passwords(&mut desired, &live);
-    let mut plan = diff(&env.name, &desired, &live, &Scope::of(&env));
+    let scope = Scope::of(&env);
+    let mut plan = diff(&env.name, &desired, &live, &scope);
     count_messages(&broker, &mut plan).await?;
     attach_binding_keys(&broker, &mut plan).await?;
     tracing::info!(
@@ -96,6 +105,8 @@ pub async fn plan(
         plan,
         broker,
         version: snapshot.version,
+        live,
+        scope,
     })
 }
 

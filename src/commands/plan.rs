@@ -20,6 +20,15 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
             serde_json::to_string_pretty(&planned.plan).unwrap_or_default()
         ),
     }
+    if let Some(path) = &args.out {
+        super::saved_plan::write(path, &planned)?;
+        eprintln!(
+            "Saved the plan to {}; apply it with `warren apply --env {} --plan {}`.",
+            path.display(),
+            args.env,
+            path.display()
+        );
+    }
     Ok(if args.detailed_exitcode && !planned.plan.is_empty() {
         Outcome::Changes
     } else {

@@ -125,8 +125,8 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
     }
     add_parameters(&mut state, defs);
     for g in &defs.global_parameters {
-        // Internal bookkeeping the broker writes itself.
-        if g.name == "internal_cluster_id" {
+        // The broker's own bookkeeping, and warren's apply lock.
+        if g.name == "internal_cluster_id" || g.name == crate::apply::lock::LOCK_PARAMETER {
             continue;
         }
         state.insert(

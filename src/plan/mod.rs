@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod order;
+pub mod saved;
 pub mod scope;
 pub mod types;
 
