@@ -1,0 +1,116 @@
+//! Saved plans: applied exactly when nothing moved, refused (naming what moved) otherwise.
+
+mod common;
+mod support;
+
+use common::{apply, assert_no_changes, call, warren, TempEnv};
+use serde_json::json;
+use support::BrokerNode;
+
+fn topology(vhost: &str, ttl: u32) -> String {
+    format!(
+        "local: true\nvhosts:\n  {vhost}:\n    exchanges:\n      ex: {{ type: direct }}\n    queues:\n      q.a: {{ bindings: [{{ exchange: ex, routing_key: a }}] }}\n    policies:\n      ttl: {{ pattern: '^q', definition: {{ message-ttl: {ttl} }} }}\nusers:\n  saved_{name}:\n    password: {{ env: CREATIVEFLOW_ODOO_SVC_PASSWORD }}\n",
+        name = vhost.trim_start_matches('/')
+    )
+}
+
+fn saved_plan(node: &BrokerNode, env: &TempEnv) -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let path = file.path().to_str().expect("UTF-8 path").to_string();
+    let run = warren(node, &["plan", "--env", env.arg(), "--out", &path]);
+    run.expect_code(0, "plan --out");
+    assert!(run.stderr.contains("Saved the plan"), "{}", run.stderr);
+    file
+}
+
+#[test]
+fn a_saved_plan_applies_when_nothing_changed() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-clean", 1000));
+    let file = saved_plan(node, &env);
+    let text = std::fs::read_to_string(file.path()).unwrap();
+    assert!(
+        !text.contains(&common::creativeflow_password("odoo_svc")),
+        "the secret is in the saved plan"
+    );
+    assert!(
+        text.contains("(sensitive)"),
+        "the password hash is redacted"
+    );
+
+    let run = apply(node, env.arg(), &["--plan", file.path().to_str().unwrap()]);
+    run.expect_code(0, "apply --plan");
+    assert!(
+        run.stdout.contains("Apply complete! 6 added"),
+        "{}",
+        run.stdout
+    );
+    assert_no_changes(node, env.arg());
+}
+
+#[test]
+fn a_saved_plan_is_refused_after_a_live_change_naming_it() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-live", 1000));
+    apply(node, env.arg(), &[]).expect_code(0, "first apply");
+    env.write(&topology("/saved-live", 2000));
+    let file = saved_plan(node, &env);
+    call(
+        node,
+        "PUT",
+        "/api/queues/%2Fsaved-live/q.stray",
+        Some(&json!({"durable": true})),
+        &[201, 204],
+    );
+
+    let run = apply(node, env.arg(), &["--plan", file.path().to_str().unwrap()]);
+    run.expect_code(1, "apply of a stale plan");
+    let text = run.flat();
+    assert!(text.contains("stale"), "{text}");
+    assert!(
+        text.contains("queue \"q.stray\" in \"/saved-live\" appeared on the broker"),
+        "{text}"
+    );
+    let policy = node.get_json("/api/policies/%2Fsaved-live/ttl");
+    assert_eq!(
+        policy["definition"]["message-ttl"], 1000,
+        "nothing was applied"
+    );
+}
+
+#[test]
+fn a_saved_plan_is_refused_after_an_environment_change_naming_the_file() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-file", 1000));
+    let file = saved_plan(node, &env);
+    env.write(&topology("/saved-file", 3000));
+
+    let run = apply(node, env.arg(), &["--plan", file.path().to_str().unwrap()]);
+    run.expect_code(1, "apply of a plan made from other files");
+    let text = run.flat();
+    assert!(
+        text.contains("topology.yaml changed since the plan was made"),
+        "{text}"
+    );
+    let (status, _) = node.api("GET", "/api/vhosts/%2Fsaved-file", None);
+    assert_eq!(status, 404, "nothing was applied");
+}
+
+#[test]
+fn a_saved_plan_for_another_environment_is_refused() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-other", 1000));
+    let other = TempEnv::new(&topology("/saved-other-2", 1000));
+    let file = saved_plan(node, &env);
+    let run = apply(
+        node,
+        other.arg(),
+        &["--plan", file.path().to_str().unwrap()],
+    );
+    run.expect_code(1, "apply of another environment's plan");
+    assert!(
+        run.flat().contains("saved plan is for environment"),
+        "{}",
+        run.flat()
+    );
+}
