@@ -1,6 +1,7 @@
 //! Executes a plan stage by stage, with bounded concurrency inside a stage and the
 //! destructive-step guards; stops launching steps at the first failure.
 
+pub mod bulk;
 pub mod guard;
 pub mod lock;
 pub mod request;
@@ -37,10 +38,31 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
     let failed = AtomicBool::new(false);
     let mut failure = None;
     for stage in all {
-        let results: Vec<Option<(String, String)>> = stream::iter(lanes(plan, &stage.steps))
-            .map(|lane| {
+        let (bulk, single): (Vec<usize>, Vec<usize>) = stage
+            .steps
+            .iter()
+            .partition(|&&i| bulk::eligible(&plan.changes[i], stage.phase));
+        let (bulk, single) = if bulk.len() >= bulk::BULK_MIN {
+            (bulk, single)
+        } else {
+            (Vec::new(), stage.steps.clone())
+        };
+        let imports = bulk
+            .chunks(bulk::BULK_CHUNK)
+            .map(|chunk| Work::Import(chunk.to_vec()));
+        let work: Vec<Work> = imports
+            .chain(lanes(plan, &single).into_iter().map(Work::Steps))
+            .collect();
+        let results: Vec<Option<(String, String)>> = stream::iter(work)
+            .map(|work| {
                 let (done, failed) = (&done, &failed);
                 async move {
+                    let lane = match work {
+                        Work::Steps(lane) => lane,
+                        Work::Import(chunk) => {
+                            return import(broker, plan, &chunk, (done, failed), total).await
+                        }
+                    };
                     for index in lane {
                         let change = &plan.changes[index];
                         if failed.load(Ordering::SeqCst) {
@@ -77,6 +99,48 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
         total,
         failure,
     }
+}
+
+/// A unit of concurrent work inside a stage.
+enum Work {
+    /// Steps run one after another.
+    Steps(Vec<usize>),
+    /// Creates sent as one definitions import.
+    Import(Vec<usize>),
+}
+
+/// One definitions import for a chunk of creates; progress is reported per object.
+async fn import(
+    broker: &HttpBroker,
+    plan: &Plan,
+    chunk: &[usize],
+    (done, failed): (&AtomicUsize, &AtomicBool),
+    total: usize,
+) -> Option<(String, String)> {
+    if failed.load(Ordering::SeqCst) {
+        return None;
+    }
+    eprintln!(
+        "importing {} creates in one definitions request ...",
+        chunk.len()
+    );
+    let body = bulk::document(plan, chunk);
+    if let Err(e) = broker
+        .post_json(&crate::broker::ApiPath::definitions(), &body)
+        .await
+    {
+        failed.store(true, Ordering::SeqCst);
+        let first = &plan.changes[chunk[0]].id;
+        return Some((
+            format!("importing {} objects from {first} on", chunk.len()),
+            e.to_string(),
+        ));
+    }
+    for &index in chunk {
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        eprintln!("[{n}/{total}] created {}", plan.changes[index].id);
+    }
+    None
 }
 
 /// A stage's steps in lanes that run concurrently; steps in one lane run in turn. The

@@ -10,7 +10,7 @@ use crate::apply::{execute, guard, ApplyOptions, ApplyReport};
 use crate::broker::HttpBroker;
 use crate::cli::ApplyArgs;
 use crate::error::{Error, Outcome};
-use crate::plan::saved::same_changes;
+use crate::plan::saved::{same_changes, SavedPlan};
 use crate::plan::Plan;
 use crate::render::plan_human;
 
@@ -26,14 +26,94 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     let saved = args.plan.as_deref().map(saved_plan::read).transpose()?;
     let env = load_valid(&args.env, environments_dir, None)?;
     let broker = super::connect::connect(&args.connection, &env)?;
-    let planned = plan_against(env, broker).await?;
-    if let Some(saved) = &saved {
-        saved_plan::check_fresh(saved, &planned)?;
+    // The lease has its own client, so it can be released whatever happens to the other.
+    let lock_broker = super::connect::connect(&args.connection, &env)?;
+    let wait = Duration::from_secs(args.lock_timeout);
+    let name = env.name.clone();
+    if args.auto_approve || saved.is_some() {
+        // Nobody to ask: take the lock first and plan once, under it.
+        let mut lock = Lock::acquire(&lock_broker, &name, wait)
+            .await
+            .map_err(Error::Refused)?;
+        let result = locked(
+            args,
+            plan_against(env, broker).await,
+            saved.as_ref(),
+            None,
+            &mut lock,
+            &lock_broker,
+            color,
+        )
+        .await;
+        release(lock, &lock_broker).await;
+        return result;
     }
+    // A person confirms first (no lock is held while they read), then the plan is re-read under the lock.
+    let planned = plan_against(env, broker).await?;
     print!("{}", plan_human::render(&planned.plan, color));
     if planned.plan.is_empty() {
         return Ok(Outcome::Success);
     }
+    check_guards(&planned, args).await?;
+    confirm()?;
+    let reviewed = planned.plan.clone();
+    let mut lock = Lock::acquire(&lock_broker, &name, wait)
+        .await
+        .map_err(Error::Refused)?;
+    let replanned = plan_against(planned.env, planned.broker).await;
+    let result = locked(
+        args,
+        replanned,
+        None,
+        Some(&reviewed),
+        &mut lock,
+        &lock_broker,
+        color,
+    )
+    .await;
+    release(lock, &lock_broker).await;
+    result
+}
+
+/// Everything done while holding the lock: checks, execution, the convergence read.
+async fn locked(
+    args: &ApplyArgs,
+    planned: Result<Planned, Error>,
+    saved: Option<&SavedPlan>,
+    reviewed: Option<&Plan>,
+    lock: &mut Lock,
+    lock_broker: &HttpBroker,
+    color: bool,
+) -> Result<Outcome, Error> {
+    let planned = planned?;
+    if let Some(saved) = saved {
+        saved_plan::check_fresh(saved, &planned)?;
+    }
+    match reviewed {
+        Some(reviewed) if !same_changes(reviewed, &planned.plan) => {
+            return Err(Error::Refused(
+                "the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.".to_string(),
+            ));
+        }
+        Some(_) => {}
+        None => {
+            print!("{}", plan_human::render(&planned.plan, color));
+            if planned.plan.is_empty() {
+                return Ok(Outcome::Success);
+            }
+            check_guards(&planned, args).await?;
+        }
+    }
+    let options = ApplyOptions {
+        concurrency: args.concurrency as usize,
+        allow_data_loss: args.allow_data_loss,
+    };
+    let report = execute_renewing(&planned.broker, &planned.plan, options, lock, lock_broker).await;
+    finish(report, planned).await
+}
+
+/// The destructive-step flags, and never removing or weakening the login user.
+async fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
     guard::check_plan(&planned.plan, args.allow_destroy, args.allow_data_loss)
         .map_err(Error::Refused)?;
     if guard::touches_users(&planned.plan) {
@@ -42,33 +122,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
             .map_err(Error::Refused)?;
         guard::check_login_user(&planned.plan, &login).map_err(Error::Refused)?;
     }
-    // A saved plan was reviewed when it was made; a fresh one is confirmed now.
-    if !args.auto_approve && saved.is_none() {
-        confirm()?;
-    }
-    let reviewed = planned.plan.clone();
-    let mut lock = Lock::acquire(
-        &planned.broker,
-        &planned.env.name,
-        Duration::from_secs(args.lock_timeout),
-    )
-    .await
-    .map_err(Error::Refused)?;
-    // Re-read under the lock: another apply may have changed the broker meanwhile.
-    let planned = plan_against(planned.env, planned.broker).await?;
-    if !same_changes(&reviewed, &planned.plan) {
-        release(lock, &planned.broker).await;
-        return Err(Error::Refused(
-            "the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.".to_string(),
-        ));
-    }
-    let options = ApplyOptions {
-        concurrency: args.concurrency as usize,
-        allow_data_loss: args.allow_data_loss,
-    };
-    let report = execute_renewing(&planned.broker, &planned.plan, options, &mut lock).await;
-    release(lock, &planned.broker).await;
-    finish(report, planned).await
+    Ok(())
 }
 
 /// Runs the plan while renewing the lease, so a long apply keeps its lock.
@@ -77,11 +131,12 @@ async fn execute_renewing(
     plan: &Plan,
     options: ApplyOptions,
     lock: &mut Lock,
+    lock_broker: &HttpBroker,
 ) -> ApplyReport {
     let renew = async {
         loop {
             tokio::time::sleep(LEASE / 3).await;
-            if let Err(reason) = lock.renew(broker).await {
+            if let Err(reason) = lock.renew(lock_broker).await {
                 eprintln!("warning: {reason}");
             }
         }

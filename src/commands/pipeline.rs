@@ -73,10 +73,7 @@ pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planne
     tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
     let snapshot = fetch_live(&broker).await?;
     if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
-        let options = ValidateOptions {
-            broker_version: Some(version),
-        };
-        let problems = crate::config::validate::validate(&env, &options);
+        let problems = crate::config::validate::validate_for_version(&env, version);
         report_errors(&env, &problems)?;
     }
     let resolver = |source: &crate::config::schema::SecretSource, file| {

@@ -4,8 +4,9 @@ use indexmap::IndexMap;
 
 use super::{pattern, plain, Checker};
 use crate::config::diagnostic::Diagnostic;
-use crate::config::environment::Vhost;
-use crate::config::schema::QueueSpec;
+use crate::config::environment::{Declared, Vhost};
+use crate::config::schema::{PolicySpec, QueueSpec};
+use fancy_regex::Regex;
 
 /// What is known of the routing keys a queue's messages carry (and so its dead letters).
 #[derive(Clone, Debug, PartialEq)]
@@ -21,8 +22,9 @@ pub(super) fn check(c: &mut Checker) {
     for vhost in env.vhosts.values() {
         // dead-letter exchange -> queues whose dead letters it cannot route
         let mut lost: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
+        let policies = queue_policies(vhost);
         for (name, queue) in &vhost.queues {
-            let Some((dlx, routing_key)) = dead_letter_target(vhost, name, &queue.spec) else {
+            let Some((dlx, routing_key)) = dead_letter_target(&policies, name, &queue.spec) else {
                 continue;
             };
             let keys = match routing_key {
@@ -82,9 +84,24 @@ fn report(c: &mut Checker, vhost: &Vhost, dlx: &str, queues: &[(String, String)]
     );
 }
 
+/// The vhost's policies that can apply to queues, compiled once for all its queues.
+fn queue_policies(vhost: &Vhost) -> Vec<(&Declared<PolicySpec>, Regex)> {
+    vhost
+        .policies
+        .values()
+        .filter(|p| {
+            !matches!(
+                p.spec.apply_to.as_ref().map(|a| a.value.as_str()),
+                Some("exchanges")
+            )
+        })
+        .filter_map(|p| pattern::compile(&p.spec.pattern.value).ok().map(|r| (p, r)))
+        .collect()
+}
+
 /// The queue's dead-letter exchange and routing key: its arguments first, else the policy.
 fn dead_letter_target(
-    vhost: &Vhost,
+    policies: &[(&Declared<PolicySpec>, Regex)],
     name: &str,
     spec: &QueueSpec,
 ) -> Option<(String, Option<String>)> {
@@ -97,19 +114,10 @@ fn dead_letter_target(
     if let Some(dlx) = argument("x-dead-letter-exchange") {
         return Some((dlx, argument("x-dead-letter-routing-key")));
     }
-    let policy = vhost
-        .policies
-        .values()
-        .filter(|p| {
-            !matches!(
-                p.spec.apply_to.as_ref().map(|a| a.value.as_str()),
-                Some("exchanges")
-            )
-        })
-        .filter(|p| {
-            pattern::compile(&p.spec.pattern.value).is_ok_and(|r| pattern::matches(&r, name))
-        })
-        .max_by_key(|p| p.spec.priority.as_ref().map_or(0, |p| p.value))?;
+    let (policy, _) = policies
+        .iter()
+        .filter(|(_, regex)| pattern::matches(regex, name))
+        .max_by_key(|(p, _)| p.spec.priority.as_ref().map_or(0, |p| p.value))?;
     let key = |k: &str| {
         policy
             .spec

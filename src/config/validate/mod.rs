@@ -108,6 +108,16 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
     problems
 }
 
+/// Only the checks that depend on the broker version, for when the version becomes known.
+pub fn validate_for_version(env: &Environment, version: BrokerVersion) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        env,
+        problems: Vec::new(),
+    };
+    version::check(&mut checker, version);
+    checker.problems
+}
+
 /// Allowed-lint lists are written as `Located<String>`; compare them as plain strings.
 pub(crate) fn plain(list: &[super::located::Located<String>]) -> Vec<String> {
     list.iter().map(|c| c.value.clone()).collect()

@@ -1,0 +1,139 @@
+//! Creating many queues, exchanges and bindings at once through the broker's definitions
+//! import. Only for objects the plan creates, that is objects the live state did not have:
+//! the import skips objects that already exist, which the convergence check would reveal.
+
+use serde_json::{json, Map, Value};
+
+use crate::model::{Resource, ResourceId};
+use crate::plan::order::Phase;
+use crate::plan::{Action, Change, Plan};
+
+/// Below this many creates in a stage, one request per object is as fast and reports finer.
+pub const BULK_MIN: usize = 100;
+/// Objects per import request. The broker imports one large document faster than several
+/// smaller ones at once (measured at 10k queues: 1.07x its own import of the whole, against
+/// 1.23x for ten concurrent chunks of 1,000).
+pub const BULK_CHUNK: usize = 100_000;
+
+/// Whether a step can go into a bulk import.
+pub fn eligible(change: &Change, phase: Phase) -> bool {
+    phase == Phase::Put
+        && change.action == Action::Create
+        && matches!(
+            change.id,
+            ResourceId::Exchange { .. } | ResourceId::Queue { .. } | ResourceId::Binding { .. }
+        )
+}
+
+fn field(resource: Option<&Resource>, name: &str) -> Value {
+    resource
+        .and_then(|r| r.get(name))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The definitions document that creates these changes' objects.
+pub fn document(plan: &Plan, steps: &[usize]) -> Value {
+    let (mut exchanges, mut queues, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
+    for &index in steps {
+        let change = &plan.changes[index];
+        let after = change.after.as_ref();
+        match &change.id {
+            ResourceId::Exchange { vhost, name } => exchanges.push(json!({
+                "vhost": vhost, "name": name, "type": field(after, "type"),
+                "durable": field(after, "durable"), "auto_delete": field(after, "auto_delete"),
+                "internal": field(after, "internal"), "arguments": field(after, "arguments"),
+            })),
+            ResourceId::Queue { vhost, name } => queues.push(json!({
+                "vhost": vhost, "name": name, "durable": field(after, "durable"),
+                "auto_delete": field(after, "auto_delete"), "arguments": field(after, "arguments"),
+            })),
+            ResourceId::Binding {
+                vhost,
+                source,
+                destination_type,
+                destination,
+                routing_key,
+                arguments,
+            } => {
+                let arguments: Map<String, Value> =
+                    serde_json::from_str(arguments).unwrap_or_default();
+                bindings.push(json!({
+                    "vhost": vhost, "source": source, "destination_type": destination_type.as_str(),
+                    "destination": destination, "routing_key": routing_key, "arguments": arguments,
+                }));
+            }
+            _ => {}
+        }
+    }
+    json!({ "exchanges": exchanges, "queues": queues, "bindings": bindings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kinds;
+    use crate::model::DestinationType;
+
+    fn create(id: ResourceId, after: Resource) -> Change {
+        Change {
+            id,
+            action: Action::Create,
+            before: None,
+            after: Some(after),
+            fields: vec![],
+            reason: None,
+            messages: None,
+        }
+    }
+
+    #[test]
+    fn creates_of_queues_exchanges_and_bindings_only() {
+        let queue = create(
+            ResourceId::Queue {
+                vhost: "/".into(),
+                name: "q".into(),
+            },
+            kinds::queue(true, false, Map::new(), "classic"),
+        );
+        let policy = create(
+            ResourceId::Policy {
+                vhost: "/".into(),
+                name: "p".into(),
+            },
+            kinds::policy(".*", "all", 0, Map::new()),
+        );
+        assert!(eligible(&queue, Phase::Put));
+        assert!(!eligible(&queue, Phase::Remove));
+        assert!(!eligible(&policy, Phase::Put));
+    }
+
+    #[test]
+    fn the_document_carries_every_property() {
+        let mut args = Map::new();
+        args.insert("x-match".into(), json!("all"));
+        let plan = Plan {
+            environment: "e".into(),
+            changes: vec![
+                create(
+                    ResourceId::Queue {
+                        vhost: "v".into(),
+                        name: "q".into(),
+                    },
+                    kinds::queue(true, false, Map::new(), "quorum"),
+                ),
+                create(
+                    kinds::binding_id("v", "ex", DestinationType::Queue, "q", "k", &args),
+                    Resource::new(),
+                ),
+            ],
+            unmanaged: vec![],
+        };
+        let doc = document(&plan, &[0, 1]);
+        assert_eq!(doc["queues"][0]["arguments"]["x-queue-type"], "quorum");
+        assert_eq!(doc["queues"][0]["durable"], true);
+        assert_eq!(doc["bindings"][0]["destination_type"], "queue");
+        assert_eq!(doc["bindings"][0]["arguments"]["x-match"], "all");
+        assert_eq!(doc["exchanges"].as_array().unwrap().len(), 0);
+    }
+}
