@@ -46,6 +46,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the broker match the environment, in dependency order.
     Apply(ApplyArgs),
+    /// Report what differs between the broker and the environment. Exit 0 in sync, 2 drift, 1 error.
+    Drift(DriftArgs),
     /// Print the JSON Schema (draft-07) of the environment format.
     Schema,
 }
@@ -98,7 +100,10 @@ pub struct PlanArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Human,
+    /// Versioned JSON document, schema in schemas/plan.schema.json.
     Json,
+    /// A pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -151,4 +156,26 @@ pub struct ValidateArgs {
 pub enum DiagnosticFormat {
     Human,
     Short,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
+    pub format: DriftFormat,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Human,
+    /// Versioned JSON document (format_version 1).
+    Json,
+    /// A summary table and the lists, e.g. for an issue or a chat message.
+    Markdown,
+    /// node_exporter textfile metrics; written with check_success 0 when the check fails.
+    Prometheus,
 }

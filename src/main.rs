@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         }
         Command::Plan(args) => commands::plan::run(args, &cli.global.environments_dir, color),
         Command::Apply(args) => commands::apply::run(args, &cli.global.environments_dir, color),
+        Command::Drift(args) => commands::drift::run(args, &cli.global.environments_dir, color),
         Command::Schema => Ok(commands::schema::run()),
     };
     match result {

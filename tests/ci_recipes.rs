@@ -26,13 +26,18 @@ fn run_job(node: &BrokerNode, out: &Path, job: &str) -> (i32, String) {
         .env("RABBITMQ_MANAGEMENT_PASSWORD", "guest")
         .output()
         .expect("run steps.sh");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.code().unwrap_or(-1), text)
 }
 
 /// The jobs a pipeline file runs, in the order it lists them.
 fn jobs_in(pipeline: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("examples/ci").join(pipeline)).expect("pipeline file");
+    let text =
+        std::fs::read_to_string(root().join("examples/ci").join(pipeline)).expect("pipeline file");
     text.lines()
         .filter_map(|l| l.split("examples/ci/steps.sh ").nth(1))
         .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
@@ -54,8 +59,13 @@ fn the_ci_jobs_work_end_to_end_on_a_throwaway_broker() {
     let (code, text) = run_job(&node, out.path(), "pr-plan");
     assert_eq!(code, 0, "pr-plan: {text}");
     let comment = std::fs::read_to_string(out.path().join("plan.md")).unwrap();
-    assert!(comment.contains("dev_app") && comment.len() < 65_536, "{comment}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("plan.json")).unwrap()).unwrap();
+    assert!(
+        comment.contains("dev_app") && comment.len() < 65_536,
+        "{comment}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("plan.json")).unwrap())
+            .unwrap();
     assert!(!json["changes"].as_array().unwrap().is_empty(), "{json}");
 
     let (code, text) = run_job(&node, out.path(), "merge-plan");
@@ -69,7 +79,10 @@ fn the_ci_jobs_work_end_to_end_on_a_throwaway_broker() {
     let (code, text) = run_job(&node, out.path(), "nightly-drift");
     assert_eq!(code, 0, "nightly-drift on a converged broker: {text}");
     let metrics = std::fs::read_to_string(out.path().join("drift.prom")).unwrap();
-    assert!(metrics.contains("warren_drift_check_success{environment=\"dev\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("warren_drift_check_success{environment=\"dev\"} 1"),
+        "{metrics}"
+    );
 
     // Drift behind warren's back: the nightly job reports it with exit 2.
     let (status, body) = node.api("DELETE", "/api/queues/%2Fdev/app.emails", None);

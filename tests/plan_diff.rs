@@ -26,6 +26,7 @@ fn scope(vhosts: &[&str], prune: &[&'static str]) -> Scope {
         vhosts: vhosts.iter().map(|v| v.to_string()).collect(),
         kinds: ALL_KINDS.into_iter().collect(),
         prune: prune.iter().copied().collect(),
+        ..Scope::default()
     }
 }
 
@@ -528,6 +529,7 @@ fn live_objects_out_of_scope_appear_nowhere() {
             .filter(|k| !["user", "queue"].contains(k))
             .collect(),
         prune: ALL_KINDS.into_iter().collect(),
+        ..Scope::default()
     };
     let plan = diff("prod", &State::default(), &live, &no_users_or_queues);
     assert!(plan.is_empty(), "{plan:#?}");

@@ -34,6 +34,7 @@ fn scope(prune: &[&'static str]) -> Scope {
         vhosts: [VHOST.to_string()].into_iter().collect(),
         kinds: ALL_KINDS.into_iter().collect(),
         prune: prune.iter().copied().collect(),
+        ..Scope::default()
     }
 }
 

@@ -29,6 +29,7 @@ fn prune_all() -> Scope {
         vhosts: ["/".to_string(), "/b".to_string()].into_iter().collect(),
         kinds: ALL_KINDS.into_iter().collect(),
         prune: ALL_KINDS.into_iter().collect(),
+        ..Scope::default()
     }
 }
 

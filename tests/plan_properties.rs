@@ -350,6 +350,7 @@ fn covering(states: &[&State], prune: BTreeSet<&'static str>) -> Scope {
             .collect(),
         kinds: ALL_KINDS.into_iter().collect(),
         prune,
+        ..Scope::default()
     }
 }
 

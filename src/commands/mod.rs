@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod drift;
 pub mod pipeline;
 pub mod plan;
 pub mod saved_plan;

@@ -1,10 +1,10 @@
-//! `warren plan`: what apply would change, as text or JSON.
+//! `warren plan`: what apply would change, as text, JSON or Markdown.
 
 use std::path::Path;
 
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{Error, Outcome};
-use crate::render::plan_human;
+use crate::render::{plan_human, plan_json, plan_markdown};
 
 pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
     let runtime = super::runtime()?;
@@ -15,10 +15,8 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
     ))?;
     match args.format {
         PlanFormat::Human => print!("{}", plan_human::render(&planned.plan, color)),
-        PlanFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&planned.plan).unwrap_or_default()
-        ),
+        PlanFormat::Json => print!("{}", plan_json::render(&planned.plan)),
+        PlanFormat::Markdown => print!("{}", plan_markdown::render(&planned.plan)),
     }
     if let Some(path) = &args.out {
         super::saved_plan::write(path, &planned)?;

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::diagnostic::{FileId, Sources};
 use super::located::Located;
 use super::schema::{
-    BrokerSettings, ExchangeSpec, Kind, ManageSettings, PolicySpec, QueueSpec, QueueType, UserSpec,
-    VhostLimits,
+    BrokerSettings, ExchangeSpec, IgnoreSettings, Kind, ManageSettings, PolicySpec, QueueSpec,
+    QueueType, UserSpec, VhostLimits,
 };
 
 /// An entity and the file it was declared in.
@@ -24,6 +24,7 @@ pub struct Declared<T> {
 pub struct Settings {
     pub broker: Option<Declared<BrokerSettings>>,
     pub manage: Option<Declared<ManageSettings>>,
+    pub ignore: Option<Declared<IgnoreSettings>>,
     pub local: bool,
     /// Lint codes silenced environment-wide.
     pub allow: Vec<String>,
@@ -94,6 +95,20 @@ impl Environment {
             Some(kinds) => kinds.iter().any(|k| k.value == kind),
             None => true,
         }
+    }
+
+    /// The `ignore:` patterns of one kind, as written.
+    pub fn ignore_patterns(&self, kind: Kind) -> Vec<&str> {
+        let Some(ignore) = &self.settings.ignore else {
+            return Vec::new();
+        };
+        ignore
+            .spec
+            .by_kind()
+            .into_iter()
+            .filter(|(k, _)| *k == kind)
+            .flat_map(|(_, patterns)| patterns.iter().map(|p| p.value.as_str()))
+            .collect()
     }
 
     /// Whether undeclared objects of this kind are deleted.

@@ -28,6 +28,7 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
             extends,
             variables,
             manage,
+            ignore,
             lints,
             local,
             vhosts,
@@ -68,6 +69,16 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
                         file,
                         name,
                         spec: manage.value,
+                    });
+                }
+            }
+            if let Some(ignore) = ignore {
+                if seen("ignore", Some(ignore.at)) {
+                    let name = Located::new("ignore".to_string(), ignore.at);
+                    env.settings.ignore = Some(Declared {
+                        file,
+                        name,
+                        spec: ignore.value,
                     });
                 }
             }

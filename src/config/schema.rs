@@ -12,8 +12,9 @@ use super::located::Located;
 pub type Name = Located<String>;
 pub type Arguments = IndexMap<Name, Located<Value>>;
 
-/// One environment file. Settings keys (`broker`, `extends`, `variables`, `manage`, `lints`,
-/// `local`) may appear in only one file of an environment; topology keys merge across files.
+/// One environment file. Settings keys (`broker`, `extends`, `variables`, `manage`, `ignore`,
+/// `lints`, `local`) may appear in only one file of an environment; topology keys merge across
+/// files.
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
@@ -29,6 +30,9 @@ pub struct Document {
     /// What warren manages: which vhosts and kinds, and where undeclared objects are pruned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage: Option<Located<ManageSettings>>,
+    /// Undeclared objects that plans and drift reports leave out, as name patterns per kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore: Option<Located<IgnoreSettings>>,
     /// Lint codes silenced for the whole environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lints: Option<Located<LintSettings>>,
@@ -75,6 +79,67 @@ pub struct ManageSettings {
     /// Kinds whose undeclared objects in scope are deleted (with --allow-destroy); default none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prune: Vec<Located<Kind>>,
+}
+
+/// Regular expressions per kind, matched anywhere in a name (as RabbitMQ matches policy
+/// patterns; anchor with `^...$`). Undeclared objects they match are neither listed as
+/// unmanaged nor pruned, and drift does not report them. Declared objects are always managed.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSettings {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vhosts: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<Located<String>>,
+    /// Matched against the user's name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<Located<String>>,
+    /// Matched against the user's name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topic_permissions: Vec<Located<String>>,
+    /// Matched against the limit's name (max-connections, max-queues).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vhost_limits: Vec<Located<String>>,
+    /// Matched against the user's name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_limits: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<Located<String>>,
+    /// Matched against the destination (queue or exchange) name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bindings: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operator_policies: Vec<Located<String>>,
+    /// Matched against the parameter's name (not its component).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Located<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub global_parameters: Vec<Located<String>>,
+}
+
+impl IgnoreSettings {
+    /// Every kind with its patterns, in the order of [`Kind`].
+    pub fn by_kind(&self) -> [(Kind, &[Located<String>]); 13] {
+        [
+            (Kind::Vhosts, &self.vhosts),
+            (Kind::Users, &self.users),
+            (Kind::Permissions, &self.permissions),
+            (Kind::TopicPermissions, &self.topic_permissions),
+            (Kind::VhostLimits, &self.vhost_limits),
+            (Kind::UserLimits, &self.user_limits),
+            (Kind::Exchanges, &self.exchanges),
+            (Kind::Queues, &self.queues),
+            (Kind::Bindings, &self.bindings),
+            (Kind::Policies, &self.policies),
+            (Kind::OperatorPolicies, &self.operator_policies),
+            (Kind::Parameters, &self.parameters),
+            (Kind::GlobalParameters, &self.global_parameters),
+        ]
+    }
 }
 
 /// The kinds of object warren manages.

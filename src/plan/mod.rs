@@ -1,6 +1,7 @@
 //! Pure planning: diff two states into a Plan and order its steps.
 
 pub mod diff;
+pub mod drift;
 pub mod order;
 pub mod saved;
 pub mod scope;

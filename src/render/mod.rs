@@ -1,4 +1,8 @@
 //! Pure rendering of finished results for people and machines.
 
 pub mod diagnostics;
+pub mod drift;
 pub mod plan_human;
+pub mod plan_json;
+pub mod plan_markdown;
+pub mod value;

@@ -6,6 +6,7 @@ use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use super::value::{inline, is_long, pretty};
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::Resource;
 use crate::plan::{Action, Change, FieldDiff, Plan};
@@ -201,88 +202,6 @@ fn render_field(out: &mut String, field: &FieldDiff, paint: &Painter) {
         }
         (None, None) => {}
     }
-}
-
-/// Short lists and maps (tags, a policy's definition) read best on one line.
-fn is_long(value: &Value) -> bool {
-    inline(value).chars().count() > 60
-}
-
-/// A string as users wrote it: quoted, but a regex's backslashes are not doubled.
-fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// One-line form of a value: JSON-like, with strings shown by [`quote`].
-fn inline(value: &Value) -> String {
-    match value {
-        Value::String(s) => quote(s),
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(inline).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(map) => {
-            let entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", quote(k), inline(v)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        other => other.to_string(),
-    }
-}
-
-fn pretty(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => {
-            let mut out = String::new();
-            pretty_into(&mut out, other, 0);
-            out
-        }
-    }
-}
-
-/// Multi-line form of a value for line diffs: two spaces per level, and a comma after every
-/// entry (as Terraform does), so appending to a list or map changes no existing line.
-fn pretty_into(out: &mut String, value: &Value, depth: usize) {
-    type Entries<'a> = Vec<(Option<&'a String>, &'a Value)>;
-    let (open, close, entries): (char, char, Entries) = match value {
-        Value::Array(items) if !items.is_empty() => {
-            ('[', ']', items.iter().map(|v| (None, v)).collect())
-        }
-        Value::Object(map) if !map.is_empty() => {
-            ('{', '}', map.iter().map(|(k, v)| (Some(k), v)).collect())
-        }
-        other => return out.push_str(&inline(other)),
-    };
-    let pad = "  ".repeat(depth + 1);
-    out.push(open);
-    out.push('\n');
-    for (key, item) in entries {
-        out.push_str(&pad);
-        if let Some(key) = key {
-            out.push_str(&quote(key));
-            out.push_str(": ");
-        }
-        pretty_into(out, item, depth + 1);
-        out.push_str(",\n");
-    }
-    out.push_str(&"  ".repeat(depth));
-    out.push(close);
 }
 
 /// Long values are shown as a line diff rather than two walls of text.

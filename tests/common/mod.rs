@@ -407,7 +407,7 @@ pub fn binding_id(vhost: &str, source: &str, queue: &str, key: &str) -> Value {
         "destination_type": "queue",
         "destination": queue,
         "routing_key": key,
-        "arguments": "{}",
+        "arguments": {},
     })
 }
 

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: `mod support;` in a test file.
-#![allow(dead_code)]
+// Each test binary uses a different part of the helpers.
+#![allow(dead_code, unused_imports)]
 
 pub mod node;
 

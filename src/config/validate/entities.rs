@@ -113,6 +113,23 @@ pub(super) fn check(c: &mut Checker) {
         name(c, "user", user.file, &user.name);
         user_checks(c, user.file, &user.name, &user.spec);
     }
+    if let Some(ignore) = &env.settings.ignore {
+        for (_, patterns) in ignore.spec.by_kind() {
+            for regex in patterns {
+                if let Err(reason) = pattern::compile(&regex.value) {
+                    c.error(
+                        "invalid-regex",
+                        ignore.file,
+                        regex.at,
+                        format!(
+                            "ignore pattern `{}` does not compile: {reason}",
+                            regex.value
+                        ),
+                    );
+                }
+            }
+        }
+    }
     if let Some(broker) = &env.settings.broker {
         if let Some(SecretSource::Literal(literal)) = &broker.spec.password {
             let user = broker.spec.user.clone().unwrap_or_default();

@@ -1,0 +1,61 @@
+//! `warren drift`: what changed on the broker behind git's back. Exit 0 in sync, 2 drift, 1 error.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::cli::{DriftArgs, DriftFormat};
+use crate::error::{Error, Outcome};
+use crate::plan::drift::DriftReport;
+use crate::render::drift::{human, json, markdown, prometheus};
+
+pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
+    let started = now();
+    let planned = super::runtime().and_then(|runtime| {
+        runtime.block_on(super::pipeline::plan(
+            &args.env,
+            environments_dir,
+            &args.connection,
+        ))
+    });
+    let planned = match planned {
+        Ok(planned) => planned,
+        Err(err) => {
+            if args.format == DriftFormat::Prometheus {
+                let name = environment_name(&args.env, environments_dir);
+                print!("{}", prometheus::render_failure(&name, started));
+            }
+            return Err(err);
+        }
+    };
+    let report = DriftReport::new(&planned.plan, &planned.live, &planned.scope);
+    let text = match args.format {
+        DriftFormat::Human => human::render(&report, color),
+        DriftFormat::Json => json::render(&report),
+        DriftFormat::Markdown => markdown::render(&report),
+        DriftFormat::Prometheus => prometheus::render(&report, started),
+    };
+    print!("{text}");
+    Ok(if report.in_sync() {
+        Outcome::Success
+    } else {
+        Outcome::Changes
+    })
+}
+
+/// Seconds since the epoch, to the millisecond.
+fn now() -> f64 {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    millis as f64 / 1000.0
+}
+
+/// The name the environment goes by (its folder's name), even when it could not be loaded.
+fn environment_name(reference: &str, environments_dir: &Path) -> String {
+    let dir = super::env_dir(reference, environments_dir)
+        .unwrap_or_else(|_| Path::new(reference).to_path_buf());
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| reference.to_string())
+}

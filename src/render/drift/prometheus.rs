@@ -1,0 +1,125 @@
+//! Drift as node_exporter textfile metrics (Prometheus text exposition format 0.0.4).
+//!
+//! Every kind and state is written, zeros included, so an alert can compare series over time;
+//! a failed check still writes `warren_drift_check_success 0` and the time, so an alert fires.
+
+use std::fmt::Write;
+
+use crate::plan::drift::{kinds, DriftReport, DriftState};
+
+const OBJECTS: &str = "warren_drift_objects";
+const OUT_OF_SCOPE: &str = "warren_drift_out_of_scope_objects";
+const SUCCESS: &str = "warren_drift_check_success";
+const TIMESTAMP: &str = "warren_drift_last_run_timestamp_seconds";
+
+/// The metrics of a finished check; `timestamp` is the run's time in seconds since the epoch.
+pub fn render(report: &DriftReport, timestamp: f64) -> String {
+    let env = escape_label(&report.environment);
+    let mut out = String::new();
+    header(
+        &mut out,
+        OBJECTS,
+        "Objects that differ from the environment, by kind and state (missing, changed, unmanaged).",
+    );
+    for kind in kinds() {
+        for state in DriftState::ALL {
+            let _ = writeln!(
+                out,
+                "{OBJECTS}{{environment=\"{env}\",kind=\"{kind}\",state=\"{}\"}} {}",
+                state.as_str(),
+                report.count(kind, state)
+            );
+        }
+    }
+    header(
+        &mut out,
+        OUT_OF_SCOPE,
+        "Live objects outside the environment's vhosts and kinds, not checked.",
+    );
+    for kind in kinds() {
+        let _ = writeln!(
+            out,
+            "{OUT_OF_SCOPE}{{environment=\"{env}\",kind=\"{kind}\"}} {}",
+            report.out_of_scope.get(kind).copied().unwrap_or(0)
+        );
+    }
+    status(&mut out, &env, true, timestamp);
+    out
+}
+
+/// The metrics of a check that could not finish (broker unreachable, invalid environment).
+pub fn render_failure(environment: &str, timestamp: f64) -> String {
+    let mut out = String::new();
+    status(&mut out, &escape_label(environment), false, timestamp);
+    out
+}
+
+fn status(out: &mut String, env: &str, success: bool, timestamp: f64) {
+    header(
+        out,
+        SUCCESS,
+        "Whether the last drift check read the broker and finished (1) or failed (0).",
+    );
+    let _ = writeln!(
+        out,
+        "{SUCCESS}{{environment=\"{env}\"}} {}",
+        u8::from(success)
+    );
+    header(
+        out,
+        TIMESTAMP,
+        "When the last drift check ran, in seconds since the Unix epoch.",
+    );
+    let _ = writeln!(out, "{TIMESTAMP}{{environment=\"{env}\"}} {timestamp}");
+}
+
+fn header(out: &mut String, name: &str, help: &str) {
+    let help = help.replace('\\', "\\\\").replace('\n', "\\n");
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} gauge");
+}
+
+/// A label value as the exposition format takes it: backslash, double quote and newline escaped.
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn every_kind_and_state_is_written() {
+        let report = DriftReport {
+            environment: "e".into(),
+            ..DriftReport::default()
+        };
+        let text = render(&report, 1.5);
+        let series = text.lines().filter(|l| l.starts_with(OBJECTS)).count();
+        assert_eq!(series, 13 * 3);
+        assert!(text.contains("warren_drift_check_success{environment=\"e\"} 1\n"));
+        assert!(text.contains("warren_drift_last_run_timestamp_seconds{environment=\"e\"} 1.5\n"));
+    }
+
+    #[test]
+    fn a_failure_says_so() {
+        let text = render_failure("e", 2.0);
+        assert!(text.contains("warren_drift_check_success{environment=\"e\"} 0\n"));
+        assert!(text.contains("warren_drift_last_run_timestamp_seconds{environment=\"e\"} 2\n"));
+        assert!(!text.contains(OBJECTS));
+    }
+}

@@ -1,0 +1,405 @@
+//! `warren plan --format json`: a versioned document for CI, decoupled from the internal Plan.
+//! Its JSON Schema (`schemas/plan.schema.json`) is generated from these types.
+
+use schemars::gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Schema, SchemaObject};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::model::resource::SENSITIVE_FIELDS;
+use crate::model::{DestinationType, Resource, ResourceId};
+use crate::plan::{Action, Change, FieldDiff, Plan};
+
+/// Bumped only when a field changes meaning or disappears.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What `warren plan` would change on the broker, for machines (CI gates, PR bots, audit logs).
+/// `password_hash` values are never included: sensitive fields carry `"sensitive": true` and
+/// no values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "warren plan")]
+pub struct PlanDocument {
+    /// Version of this format: 1. A consumer should refuse a version it does not know.
+    #[schemars(schema_with = "format_version_schema")]
+    pub format_version: u32,
+    /// The environment the plan was made for (its folder name, or the path given to `--env`).
+    pub environment: String,
+    /// How many changes of each action the plan holds.
+    pub summary: SummaryDoc,
+    /// Every change, ordered by dependency level (vhosts and users first, policies last), then
+    /// by identity. `warren apply` removes from the highest level down, then creates and
+    /// updates from the lowest up. Empty when the broker already matches the environment.
+    pub changes: Vec<ChangeDoc>,
+    /// Objects in scope that the environment does not declare and whose kind is not pruned:
+    /// left alone by apply, listed so they can be declared or pruned.
+    pub unmanaged: Vec<IdDoc>,
+}
+
+/// Change counts by action.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryDoc {
+    /// Objects to create.
+    pub create: usize,
+    /// Objects to update in place.
+    pub update: usize,
+    /// Objects to delete and re-create (destructive).
+    pub replace: usize,
+    /// Objects to delete (destructive).
+    pub delete: usize,
+}
+
+/// One change to one object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDoc {
+    /// The object's identity: its `kind` and the fields that name it.
+    pub id: IdDoc,
+    /// The object as people read it, e.g. `queue "q.orders" in "/prod"`. For display only:
+    /// match on `id`, whose fields are stable.
+    pub address: String,
+    /// What happens to the object.
+    pub action: ActionDoc,
+    /// True for `replace` and `delete`: the object, and for a queue its messages, is removed.
+    /// `warren apply` refuses destructive changes without `--allow-destroy`.
+    pub destructive: bool,
+    /// Messages the queue holds, read from the broker for destructive changes to queues; absent
+    /// when not read. `warren apply` refuses to drop messages without `--allow-data-loss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<u64>,
+    /// Why warren plans this change when the environment files do not say so directly, e.g. a
+    /// binding re-created because the broker drops it with a replaced queue. For display only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Field by field: for `update` and `replace`, the fields that differ; for `create`, every
+    /// field set (no `before`); for `delete`, every field removed (no `after`). Maps such as
+    /// `arguments`, `definition` and `value` are listed key by key (`arguments.x-message-ttl`).
+    pub fields: Vec<FieldDoc>,
+}
+
+/// What happens to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionDoc {
+    /// The object does not exist on the broker and will be created.
+    Create,
+    /// The object exists and will be changed in place.
+    Update,
+    /// A field that the broker cannot change in place differs: the object will be deleted and
+    /// created again (a queue loses its messages, an exchange or queue its bindings).
+    Replace,
+    /// The object exists on the broker, is not declared, and its kind is pruned: it will be
+    /// deleted.
+    Delete,
+}
+
+/// One field's value before and after the change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDoc {
+    /// The field, as the broker's HTTP API names it; a key inside a map follows a dot
+    /// (`arguments.x-message-ttl`, `definition.ha-mode`).
+    pub field: String,
+    /// The live value; absent when the field is not set on the broker, or is sensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// The value after the change; absent when the change removes the field, or it is
+    /// sensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+    /// True when the broker cannot change this field in place, so the change is a `replace`
+    /// (a queue's durability or arguments, `x-queue-type` included; an exchange's type).
+    pub forces_replace: bool,
+    /// True for secrets (`password_hash`): `before` and `after` are then always absent.
+    pub sensitive: bool,
+}
+
+/// An object's identity: `kind`, then the fields that name an object of that kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IdDoc {
+    /// A virtual host.
+    Vhost {
+        /// The vhost's name.
+        name: String,
+    },
+    /// A user (cluster-wide).
+    User {
+        /// The user's name.
+        name: String,
+    },
+    /// A global runtime parameter (cluster-wide).
+    GlobalParameter {
+        /// The parameter's name.
+        name: String,
+    },
+    /// One limit of a vhost.
+    VhostLimit {
+        /// The vhost the limit applies to.
+        vhost: String,
+        /// The limit: `max-connections` or `max-queues`.
+        name: String,
+    },
+    /// One limit of a user (cluster-wide).
+    UserLimit {
+        /// The user the limit applies to.
+        user: String,
+        /// The limit: `max-connections` or `max-channels`.
+        name: String,
+    },
+    /// A user's configure/write/read permissions in a vhost.
+    Permission {
+        /// The vhost.
+        vhost: String,
+        /// The user.
+        user: String,
+    },
+    /// An exchange.
+    Exchange {
+        /// The vhost the exchange lives in.
+        vhost: String,
+        /// The exchange's name.
+        name: String,
+    },
+    /// A queue.
+    Queue {
+        /// The vhost the queue lives in.
+        vhost: String,
+        /// The queue's name.
+        name: String,
+    },
+    /// A binding. Bindings have no name: all these fields together identify one.
+    Binding {
+        /// The vhost the binding lives in.
+        vhost: String,
+        /// The source exchange; the empty string is the default exchange.
+        source: String,
+        /// Whether the destination is a queue or an exchange.
+        destination_type: DestinationTypeDoc,
+        /// The destination queue or exchange.
+        destination: String,
+        /// The routing key (may be empty).
+        routing_key: String,
+        /// The binding arguments (empty object when none), e.g. header-exchange matches.
+        arguments: Map<String, Value>,
+    },
+    /// A user's topic permissions in a vhost.
+    TopicPermission {
+        /// The vhost.
+        vhost: String,
+        /// The user.
+        user: String,
+    },
+    /// A runtime parameter in a vhost (shovels, federation upstreams).
+    Parameter {
+        /// The vhost the parameter lives in.
+        vhost: String,
+        /// The component, e.g. `shovel` or `federation-upstream`.
+        component: String,
+        /// The parameter's name.
+        name: String,
+    },
+    /// A policy.
+    Policy {
+        /// The vhost the policy lives in.
+        vhost: String,
+        /// The policy's name.
+        name: String,
+    },
+    /// An operator policy.
+    OperatorPolicy {
+        /// The vhost the operator policy lives in.
+        vhost: String,
+        /// The operator policy's name.
+        name: String,
+    },
+}
+
+/// A binding's destination kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DestinationTypeDoc {
+    /// A queue.
+    Queue,
+    /// An exchange (exchange-to-exchange binding).
+    Exchange,
+}
+
+/// The plan as pretty-printed JSON, ending in a newline.
+pub fn render(plan: &Plan) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&document(plan)).expect("a plan document always serialises");
+    text.push('\n');
+    text
+}
+
+/// The JSON Schema of [`PlanDocument`] (draft-07), as checked in at `schemas/plan.schema.json`.
+pub fn schema() -> String {
+    let settings = schemars::gen::SchemaSettings::draft07();
+    let schema = settings
+        .into_generator()
+        .into_root_schema_for::<PlanDocument>();
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
+    text.push('\n');
+    text
+}
+
+pub fn document(plan: &Plan) -> PlanDocument {
+    let s = plan.summary();
+    PlanDocument {
+        format_version: FORMAT_VERSION,
+        environment: plan.environment.clone(),
+        summary: SummaryDoc {
+            create: s.create,
+            update: s.update,
+            replace: s.replace,
+            delete: s.delete,
+        },
+        changes: plan.changes.iter().map(change_doc).collect(),
+        unmanaged: plan.unmanaged.iter().map(IdDoc::from).collect(),
+    }
+}
+
+fn change_doc(change: &Change) -> ChangeDoc {
+    ChangeDoc {
+        id: IdDoc::from(&change.id),
+        address: change.id.to_string(),
+        action: ActionDoc::from(change.action),
+        destructive: change.action.is_destructive(),
+        messages: change.messages,
+        reason: change.reason.clone(),
+        fields: change_fields(change).iter().map(FieldDoc::from).collect(),
+    }
+}
+
+/// A change's fields: the diff for updates and replaces, every property for creates and deletes.
+pub fn change_fields(change: &Change) -> Vec<FieldDiff> {
+    match change.action {
+        Action::Update | Action::Replace => change.fields.clone(),
+        Action::Create => change
+            .after
+            .as_ref()
+            .map(|r| whole(r, false))
+            .unwrap_or_default(),
+        Action::Delete => change
+            .before
+            .as_ref()
+            .map(|r| whole(r, true))
+            .unwrap_or_default(),
+    }
+}
+
+/// Every property of one side, maps opened one level as `diff` compares them.
+fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
+    let mut rows = Vec::new();
+    let mut push = |field: String, value: &Value, sensitive: bool| {
+        let value = (!sensitive).then(|| value.clone());
+        let (before, after) = if removed {
+            (value, None)
+        } else {
+            (None, value)
+        };
+        rows.push(FieldDiff {
+            field,
+            before,
+            after,
+            forces_replace: false,
+            sensitive,
+        });
+    };
+    for (name, value) in &resource.props {
+        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
+        match value {
+            Value::Object(map) if !sensitive => {
+                for (key, v) in map {
+                    push(format!("{name}.{key}"), v, false);
+                }
+            }
+            other => push(name.clone(), other, sensitive),
+        }
+    }
+    rows
+}
+
+impl From<&FieldDiff> for FieldDoc {
+    fn from(f: &FieldDiff) -> Self {
+        // The plan already leaves sensitive values out; this keeps it so whatever built it.
+        let shown = |v: &Option<Value>| if f.sensitive { None } else { v.clone() };
+        FieldDoc {
+            field: f.field.clone(),
+            before: shown(&f.before),
+            after: shown(&f.after),
+            forces_replace: f.forces_replace,
+            sensitive: f.sensitive,
+        }
+    }
+}
+
+impl From<Action> for ActionDoc {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Create => ActionDoc::Create,
+            Action::Update => ActionDoc::Update,
+            Action::Replace => ActionDoc::Replace,
+            Action::Delete => ActionDoc::Delete,
+        }
+    }
+}
+
+impl From<&ResourceId> for IdDoc {
+    fn from(id: &ResourceId) -> Self {
+        let id = id.clone();
+        match id {
+            ResourceId::Vhost { name } => IdDoc::Vhost { name },
+            ResourceId::User { name } => IdDoc::User { name },
+            ResourceId::GlobalParameter { name } => IdDoc::GlobalParameter { name },
+            ResourceId::VhostLimit { vhost, name } => IdDoc::VhostLimit { vhost, name },
+            ResourceId::UserLimit { user, name } => IdDoc::UserLimit { user, name },
+            ResourceId::Permission { vhost, user } => IdDoc::Permission { vhost, user },
+            ResourceId::Exchange { vhost, name } => IdDoc::Exchange { vhost, name },
+            ResourceId::Queue { vhost, name } => IdDoc::Queue { vhost, name },
+            ResourceId::Binding {
+                vhost,
+                source,
+                destination_type,
+                destination,
+                routing_key,
+                arguments,
+            } => IdDoc::Binding {
+                vhost,
+                source,
+                destination_type: match destination_type {
+                    DestinationType::Queue => DestinationTypeDoc::Queue,
+                    DestinationType::Exchange => DestinationTypeDoc::Exchange,
+                },
+                destination,
+                routing_key,
+                // The identity keeps canonical JSON text; the document gives the object.
+                arguments: serde_json::from_str(&arguments).unwrap_or_default(),
+            },
+            ResourceId::TopicPermission { vhost, user } => IdDoc::TopicPermission { vhost, user },
+            ResourceId::Parameter {
+                vhost,
+                component,
+                name,
+            } => IdDoc::Parameter {
+                vhost,
+                component,
+                name,
+            },
+            ResourceId::Policy { vhost, name } => IdDoc::Policy { vhost, name },
+            ResourceId::OperatorPolicy { vhost, name } => IdDoc::OperatorPolicy { vhost, name },
+        }
+    }
+}
+
+/// `format_version` is the constant 1, not any integer.
+fn format_version_schema(_: &mut SchemaGenerator) -> Schema {
+    Schema::Object(SchemaObject {
+        instance_type: Some(InstanceType::Integer.into()),
+        const_value: Some(Value::from(FORMAT_VERSION)),
+        ..SchemaObject::default()
+    })
+}

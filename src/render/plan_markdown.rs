@@ -1,0 +1,542 @@
+//! `warren plan --format markdown`: the plan as a pull-request comment. Destructive steps come
+//! first; details sit in one collapsed block per vhost; the whole stays under GitHub's limit.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use similar::{ChangeTag, TextDiff};
+
+use super::plan_json::change_fields;
+use super::value::{escape_control, inline, is_long, pretty};
+use crate::model::ResourceId;
+use crate::plan::{Action, Change, FieldDiff, Plan};
+
+/// GitHub refuses comments of 65,536 characters or more; bytes never undercount characters.
+pub const MAX_LEN: usize = 65_535;
+/// Destructive steps may take this much of the comment; the details get the rest.
+const DESTRUCTIVE_SHARE: usize = MAX_LEN / 2;
+/// Kept free for the truncation note and the closing tags.
+const NOTE_RESERVE: usize = 600;
+const UNMANAGED_SHOWN: usize = 50;
+const UNMANAGED_BYTES: usize = 8_000;
+/// A single change's diff is cut after this many lines or bytes.
+const DIFF_LINES: usize = 60;
+const DIFF_BYTES: usize = 6_000;
+const LINE_CHARS: usize = 400;
+const FULL_PLAN: &str = "`warren plan --format json`";
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## warren plan: {}\n", code(&plan.environment));
+    let unmanaged = unmanaged(plan);
+    if plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "**No changes.** The broker matches environment {}.",
+            code(&plan.environment)
+        );
+        if !unmanaged.is_empty() {
+            out.push('\n');
+            out.push_str(&unmanaged);
+        }
+        return out;
+    }
+    summary(&mut out, plan);
+    let limit = MAX_LEN - NOTE_RESERVE - unmanaged.len();
+    let share = limit.min(out.len() + DESTRUCTIVE_SHARE);
+    destructive(&mut out, plan, share);
+    let omitted = details(&mut out, plan, limit);
+    if omitted > 0 {
+        let _ = writeln!(
+            out,
+            "> ✂️ **Details truncated:** {} of {} changes are not shown here, to keep this \
+             comment under GitHub's 65,536-character limit. The full plan: {FULL_PLAN}.\n",
+            thousands(omitted as u64),
+            thousands(plan.changes.len() as u64),
+        );
+    }
+    out.push_str(&unmanaged);
+    out
+}
+
+fn summary(out: &mut String, plan: &Plan) {
+    let s = plan.summary();
+    let _ = writeln!(
+        out,
+        "**Plan:** {} to add, {} to change, {} to replace, {} to destroy.\n",
+        thousands(s.create as u64),
+        thousands(s.update as u64),
+        thousands(s.replace as u64),
+        thousands(s.delete as u64)
+    );
+    // Kinds in dependency order, as identities sort: vhosts before users, queues before bindings.
+    let mut by_kind: BTreeMap<&str, (&ResourceId, [usize; 4])> = BTreeMap::new();
+    for change in &plan.changes {
+        let row = by_kind
+            .entry(change.id.kind())
+            .or_insert((&change.id, [0; 4]));
+        row.0 = row.0.min(&change.id);
+        row.1[action_index(change.action)] += 1;
+    }
+    let mut rows: Vec<_> = by_kind.into_iter().collect();
+    rows.sort_by_key(|(_, (id, _))| (id.level(), *id));
+    out.push_str("| Kind | Create | Update | Replace | Delete |\n");
+    out.push_str("| :--- | ---: | ---: | ---: | ---: |\n");
+    let cell = |n: usize| {
+        if n == 0 {
+            String::new()
+        } else {
+            thousands(n as u64)
+        }
+    };
+    for (kind, (_, counts)) in &rows {
+        let _ = writeln!(
+            out,
+            "| {kind} | {} | {} | {} | {} |",
+            cell(counts[0]),
+            cell(counts[1]),
+            cell(counts[2]),
+            cell(counts[3])
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **Total** | **{}** | **{}** | **{}** | **{}** |\n",
+        thousands(s.create as u64),
+        thousands(s.update as u64),
+        thousands(s.replace as u64),
+        thousands(s.delete as u64)
+    );
+}
+
+fn action_index(action: Action) -> usize {
+    match action {
+        Action::Create => 0,
+        Action::Update => 1,
+        Action::Replace => 2,
+        Action::Delete => 3,
+    }
+}
+
+/// Every delete and replace, before anything else, with the messages it drops.
+fn destructive(out: &mut String, plan: &Plan, limit: usize) {
+    let steps: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action.is_destructive())
+        .collect();
+    if steps.is_empty() {
+        return;
+    }
+    let messages: u64 = steps.iter().filter_map(|c| c.messages).sum();
+    let _ = writeln!(
+        out,
+        "### ⚠️ Destructive changes ({})\n",
+        thousands(steps.len() as u64)
+    );
+    let _ = write!(
+        out,
+        "{} deleted, or deleted and created again (replace). `warren apply` refuses {} \
+         without `--allow-destroy`",
+        if steps.len() == 1 {
+            "This object is".to_string()
+        } else {
+            format!("These {} objects are", thousands(steps.len() as u64))
+        },
+        if steps.len() == 1 { "it" } else { "them" },
+    );
+    if messages > 0 {
+        let _ = write!(
+            out,
+            ", and to drop the **{} message{} at stake** without `--allow-data-loss`",
+            thousands(messages),
+            plural(messages)
+        );
+    }
+    out.push_str(".\n\n");
+    for (shown, change) in steps.iter().enumerate() {
+        let mut item = format!(
+            "- **{}** {}",
+            verb(change.action),
+            describe(&change.id, true)
+        );
+        if let Some(n) = change.messages {
+            let _ = write!(
+                item,
+                " · **{} message{} at stake**",
+                thousands(n),
+                plural(n)
+            );
+        }
+        let forcing: Vec<String> = change
+            .fields
+            .iter()
+            .filter(|f| f.forces_replace)
+            .map(|f| code(&f.field))
+            .collect();
+        if !forcing.is_empty() {
+            let _ = write!(item, " · forced by {}", forcing.join(", "));
+        }
+        item.push('\n');
+        if out.len() + item.len() > limit {
+            let _ = writeln!(
+                out,
+                "- … and {} more (all in {FULL_PLAN})",
+                thousands((steps.len() - shown) as u64)
+            );
+            break;
+        }
+        out.push_str(&item);
+    }
+    out.push('\n');
+}
+
+/// Collapsed blocks per vhost, cluster-wide objects first; returns how many changes were left out.
+fn details(out: &mut String, plan: &Plan, limit: usize) -> usize {
+    let mut blocks: BTreeMap<Option<&str>, Vec<&Change>> = BTreeMap::new();
+    for change in &plan.changes {
+        blocks.entry(change.id.vhost()).or_default().push(change);
+    }
+    out.push_str("### Details\n\n");
+    let mut omitted = 0;
+    for (vhost, changes) in blocks {
+        if omitted > 0 {
+            omitted += changes.len();
+            continue;
+        }
+        let head = block_summary(vhost, &changes);
+        let close = "</details>\n\n";
+        if out.len() + head.len() + close.len() > limit {
+            omitted += changes.len();
+            continue;
+        }
+        out.push_str(&head);
+        for change in &changes {
+            let entry = entry(change, vhost.is_none());
+            if omitted > 0 || out.len() + entry.len() + close.len() > limit {
+                omitted += 1;
+                continue;
+            }
+            out.push_str(&entry);
+        }
+        out.push_str(close);
+    }
+    omitted
+}
+
+fn block_summary(vhost: Option<&str>, changes: &[&Change]) -> String {
+    let mut counts = [0usize; 4];
+    for change in changes {
+        counts[action_index(change.action)] += 1;
+    }
+    let words = ["to add", "to change", "to replace", "to destroy"];
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(words)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, w)| format!("{} {w}", thousands(*n as u64)))
+        .collect();
+    let warning = if counts[2] + counts[3] > 0 {
+        " ⚠️"
+    } else {
+        ""
+    };
+    let title = match vhost {
+        Some(v) => format!("vhost <code>{}</code>", html(v)),
+        None => "Cluster-wide (users, user limits, global parameters)".to_string(),
+    };
+    format!(
+        "<details><summary><b>{title}</b>: {}{warning}</summary>\n\n",
+        parts.join(", ")
+    )
+}
+
+/// One change: a line saying what and why, then its fields in a `diff` block.
+fn entry(change: &Change, with_vhost: bool) -> String {
+    let mut out = format!(
+        "**{}**{} {}",
+        verb(change.action),
+        if change.action.is_destructive() {
+            " ⚠️"
+        } else {
+            ""
+        },
+        describe(&change.id, with_vhost)
+    );
+    if let Some(n) = change.messages {
+        let _ = write!(out, " · **{} message{} at stake**", thousands(n), plural(n));
+    }
+    if let Some(reason) = &change.reason {
+        let _ = write!(out, " · _{}_", escape(reason));
+    }
+    out.push_str("\n\n");
+    let lines = diff_lines(change);
+    if !lines.is_empty() {
+        let body = lines.join("\n");
+        let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+        let _ = write!(out, "{fence}diff\n{body}\n{fence}\n\n");
+    }
+    out
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "Create",
+        Action::Update => "Update",
+        Action::Replace => "Replace",
+        Action::Delete => "Delete",
+    }
+}
+
+/// Lines of a `diff` block: `+` set, `-` removed, `!` changed without shown values.
+fn diff_lines(change: &Change) -> Vec<String> {
+    let mut lines = Vec::new();
+    for field in change_fields(change) {
+        field_lines(&mut lines, &field, change.action);
+    }
+    let total = lines.len();
+    let mut bytes = 0;
+    let mut kept = 0;
+    for line in &mut lines {
+        *line = clip(line);
+        bytes += line.len() + 1;
+        if kept == DIFF_LINES || bytes > DIFF_BYTES {
+            break;
+        }
+        kept += 1;
+    }
+    if kept < total {
+        lines.truncate(kept);
+        lines.push(format!(
+            "  … {} more line{} ({FULL_PLAN} has them all)",
+            total - kept,
+            plural((total - kept) as u64)
+        ));
+    }
+    lines
+}
+
+fn field_lines(lines: &mut Vec<String>, field: &FieldDiff, action: Action) {
+    let forces = if field.forces_replace {
+        "  # forces replacement"
+    } else {
+        ""
+    };
+    let name = &field.field;
+    if field.sensitive {
+        lines.push(match action {
+            Action::Create => format!("+ {name} = (sensitive value)"),
+            Action::Delete => format!("- {name} = (sensitive value)"),
+            _ => format!("! {name} = (sensitive value changed){forces}"),
+        });
+        return;
+    }
+    match (&field.before, &field.after) {
+        (None, Some(after)) => lines.push(format!("+ {name} = {}{forces}", inline(after))),
+        (Some(before), None) => lines.push(format!("- {name} = {}{forces}", inline(before))),
+        (Some(before), Some(after)) if is_long(before) || is_long(after) => {
+            lines.push(format!("! {name}:{forces}"));
+            let (before, after) = (pretty(before), pretty(after));
+            for line in TextDiff::from_lines(&before, &after).iter_all_changes() {
+                let sign = match line.tag() {
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                    ChangeTag::Equal => ' ',
+                };
+                lines.push(format!(
+                    "{sign}     {}",
+                    line.value().trim_end_matches('\n')
+                ));
+            }
+        }
+        (Some(before), Some(after)) => {
+            lines.push(format!("- {name} = {}", inline(before)));
+            lines.push(format!("+ {name} = {}{forces}", inline(after)));
+        }
+        (None, None) => lines.push(format!("! {name}{forces}")),
+    }
+}
+
+/// One huge value must not eat the whole comment.
+fn clip(line: &str) -> String {
+    if line.chars().count() <= LINE_CHARS {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(LINE_CHARS).collect();
+    cut.push_str(" …");
+    cut
+}
+
+/// An object for a reader: its kind, then its name(s) as code; the vhost when asked.
+fn describe(id: &ResourceId, with_vhost: bool) -> String {
+    let what = match id {
+        ResourceId::Vhost { name } => return format!("vhost {}", code(name)),
+        ResourceId::User { name }
+        | ResourceId::GlobalParameter { name }
+        | ResourceId::VhostLimit { name, .. }
+        | ResourceId::Exchange { name, .. }
+        | ResourceId::Queue { name, .. }
+        | ResourceId::Policy { name, .. }
+        | ResourceId::OperatorPolicy { name, .. } => format!("{} {}", id.kind(), code(name)),
+        ResourceId::UserLimit { user, name } => {
+            format!("user_limit {} of {}", code(name), code(user))
+        }
+        ResourceId::Permission { user, .. } | ResourceId::TopicPermission { user, .. } => {
+            format!("{} of {}", id.kind(), code(user))
+        }
+        ResourceId::Parameter {
+            component, name, ..
+        } => format!("parameter {}", code(&format!("{component}/{name}"))),
+        ResourceId::Binding {
+            source,
+            destination_type,
+            destination,
+            routing_key,
+            arguments,
+            ..
+        } => {
+            let source = if source.is_empty() {
+                "(default exchange)".to_string()
+            } else {
+                code(source)
+            };
+            let mut text = format!(
+                "binding {source} → {} {} key {}",
+                destination_type.as_str(),
+                code(destination),
+                code(routing_key)
+            );
+            if arguments != "{}" {
+                let _ = write!(text, " args {}", code(arguments));
+            }
+            text
+        }
+    };
+    match id.vhost() {
+        Some(vhost) if with_vhost => format!("{what} in {}", code(vhost)),
+        _ => what,
+    }
+}
+
+fn unmanaged(plan: &Plan) -> String {
+    let n = plan.unmanaged.len();
+    if n == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "<details><summary>{} object{} in scope {} not declared and left alone (prune is off \
+         for {} kind{})</summary>\n\n",
+        thousands(n as u64),
+        plural(n as u64),
+        if n == 1 { "is" } else { "are" },
+        if n == 1 { "its" } else { "their" },
+        plural(n as u64),
+    );
+    let mut shown = 0;
+    for id in plan.unmanaged.iter().take(UNMANAGED_SHOWN) {
+        let item = format!("- {}\n", describe(id, true));
+        if out.len() + item.len() > UNMANAGED_BYTES {
+            break;
+        }
+        out.push_str(&item);
+        shown += 1;
+    }
+    if n > shown {
+        let _ = writeln!(
+            out,
+            "- … and {} more (all in {FULL_PLAN})",
+            thousands((n - shown) as u64)
+        );
+    }
+    out.push_str("\n</details>\n");
+    out
+}
+
+/// Inline code that survives any text: a longer backtick fence, control characters escaped.
+fn code(text: &str) -> String {
+    let text: String = text.chars().flat_map(escape_control).collect();
+    if text.is_empty() {
+        return "`\"\"`".to_string();
+    }
+    let fence = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') || text.starts_with(' ') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for x in text.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Plain text inside Markdown: every character that could start markup is escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks_and_newlines() {
+        assert_eq!(code("q.a"), "`q.a`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a\nb"), "`a\\nb`");
+        assert_eq!(code(""), "`\"\"`");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1200), "1,200");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
