@@ -13,10 +13,13 @@ use common::*;
 use support::BrokerNode;
 use warren::broker::{hash_password, HashAlgorithm};
 use warren::model::kinds;
-use warren::model::{DestinationType, Resource, ResourceId, State};
+use warren::model::{DestinationType, Resource, ResourceId};
 use warren::plan::drift::DriftReport;
 use warren::plan::{diff, Scope};
 use warren::render::drift::{human, json as drift_json, markdown, prometheus};
+
+mod model_support;
+use model_support::{map, state};
 
 // ---------------------------------------------------------------------------------------
 // A strict parser of the Prometheus text exposition format (what node_exporter reads).
@@ -255,21 +258,6 @@ fn the_parser_is_strict() {
 
 const VHOST: &str = "/creativeflow_prod";
 const TIMESTAMP: f64 = 1_700_000_000.25;
-
-fn state(items: Vec<(ResourceId, Resource)>) -> State {
-    let mut s = State::default();
-    for (id, r) in items {
-        s.insert(id, r);
-    }
-    s
-}
-
-fn map(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
-    }
-}
 
 fn queue_id(vhost: &str, name: &str) -> ResourceId {
     ResourceId::Queue {

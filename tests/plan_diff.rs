@@ -5,21 +5,8 @@ use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Action, Change, FieldDiff, Plan, Scope};
 
-const ALL_KINDS: [&str; 13] = [
-    "vhost",
-    "user",
-    "permission",
-    "topic_permission",
-    "vhost_limit",
-    "user_limit",
-    "exchange",
-    "queue",
-    "binding",
-    "policy",
-    "operator_policy",
-    "parameter",
-    "global_parameter",
-];
+mod model_support;
+use model_support::{map, state, ALL_KINDS};
 
 fn scope(vhosts: &[&str], prune: &[&'static str]) -> Scope {
     Scope {
@@ -27,21 +14,6 @@ fn scope(vhosts: &[&str], prune: &[&'static str]) -> Scope {
         kinds: ALL_KINDS.into_iter().collect(),
         prune: prune.iter().copied().collect(),
         ..Scope::default()
-    }
-}
-
-fn state(items: Vec<(ResourceId, Resource)>) -> State {
-    let mut s = State::default();
-    for (id, resource) in items {
-        s.insert(id, resource);
-    }
-    s
-}
-
-fn map(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
     }
 }
 

@@ -9,21 +9,8 @@ use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Plan, Scope};
 use warren::render::plan_human::render;
 
-const ALL_KINDS: [&str; 13] = [
-    "vhost",
-    "user",
-    "permission",
-    "topic_permission",
-    "vhost_limit",
-    "user_limit",
-    "exchange",
-    "queue",
-    "binding",
-    "policy",
-    "operator_policy",
-    "parameter",
-    "global_parameter",
-];
+mod model_support;
+use model_support::{map, state, strings, ALL_KINDS};
 
 const VHOST: &str = "/creativeflow_prod";
 const OLD_HASH: &str = "kI3Ls1NzQ2hWY2lZbGV0dGVyc29sZGhhc2g=";
@@ -36,25 +23,6 @@ fn scope(prune: &[&'static str]) -> Scope {
         prune: prune.iter().copied().collect(),
         ..Scope::default()
     }
-}
-
-fn state(items: Vec<(ResourceId, Resource)>) -> State {
-    let mut s = State::default();
-    for (id, resource) in items {
-        s.insert(id, resource);
-    }
-    s
-}
-
-fn map(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
-    }
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
 }
 
 fn vhost_id() -> ResourceId {

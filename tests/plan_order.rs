@@ -8,21 +8,8 @@ use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::order::{stages, Phase, Stage};
 use warren::plan::{diff, Action, Change, Plan, Scope};
 
-const ALL_KINDS: [&str; 13] = [
-    "vhost",
-    "user",
-    "permission",
-    "topic_permission",
-    "vhost_limit",
-    "user_limit",
-    "exchange",
-    "queue",
-    "binding",
-    "policy",
-    "operator_policy",
-    "parameter",
-    "global_parameter",
-];
+mod model_support;
+use model_support::ALL_KINDS;
 
 fn prune_all() -> Scope {
     Scope {

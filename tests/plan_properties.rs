@@ -14,21 +14,8 @@ use warren::plan::order::{stages, Phase};
 use warren::plan::{diff, Action, Plan, Scope};
 use warren::render::plan_human::render;
 
-const ALL_KINDS: [&str; 13] = [
-    "vhost",
-    "user",
-    "permission",
-    "topic_permission",
-    "vhost_limit",
-    "user_limit",
-    "exchange",
-    "queue",
-    "binding",
-    "policy",
-    "operator_policy",
-    "parameter",
-    "global_parameter",
-];
+mod model_support;
+use model_support::ALL_KINDS;
 
 // Small name pools, so desired and live overlap often and updates and replaces happen.
 const VHOSTS: &[&str] = &["/", "app", "with space"];
