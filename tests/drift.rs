@@ -1188,3 +1188,32 @@ fn the_dev_environment_is_in_sync_on_a_fresh_broker() {
 fn the_vivesphere_fixture_is_in_sync_on_a_fresh_broker() {
     shipped_environment_is_in_sync_on_a_fresh_broker("fixtures/vivesphere");
 }
+
+#[test]
+fn json_reports_validate_against_the_drift_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/drift.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the drift schema compiles");
+    for report in [fixed_report("production"), in_sync_report()] {
+        let document: serde_json::Value =
+            serde_json::from_str(&drift_json::render(&report)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+    }
+    let mut broken: serde_json::Value =
+        serde_json::from_str(&drift_json::render(&fixed_report("production"))).unwrap();
+    broken["format_version"] = 2.into();
+    assert!(
+        !validator.is_valid(&broken),
+        "a future format version is not this schema's"
+    );
+}
