@@ -55,5 +55,11 @@ code=$?
 set -e
 echo "exit code: $code" >&2
 
+step "warren drift --env dev (what the nightly job reports; exit 2: drift)"
+set +e
+"$warren" drift --env dev
+echo "exit code: $?" >&2
+set -e
+
 step "warren apply --env dev --auto-approve repairs it"
 "$warren" apply --env dev --auto-approve
