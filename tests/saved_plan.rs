@@ -7,9 +7,10 @@ use common::{apply, assert_no_changes, call, warren, TempEnv};
 use serde_json::json;
 use support::BrokerNode;
 
+/// Users are cluster-wide: each test ignores the other tests' users on the shared node.
 fn topology(vhost: &str, ttl: u32) -> String {
     format!(
-        "local: true\nvhosts:\n  {vhost}:\n    exchanges:\n      ex: {{ type: direct }}\n    queues:\n      q.a: {{ bindings: [{{ exchange: ex, routing_key: a }}] }}\n    policies:\n      ttl: {{ pattern: '^q', definition: {{ message-ttl: {ttl} }} }}\nusers:\n  saved_{name}:\n    password: {{ env: CREATIVEFLOW_ODOO_SVC_PASSWORD }}\n",
+        "local: true\nignore: {{ users: ['^(?!saved_{name}$)'] }}\nvhosts:\n  {vhost}:\n    exchanges:\n      ex: {{ type: direct }}\n    queues:\n      q.a: {{ bindings: [{{ exchange: ex, routing_key: a }}] }}\n    policies:\n      ttl: {{ pattern: '^q', definition: {{ message-ttl: {ttl} }} }}\nusers:\n  saved_{name}:\n    password: {{ env: CREATIVEFLOW_ODOO_SVC_PASSWORD }}\n",
         name = vhost.trim_start_matches('/')
     )
 }

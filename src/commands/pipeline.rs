@@ -4,9 +4,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::broker::fetch::binding_keys;
-use crate::broker::{fetch_live, queue_totals, HttpBroker};
+use crate::broker::{fetch_live, queue_totals, HttpBroker, LiveSnapshot};
 use crate::cli::ConnectionArgs;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::schema::SecretSource;
 use crate::config::validate::{BrokerVersion, ValidateOptions};
 use crate::config::{secrets, Environment};
 use crate::error::Error;
@@ -71,15 +72,26 @@ pub async fn plan(
 /// The planning steps for an environment already loaded and a broker already connected.
 pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planned, Error> {
     tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
-    let snapshot = fetch_live(&broker).await?;
+    let resolver = |source: &SecretSource, file| secrets::resolve(source, &env.dir, file);
+    // The desired state is built while the broker's answers are on their way.
+    let (snapshot, desired) = tokio::join!(fetch_live(&broker), async {
+        desired_state(&env, &resolver)
+    });
+    plan_from(env, broker, snapshot?, desired).await
+}
+
+/// Everything after the live read: version checks, normalisation, diff, message counts.
+async fn plan_from(
+    env: Environment,
+    broker: HttpBroker,
+    snapshot: LiveSnapshot,
+    desired: Result<State, Vec<Diagnostic>>,
+) -> Result<Planned, Error> {
     if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
         let problems = crate::config::validate::validate_for_version(&env, version);
         report_errors(&env, &problems)?;
     }
-    let resolver = |source: &crate::config::schema::SecretSource, file| {
-        secrets::resolve(source, &env.dir, file)
-    };
-    let mut desired = match desired_state(&env, &resolver) {
+    let mut desired = match desired {
         Ok(state) => state,
         Err(problems) => {
             report_errors(&env, &problems)?;
