@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::human::{meaning, title};
 use super::{sides, summary};
 use crate::plan::drift::{kinds, DriftReport, DriftState, Drifted};
+use crate::render::markdown::code;
 
 pub fn render(report: &DriftReport) -> String {
     let mut out = String::new();
@@ -94,29 +95,5 @@ fn render_item(out: &mut String, state: DriftState, item: &Drifted) {
                 code(&declared)
             );
         }
-    }
-}
-
-/// An inline code span that holds any text: the fence is longer than any backtick run inside.
-fn code(text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::code;
-
-    #[test]
-    fn code_spans_survive_backticks() {
-        assert_eq!(code("q"), "`q`");
-        assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("`x"), "`` `x ``");
     }
 }
