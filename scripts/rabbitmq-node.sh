@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start and stop throwaway RabbitMQ nodes for `make demo` and the integration tests.
 #
-#   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME]
+#   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] [--config FILE] [--advanced-config FILE]
 #   rabbitmq-node.sh stop DIR
 #   rabbitmq-node.sh watch DIR PID [--remove-dir]
 #   rabbitmq-node.sh ensure-installed
@@ -9,6 +9,11 @@
 # A node lives entirely in DIR (data, logs, pid file, config); it never touches the
 # system broker (rabbit@localhost on 5672/15672) beyond sharing epmd and the Erlang
 # cookie in /var/lib/rabbitmq. Run as root: Debian's start script su's to `rabbitmq`.
+#
+# --config FILE adds a rabbitmq.conf (e.g. from `warren render-config`) whose listener ports
+# and log locations are replaced by the node's own; --advanced-config FILE is used as the
+# node's advanced.config unchanged (so it must not open listeners of its own). The start
+# check logs in as guest/guest, or as WARREN_NODE_CREDENTIALS=user:pass when set.
 set -euo pipefail
 
 readonly SERVER=/usr/sbin/rabbitmq-server
@@ -103,9 +108,21 @@ ensure_epmd() {
 }
 
 cmd_start() {
+    local positional=() extra_config='' advanced_config=''
+    while (($#)); do
+        case $1 in
+        --config) (($# >= 2)) || usage; extra_config=$2; shift 2 ;;
+        --advanced-config) (($# >= 2)) || usage; advanced_config=$2; shift 2 ;;
+        *) positional+=("$1"); shift ;;
+        esac
+    done
+    set -- "${positional[@]}"
     (($# == 4 || $# == 5)) || usage
     local dir=$1 amqp=$2 mgmt=$3 dist=$4
     local node=${5:-warren-test-$mgmt@localhost}
+    local credentials=${WARREN_NODE_CREDENTIALS:-guest:guest}
+    [[ -z $extra_config || -r $extra_config ]] || die "cannot read $extra_config"
+    [[ -z $advanced_config || -r $advanced_config ]] || die "cannot read $advanced_config"
     local p
     for p in "$amqp" "$mgmt" "$dist"; do
         is_port "$p" || die "not a port: $p"
@@ -128,7 +145,16 @@ cmd_start() {
     mkdir -p "$dir/mnesia" "$dir/log"
     rm -f "$dir/rabbitmq.pid" "$dir/launcher.pid"
     echo "$PLUGINS" >"$dir/enabled_plugins"
-    cat >"$dir/rabbitmq.conf" <<EOF
+    : >"$dir/rabbitmq.conf"
+    if [[ -n $extra_config ]]; then
+        # Everything but the listeners and log locations, which the lines below set.
+        grep -Ev '^[[:space:]]*(listeners\.|management\.(tcp|ssl)\.|log\.dir[[:space:]]*=|log\.file[[:space:]]*=)' \
+            "$extra_config" >>"$dir/rabbitmq.conf" || true
+    fi
+    if [[ -n $advanced_config ]]; then
+        cp -- "$advanced_config" "$dir/advanced.config"
+    fi
+    cat >>"$dir/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$amqp
 management.tcp.port = $mgmt
 management.tcp.ip = 127.0.0.1
@@ -176,7 +202,7 @@ EOF
 
     local url="http://127.0.0.1:$mgmt/api/overview" body
     while :; do
-        if body=$(curl -sf -m 2 -u guest:guest "$url" 2>/dev/null) &&
+        if body=$(curl -sf -m 2 -u "$credentials" "$url" 2>/dev/null) &&
             [[ $body == *"\"node\":\"$node\""* ]]; then
             echo "rabbitmq-node: $node up in $((SECONDS - started))s" \
                 "(amqp $amqp, management $mgmt, dist $dist, dir $dir)" >&2

@@ -50,6 +50,16 @@ pub enum Command {
     Drift(DriftArgs),
     /// Print the JSON Schema (draft-07) of the environment format.
     Schema,
+    /// Write rabbitmq.conf and advanced.config from the environment's `server:` setting.
+    RenderConfig(RenderConfigArgs),
+    /// Cluster and node health against the environment. Exit 0 healthy, 2 degraded, 1 unreachable.
+    Status(StatusArgs),
+    /// Prometheus metrics of queues, nodes and connections, as a textfile or on /metrics.
+    Metrics(MetricsArgs),
+    /// Print the environment as a RabbitMQ definitions document (for load_definitions).
+    Export(ExportArgs),
+    /// Write an environment folder from a broker's or a file's definitions.
+    Import(ImportArgs),
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
@@ -178,4 +188,83 @@ pub enum DriftFormat {
     Markdown,
     /// node_exporter textfile metrics; written with check_success 0 when the check fails.
     Prometheus,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// Write the document to this file (mode 0600) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["from_url", "from_definitions"]))]
+pub struct ImportArgs {
+    /// Read the definitions of this broker's management API (with the connection flags).
+    #[arg(long, value_name = "URL")]
+    pub from_url: Option<String>,
+    /// Read a definitions JSON file (as `rabbitmqctl export_definitions` writes it).
+    #[arg(long, value_name = "FILE")]
+    pub from_definitions: Option<PathBuf>,
+    /// The environment folder to write (created; files in it are overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Import only these vhosts (repeatable); the environment then manages only them.
+    #[arg(long = "vhost", value_name = "V")]
+    pub vhosts: Vec<String>,
+    /// Write `password: { env: WARREN_<USER>_PASSWORD }` instead of the password hashes.
+    #[arg(long)]
+    pub secrets_as_env: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderConfigArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// Folder to write rabbitmq.conf and advanced.config into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+    pub format: StatusFormat,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Human,
+    /// A JSON document (format_version 1) with the nodes and one string per problem.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["listen", "textfile"])))]
+pub struct MetricsArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// Serve GET /metrics on this address (e.g. 127.0.0.1:9419) until interrupted.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Write the metrics to this file (atomically, for node_exporter's textfile collector) and exit.
+    #[arg(long, value_name = "FILE")]
+    pub textfile: Option<PathBuf>,
+    /// Also check drift and append the warren_drift_* series.
+    #[arg(long)]
+    pub with_drift: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }

@@ -20,6 +20,13 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply::run(args, &cli.global.environments_dir, color),
         Command::Drift(args) => commands::drift::run(args, &cli.global.environments_dir, color),
         Command::Schema => Ok(commands::schema::run()),
+        Command::RenderConfig(args) => {
+            commands::render_config::run(args, &cli.global.environments_dir)
+        }
+        Command::Status(args) => commands::status::run(args, &cli.global.environments_dir),
+        Command::Metrics(args) => commands::metrics::run(args, &cli.global.environments_dir),
+        Command::Export(args) => commands::export::run(args, &cli.global.environments_dir),
+        Command::Import(args) => commands::import::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

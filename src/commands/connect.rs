@@ -85,3 +85,36 @@ pub fn connect(args: &ConnectionArgs, env: &Environment) -> Result<HttpBroker, E
     let settings = settings(args, env)?;
     HttpBroker::new(&settings).map_err(Error::from)
 }
+
+/// Settings when there is no environment yet (`import --from-url`): `url`, then only flags and
+/// RABBITMQ_MANAGEMENT_USER / RABBITMQ_MANAGEMENT_PASSWORD apply.
+pub fn settings_without_environment(
+    args: &ConnectionArgs,
+    url: &str,
+) -> Result<ConnectionSettings, Error> {
+    let user = args
+        .user
+        .clone()
+        .or_else(|| var(USER_VAR))
+        .unwrap_or_else(|| "guest".to_string());
+    let password = if let Some(p) = &args.password {
+        p.clone()
+    } else if let Some(file) = &args.password_file {
+        read_password_file(file)?
+    } else if let Some(p) = var(PASSWORD_VAR) {
+        p
+    } else {
+        return Err(Error::Usage(format!(
+            "no broker password: pass --password-file or set {PASSWORD_VAR}"
+        )));
+    };
+    let mut settings = ConnectionSettings::new(vec![url.to_string()], user, password);
+    settings.ca_cert = args.ca_cert.clone();
+    settings.client_cert = args.client_cert.clone();
+    settings.client_key = args.client_key.clone();
+    settings.insecure = args.insecure;
+    if let Some(seconds) = args.timeout {
+        settings.timeout = Duration::from_secs(seconds);
+    }
+    Ok(settings)
+}

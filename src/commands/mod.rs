@@ -3,10 +3,15 @@
 pub mod apply;
 pub mod connect;
 pub mod drift;
+pub mod export;
+pub mod import;
+pub mod metrics;
 pub mod pipeline;
 pub mod plan;
+pub mod render_config;
 pub mod saved_plan;
 pub mod schema;
+pub mod status;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

@@ -25,6 +25,7 @@ pub struct Settings {
     pub broker: Option<Declared<BrokerSettings>>,
     pub manage: Option<Declared<ManageSettings>>,
     pub ignore: Option<Declared<IgnoreSettings>>,
+    pub server: Option<Declared<super::server::ServerSettings>>,
     pub local: bool,
     /// Lint codes silenced environment-wide.
     pub allow: Vec<String>,

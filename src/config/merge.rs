@@ -31,6 +31,7 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
             ignore,
             lints,
             local,
+            server,
             vhosts,
             users,
             global_parameters,
@@ -79,6 +80,16 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
                         file,
                         name,
                         spec: ignore.value,
+                    });
+                }
+            }
+            if let Some(server) = server {
+                if seen("server", Some(server.at)) {
+                    let name = Located::new("server".to_string(), server.at);
+                    env.settings.server = Some(Declared {
+                        file,
+                        name,
+                        spec: server.value,
                     });
                 }
             }

@@ -7,6 +7,7 @@ pub mod located;
 pub mod merge;
 pub mod schema;
 pub mod secrets;
+pub mod server;
 pub mod validate;
 pub mod variables;
 

@@ -13,7 +13,7 @@ pub type Name = Located<String>;
 pub type Arguments = IndexMap<Name, Located<Value>>;
 
 /// One environment file. Settings keys (`broker`, `extends`, `variables`, `manage`, `ignore`,
-/// `lints`, `local`) may appear in only one file of an environment; topology keys merge across
+/// `lints`, `local`, `server`) may appear in only one file of an environment; topology keys merge across
 /// files.
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +39,9 @@ pub struct Document {
     /// Marks a throwaway local environment: only here may guest/guest be used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local: Option<Located<bool>>,
+    /// Server configuration rendered by `warren render-config` and checked by `warren status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Located<super::server::ServerSettings>>,
     /// Virtual hosts and everything that lives in them.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub vhosts: IndexMap<Name, VhostSpec>,

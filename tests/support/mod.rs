@@ -3,5 +3,6 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod node;
+pub mod prometheus;
 
 pub use node::{eventually, BrokerNode};

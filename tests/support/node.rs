@@ -28,12 +28,26 @@ fn script() -> &'static str {
 }
 
 fn run_script(args: &[&str]) -> Output {
+    run_script_with(args, &[])
+}
+
+fn run_script_with(args: &[&str], vars: &[(&str, &str)]) -> Output {
     Command::new("bash")
         .arg(script())
         .args(args)
+        .envs(vars.iter().copied())
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", script()))
+}
+
+/// Extra configuration for `start_with_config`.
+#[derive(Default)]
+struct NodeConfig {
+    config: Option<PathBuf>,
+    advanced_config: Option<PathBuf>,
+    user: Option<String>,
+    password: Option<String>,
 }
 
 /// A running RabbitMQ node with the management, shovel and federation plugins, listening
@@ -44,6 +58,9 @@ pub struct BrokerNode {
     pub dist_port: u16,
     /// Erlang node name, e.g. `warren-test-40123@localhost`.
     pub name: String,
+    /// The user `api` logs in as: guest, or the default user of a rendered configuration.
+    pub user: String,
+    pub password: String,
     dir: PathBuf,
     /// Removes the node's directory after `Drop` has stopped the node; `None` for the
     /// shared node, whose directory the watchdog removes.
@@ -54,7 +71,25 @@ impl BrokerNode {
     /// Starts a node of its own (about 6 s here); it is stopped when dropped (about 6 s:
     /// the management plugin takes 5 s to shut down).
     pub fn start() -> BrokerNode {
-        Self::try_start(false).unwrap_or_else(|e| panic!("{e}"))
+        Self::try_start(false, &NodeConfig::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A node of its own started with a rendered rabbitmq.conf (its listener ports and log
+    /// locations replaced by the harness's) and advanced.config; `user`/`password` is the
+    /// configuration's default user, which the start check and `api` log in as.
+    pub fn start_with_config(
+        config: &Path,
+        advanced_config: Option<&Path>,
+        user: &str,
+        password: &str,
+    ) -> BrokerNode {
+        let extra = NodeConfig {
+            config: Some(config.to_path_buf()),
+            advanced_config: advanced_config.map(Path::to_path_buf),
+            user: Some(user.to_string()),
+            password: Some(password.to_string()),
+        };
+        Self::try_start(false, &extra).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The node shared by all tests of this test binary, started on first use.
@@ -67,13 +102,13 @@ impl BrokerNode {
     /// `Drop` stops them, and the watchdog exits when their directory disappears.
     pub fn shared() -> &'static BrokerNode {
         static SHARED: OnceLock<Result<BrokerNode, String>> = OnceLock::new();
-        match SHARED.get_or_init(|| Self::try_start(true)) {
+        match SHARED.get_or_init(|| Self::try_start(true, &NodeConfig::default())) {
             Ok(node) => node,
             Err(e) => panic!("the shared broker node did not start: {e}"),
         }
     }
 
-    fn try_start(shared: bool) -> Result<BrokerNode, String> {
+    fn try_start(shared: bool, extra: &NodeConfig) -> Result<BrokerNode, String> {
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
             let [amqp_port, mgmt_port, dist_port] = free_ports();
@@ -93,7 +128,28 @@ impl BrokerNode {
             }
             let name = format!("warren-test-{mgmt_port}@localhost");
             let ports = [amqp_port, mgmt_port, dist_port].map(|p| p.to_string());
-            let out = run_script(&["start", dir_arg, &ports[0], &ports[1], &ports[2], &name]);
+            let mut args = vec!["start", dir_arg, &ports[0], &ports[1], &ports[2], &name];
+            let config = extra
+                .config
+                .as_ref()
+                .map(|p| p.to_str().expect("UTF-8 path"));
+            if let Some(config) = config {
+                args.extend(["--config", config]);
+            }
+            let advanced = extra.advanced_config.as_ref();
+            let advanced = advanced.map(|p| p.to_str().expect("UTF-8 path"));
+            if let Some(advanced) = advanced {
+                args.extend(["--advanced-config", advanced]);
+            }
+            let user = extra.user.clone().unwrap_or_else(|| USER.to_string());
+            let password = extra
+                .password
+                .clone()
+                .unwrap_or_else(|| PASSWORD.to_string());
+            let out = run_script_with(
+                &args,
+                &[("WARREN_NODE_CREDENTIALS", &format!("{user}:{password}"))],
+            );
             let stderr = String::from_utf8_lossy(&out.stderr);
             if out.status.success() {
                 eprint!("{stderr}");
@@ -107,6 +163,8 @@ impl BrokerNode {
                     mgmt_port,
                     dist_port,
                     name,
+                    user,
+                    password,
                     dir,
                     _tempdir,
                 });
@@ -144,9 +202,15 @@ impl BrokerNode {
     pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
         let url = format!("{}{path}", self.url());
         let mut cmd = Command::new("curl");
-        cmd.args(["-sS", "-m", "60", "-u", &format!("{USER}:{PASSWORD}")])
-            .args(["-X", method, "-w", "\n%{http_code}"])
-            .arg(&url);
+        cmd.args([
+            "-sS",
+            "-m",
+            "60",
+            "-u",
+            &format!("{}:{}", self.user, self.password),
+        ])
+        .args(["-X", method, "-w", "\n%{http_code}"])
+        .arg(&url);
         if body.is_some() {
             cmd.args([
                 "-H",

@@ -101,6 +101,7 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
         version::check(&mut checker, version);
     }
     let mut problems = checker.problems;
+    problems.extend(super::server::check(env));
     problems.sort_by_key(|p| {
         let place = p.location.map(|l| (l.file, l.at.line, l.at.column));
         (place, p.severity != Severity::Error)

@@ -73,7 +73,8 @@ fn status(out: &mut String, env: &str, success: bool, timestamp: f64) {
     let _ = writeln!(out, "{TIMESTAMP}{{environment=\"{env}\"}} {timestamp}");
 }
 
-fn header(out: &mut String, name: &str, help: &str) {
+/// The `# HELP` and `# TYPE ... gauge` lines of one metric family.
+pub fn header(out: &mut String, name: &str, help: &str) {
     let help = help.replace('\\', "\\\\").replace('\n', "\\n");
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} gauge");

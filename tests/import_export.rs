@@ -1,0 +1,464 @@
+//! `warren export` and `warren import` against real brokers: an exported environment loaded
+//! with `POST /api/definitions` plans empty; an imported broker validates and plans empty.
+//!
+//! Every test that loads or applies an environment has a node of its own
+//! (`BrokerNode::start()`): the shipped environments share vhost `/` and user names.
+
+mod common;
+mod support;
+
+use serde_json::{json, Value};
+
+use common::*;
+use support::BrokerNode;
+
+/// `warren export --env ENV` (no connection flags), with the CreativeFlow secrets set.
+fn export(env: &str, extra: &[&str]) -> Run {
+    let mut cmd = warren_command();
+    cmd.args(["--color", "never", "export", "--env", env])
+        .args(extra);
+    let out = cmd.output().expect("run warren export");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every plaintext password the tests hand to warren.
+fn test_passwords() -> Vec<String> {
+    CREATIVEFLOW_USERS
+        .iter()
+        .flat_map(|u| {
+            [
+                creativeflow_password(u),
+                creativeflow_password(&format!("{u}_staging")),
+            ]
+        })
+        .collect()
+}
+
+fn assert_no_password_in(text: &str, what: &str) {
+    for password in test_passwords() {
+        assert!(
+            !text.contains(&password),
+            "{what} holds a plaintext password"
+        );
+    }
+}
+
+/// Exports `env`, loads the document into a fresh node, and checks the plan is empty.
+fn export_import_plan(env: &str) {
+    let run = export(env, &[]);
+    run.expect_code(0, &format!("export --env {env}"));
+    assert_no_password_in(&run.stdout, "the export");
+    assert_no_password_in(&run.stderr, "export's stderr");
+    let document = run.json();
+    let node = BrokerNode::start();
+    call(
+        &node,
+        "POST",
+        "/api/definitions",
+        Some(&document),
+        &[200, 201, 204],
+    );
+    assert_no_changes(&node, env);
+}
+
+#[test]
+fn exported_production_loads_and_plans_empty() {
+    export_import_plan("production");
+}
+
+#[test]
+fn exported_staging_loads_and_plans_empty() {
+    export_import_plan("staging");
+}
+
+#[test]
+fn exported_dev_loads_and_plans_empty() {
+    export_import_plan("dev");
+}
+
+#[test]
+fn exported_vivesphere_loads_and_plans_empty() {
+    export_import_plan("fixtures/vivesphere");
+}
+
+#[test]
+fn export_writes_hashes_for_every_user_and_the_file_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("defs.json");
+    let run = export("production", &["--out", out.to_str().unwrap()]);
+    run.expect_code(0, "export --out");
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert_no_password_in(&run.stderr, "export's stderr");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_no_password_in(&text, "the export file");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let users = doc["users"].as_array().unwrap();
+    assert_eq!(users.len(), CREATIVEFLOW_USERS.len());
+    for user in users {
+        let hash = user["password_hash"].as_str().unwrap();
+        let name = user["name"].as_str().unwrap();
+        let password = creativeflow_password(name);
+        assert!(
+            warren::broker::verify(&password, hash, warren::broker::HashAlgorithm::Sha256),
+            "hash of {name} does not verify"
+        );
+    }
+    let vhost = doc["vhosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "/creativeflow_prod")
+        .expect("the production vhost")
+        .clone();
+    assert_eq!(vhost["metadata"]["default_queue_type"], "classic");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
+}
+
+#[test]
+fn export_names_a_missing_secret() {
+    let mut cmd = warren_command();
+    cmd.env_remove("CREATIVEFLOW_ODOO_SVC_PASSWORD")
+        .args(["export", "--env", "production"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("CREATIVEFLOW_ODOO_SVC_PASSWORD"),
+        "{stderr}"
+    );
+}
+
+/// `warren validate --env DIR` must exit 0.
+fn assert_valid(dir: &std::path::Path) {
+    let out = warren_command()
+        .args([
+            "validate",
+            "--format",
+            "short",
+            "--env",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "validate {}:\n{}{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The password hashes the broker holds, none of which may show up in warren's output.
+fn live_hashes(node: &BrokerNode) -> Vec<String> {
+    node.get_json("/api/definitions")["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["password_hash"].as_str().map(str::to_string))
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// `warren import --from-url NODE --out DIR [extra]`, checked to succeed without printing
+/// any password hash.
+fn import(node: &BrokerNode, dir: &std::path::Path, extra: &[&str]) {
+    let url = node.url();
+    let mut args = vec!["import", "--from-url", &url, "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = warren(node, &args);
+    run.expect_code(0, "import");
+    for hash in live_hashes(node) {
+        assert!(
+            !run.flat().contains(&hash),
+            "import printed a password hash"
+        );
+    }
+}
+
+fn read(dir: &std::path::Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The WARREN_<USER>_PASSWORD variables of the CreativeFlow users and guest.
+fn password_variables() -> Vec<(String, String)> {
+    let mut vars: Vec<(String, String)> = CREATIVEFLOW_USERS
+        .iter()
+        .map(|u| {
+            (
+                warren::definitions::import::password_variable(u),
+                creativeflow_password(u),
+            )
+        })
+        .collect();
+    vars.push(("WARREN_GUEST_PASSWORD".into(), "guest".into()));
+    vars
+}
+
+#[test]
+fn imported_production_broker_validates_and_plans_empty() {
+    let node = BrokerNode::start();
+    converge(&node, "production", &[]);
+
+    // Inside the repository: the modeline is relative.
+    let target = repo_root().join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let with_hashes = tempfile::tempdir_in(&target).unwrap();
+    import(&node, with_hashes.path(), &[]);
+    let settings = read(with_hashes.path(), "environment.yaml");
+    assert!(
+        settings
+            .starts_with("# yaml-language-server: $schema=../../schemas/environment.schema.json\n"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains(&format!("urls: ['{}']", node.url())),
+        "{settings}"
+    );
+    let vhost = read(with_hashes.path(), "vhost-creativeflow_prod.yaml");
+    assert!(vhost.contains("q.ai_generation.pending:"), "{vhost}");
+    assert!(
+        !vhost.contains("durable"),
+        "defaults are left out:\n{vhost}"
+    );
+    assert!(!vhost.contains("amq."), "built-ins are left out:\n{vhost}");
+    let users = read(with_hashes.path(), "users.yaml");
+    assert!(users.contains("password_hash:"), "{users}");
+    assert_valid(with_hashes.path());
+    assert_no_changes(&node, with_hashes.path().to_str().unwrap());
+
+    // Outside it, with password variables and one vhost: the modeline is absolute.
+    let with_env = tempfile::tempdir().unwrap();
+    import(
+        &node,
+        with_env.path(),
+        &["--secrets-as-env", "--vhost", "/creativeflow_prod"],
+    );
+    let settings = read(with_env.path(), "environment.yaml");
+    let schema = repo_root().join("schemas/environment.schema.json");
+    assert!(
+        settings.starts_with(&format!(
+            "# yaml-language-server: $schema={}\n",
+            schema.display()
+        )),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("manage:\n  vhosts: ['/creativeflow_prod']"),
+        "{settings}"
+    );
+    let users = read(with_env.path(), "users.yaml");
+    assert!(!users.contains("password_hash"), "{users}");
+    assert!(
+        users.contains("password: { env: WARREN_ODOO_SVC_PASSWORD }"),
+        "{users}"
+    );
+    assert!(!with_env.path().join("vhost-default.yaml").exists());
+    assert_valid(with_env.path());
+    let vars = password_variables();
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let env = with_env.path().to_str().unwrap();
+    let run = warren_with(&node, &["plan", "--env", env, "--detailed-exitcode"], &vars);
+    run.expect_code(
+        0,
+        "plan of the imported environment with password variables",
+    );
+    assert!(run.stdout.contains("No changes."), "{}", run.stdout);
+}
+
+#[test]
+fn awkward_names_survive_import() {
+    let node = BrokerNode::start();
+    let odd = "odd vhost/#1 @ ü ${x}";
+    let v = enc(odd);
+    let root = enc("/");
+    call(
+        &node,
+        "PUT",
+        &format!("/api/vhosts/{v}"),
+        Some(
+            &json!({"description": "it's: #odd", "tags": "a b,c", "default_queue_type": "quorum"}),
+        ),
+        &[201, 204],
+    );
+    for vhost in [&v, &root] {
+        call(
+            &node,
+            "PUT",
+            &format!("/api/exchanges/{vhost}/{}", enc("ex #1/ü")),
+            Some(
+                &json!({"type": "topic", "durable": true, "arguments": {"alternate-exchange": "amq.fanout"}}),
+            ),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/exchanges/{vhost}/{}", enc("*star: e")),
+            Some(
+                &json!({"type": "headers", "durable": false, "auto_delete": true, "internal": true}),
+            ),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/queues/{vhost}/{}", enc("q: it's * @ 日本")),
+            Some(
+                &json!({"durable": true, "arguments": {"x-queue-type": "classic", "x-max-length": 10}}),
+            ),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/queues/{vhost}/{}", enc("-dash")),
+            Some(&json!({"durable": true, "arguments": {"x-queue-type": "quorum"}})),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "POST",
+            &format!(
+                "/api/bindings/{vhost}/e/{}/q/{}",
+                enc("ex #1/ü"),
+                enc("q: it's * @ 日本")
+            ),
+            Some(&json!({"routing_key": "#.a b.*", "arguments": {}})),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "POST",
+            &format!(
+                "/api/bindings/{vhost}/e/{}/e/{}",
+                enc("ex #1/ü"),
+                enc("*star: e")
+            ),
+            Some(&json!({"routing_key": "", "arguments": {"x-match": "any", "k: v": "${y}"}})),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/policies/{vhost}/{}", enc("p #1 '")),
+            Some(
+                &json!({"pattern": "^q: .*$", "apply-to": "queues", "priority": -3, "definition": {"max-length": 5, "overflow": "reject-publish"}}),
+            ),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/operator-policies/{vhost}/{}", enc("op @1")),
+            Some(
+                &json!({"pattern": ".*", "apply-to": "queues", "priority": 1, "definition": {"max-length": 100}}),
+            ),
+            &[201, 204],
+        );
+        call(
+            &node,
+            "PUT",
+            &format!("/api/vhost-limits/{vhost}/max-queues"),
+            Some(&json!({"value": 40})),
+            &[201, 204],
+        );
+    }
+    let user = enc("user @ü: x/y");
+    call(
+        &node,
+        "PUT",
+        &format!("/api/users/{user}"),
+        Some(&json!({"password": "pw of odd", "tags": "monitoring,custom tag"})),
+        &[201, 204],
+    );
+    call(
+        &node,
+        "PUT",
+        &format!("/api/user-limits/{user}/max-channels"),
+        Some(&json!({"value": 3})),
+        &[201, 204],
+    );
+    call(
+        &node,
+        "PUT",
+        &format!("/api/permissions/{v}/{user}"),
+        Some(&json!({"configure": "^q: .*", "write": "", "read": "'#'"})),
+        &[201, 204],
+    );
+    call(
+        &node,
+        "PUT",
+        &format!("/api/topic-permissions/{v}/{user}"),
+        Some(&json!({"exchange": "ex #1/ü", "write": "^a.*", "read": ""})),
+        &[201, 204],
+    );
+    call(
+        &node,
+        "PUT",
+        &format!("/api/global-parameters/{}", enc("odd global: #")),
+        Some(&json!({"value": {"text": "${not a variable}", "n": 1.5}})),
+        &[201, 204],
+    );
+
+    for extra in [&[][..], &["--secrets-as-env"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        import(&node, dir.path(), extra);
+        assert_valid(dir.path());
+        let mut vars = password_variables();
+        vars.push((
+            warren::definitions::import::password_variable("user @ü: x/y"),
+            "pw of odd".into(),
+        ));
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let env = dir.path().to_str().unwrap();
+        let run = warren_with(&node, &["plan", "--env", env, "--detailed-exitcode"], &vars);
+        run.expect_code(0, &format!("plan of the imported awkward names {extra:?}"));
+        assert!(run.stdout.contains("No changes."), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn import_from_an_exported_file_round_trips() {
+    let export_run = export("production", &[]);
+    export_run.expect_code(0, "export");
+    let defs = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(defs.path(), &export_run.stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = warren_command()
+        .args([
+            "import",
+            "--from-definitions",
+            defs.path().to_str().unwrap(),
+        ])
+        .args(["--out", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Production grants monitoring_agent access to `/`, which it does not manage.
+    assert!(
+        stderr.contains(r#"permission "monitoring_agent" in "/" left out"#),
+        "{stderr}"
+    );
+    assert_valid(dir.path());
+    let settings = read(dir.path(), "environment.yaml");
+    assert!(!settings.contains("broker:"), "{settings}");
+    let vhost = read(dir.path(), "vhost-creativeflow_prod.yaml");
+    assert!(
+        vhost.contains("description: 'CreativeFlow AI virtual host (/creativeflow_prod)'"),
+        "{vhost}"
+    );
+    assert_no_password_in(&read(dir.path(), "users.yaml"), "users.yaml");
+}
