@@ -58,6 +58,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "user-without-password",
         "a user with neither password nor password_hash cannot log in with a password",
     ),
+    (
+        "default-user-with-definitions",
+        "server.default_user is not created on a node that loads definitions at boot",
+    ),
 ];
 
 /// Collects diagnostics; lints are dropped where an `allow` list silences them.
@@ -100,8 +104,14 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
     if let Some(version) = options.broker_version {
         version::check(&mut checker, version);
     }
+    for problem in super::server::check(env) {
+        if problem.is_error() {
+            checker.push(problem);
+        } else {
+            checker.lint(problem, &[]);
+        }
+    }
     let mut problems = checker.problems;
-    problems.extend(super::server::check(env));
     problems.sort_by_key(|p| {
         let place = p.location.map(|l| (l.file, l.at.line, l.at.column));
         (place, p.severity != Severity::Error)
