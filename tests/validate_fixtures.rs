@@ -318,6 +318,7 @@ fn every_lint_fixture_reports_exactly_its_expected_warnings() {
         "unknown-exchange-type",
         "user-without-password",
         "unknown-lint",
+        "default-user-with-definitions",
     ];
     let mut failures = Vec::new();
     let mut seen = Vec::new();
