@@ -136,6 +136,9 @@ pub struct ApplyArgs {
     /// Seconds to wait for another apply on the same broker to finish.
     #[arg(long, default_value_t = 300)]
     pub lock_timeout: u64,
+    /// Allow removing or weakening the user warren is logged in as (it may lock itself out).
+    #[arg(long)]
+    pub allow_lockout: bool,
     /// Requests in flight at once within one dependency level.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

@@ -195,3 +195,57 @@ fn an_unreachable_broker_is_an_error_naming_the_url_without_credentials() {
     assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn removing_the_login_users_administrator_tag_needs_allow_lockout() {
+    let node = BrokerNode::shared();
+    let (status, body) = node.api(
+        "PUT",
+        "/api/users/lockout_admin",
+        Some(&serde_json::json!({ "password": "pw-lockout", "tags": "administrator" })),
+    );
+    assert!(status == 201 || status == 204, "{body}");
+    let env = TempEnv::new(
+        "local: true\nvhosts:\n  /cli-lockout: {}\nusers:\n  lockout_admin:\n    password: { env: WARREN_CLI_TEST_SECRET }\n",
+    );
+    let run_as_admin = |extra: &[&str]| {
+        let mut cmd = warren_command();
+        cmd.args([
+            "apply",
+            "--env",
+            env.arg(),
+            "--auto-approve",
+            "--url",
+            &node.url(),
+        ])
+        .args(["--user", "lockout_admin", "--password", "pw-lockout"])
+        .args(extra)
+        .env("WARREN_CLI_TEST_SECRET", "pw-lockout");
+        let out = cmd.output().expect("run warren");
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let tags = || node.get_json("/api/users/lockout_admin")["tags"].clone();
+
+    let (code, text) = run_as_admin(&[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("logged in as") && text.contains("--allow-lockout"),
+        "{text}"
+    );
+    assert_eq!(
+        tags(),
+        serde_json::json!(["administrator"]),
+        "nothing was applied"
+    );
+
+    let (_, text) = run_as_admin(&["--allow-lockout"]);
+    assert!(text.contains("Apply complete!"), "{text}");
+    assert_eq!(tags(), serde_json::json!([]), "the tag is gone, as asked");
+}

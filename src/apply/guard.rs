@@ -87,7 +87,7 @@ pub fn check_login_user(plan: &Plan, login: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "the plan would remove, weaken or lock out {login:?}, the user warren is logged in as; declare it as it is or leave it out of scope:\n{}",
+        "the plan would remove, weaken or lock out {login:?}, the user warren is logged in as; declare it as it is, leave it out of scope, or pass --allow-lockout:\n{}",
         harmful.join("\n")
     ))
 }

@@ -116,7 +116,7 @@ async fn locked(
 async fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
     guard::check_plan(&planned.plan, args.allow_destroy, args.allow_data_loss)
         .map_err(Error::Refused)?;
-    if guard::touches_users(&planned.plan) {
+    if guard::touches_users(&planned.plan) && !args.allow_lockout {
         let login = guard::login_user(&planned.broker)
             .await
             .map_err(Error::Refused)?;
