@@ -26,6 +26,44 @@ pub struct Resource {
 /// Fields whose values never appear in output.
 pub const SENSITIVE_FIELDS: &[&str] = &["password_hash"];
 
+/// A URI's password (`amqp://user:secret@host` in shovel and federation parameters)
+/// replaced by `***`, in every string of a value; everything else unchanged.
+pub fn redact_credentials(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(redact_uri(s)),
+        Value::Array(items) => Value::Array(items.iter().map(redact_credentials).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_credentials(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `scheme://user:password@host...` becomes `scheme://user:***@host...`.
+pub fn redact_uri(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else {
+        return text.to_string();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = &text[authority_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let Some(at) = authority.rfind('@') else {
+        return text.to_string();
+    };
+    let Some(colon) = authority[..at].find(':') else {
+        return text.to_string();
+    };
+    format!(
+        "{}{}***{}",
+        &text[..authority_start],
+        &authority[..=colon],
+        &text[authority_start + at..]
+    )
+}
+
 /// Serialises properties with sensitive values replaced, so no output ever carries them.
 fn redacted<S: serde::Serializer>(
     props: &BTreeMap<String, Value>,
@@ -37,7 +75,7 @@ fn redacted<S: serde::Serializer>(
         if SENSITIVE_FIELDS.contains(&key.as_str()) {
             map.serialize_entry(key, "(sensitive)")?;
         } else {
-            map.serialize_entry(key, value)?;
+            map.serialize_entry(key, &redact_credentials(value))?;
         }
     }
     map.end()
@@ -111,6 +149,23 @@ mod tests {
         let text = serde_json::to_string(&r).unwrap();
         assert!(!text.contains("SECRETHASH"), "{text}");
         assert!(text.contains("(sensitive)"));
+    }
+
+    #[test]
+    fn uri_passwords_are_redacted() {
+        assert_eq!(
+            redact_uri("amqp://user:s3cret@host:5672/%2F"),
+            "amqp://user:***@host:5672/%2F"
+        );
+        assert_eq!(redact_uri("amqps://u:p%40ss@h?x=1"), "amqps://u:***@h?x=1");
+        assert_eq!(redact_uri("amqp://host/vhost"), "amqp://host/vhost");
+        assert_eq!(redact_uri("amqp://user@host"), "amqp://user@host");
+        assert_eq!(redact_uri("not a uri"), "not a uri");
+        let value = json!({"src-uri": ["amqp://a:b@h1", "amqp://h2"], "n": 1});
+        assert_eq!(
+            redact_credentials(&value),
+            json!({"src-uri": ["amqp://a:***@h1", "amqp://h2"], "n": 1})
+        );
     }
 
     #[test]

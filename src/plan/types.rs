@@ -25,15 +25,23 @@ impl Action {
 pub struct FieldDiff {
     /// Dotted path, e.g. `arguments.x-message-ttl`.
     pub field: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "redacted")]
     pub before: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "redacted")]
     pub after: Option<Value>,
     /// True when changing this field forces the object to be re-created.
     #[serde(default)]
     pub forces_replace: bool,
     #[serde(default)]
     pub sensitive: bool,
+}
+
+/// Written values never carry URI credentials (saved plans included).
+fn redacted<S: serde::Serializer>(value: &Option<Value>, serializer: S) -> Result<S::Ok, S::Error> {
+    value
+        .as_ref()
+        .map(crate::model::resource::redact_credentials)
+        .serialize(serializer)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

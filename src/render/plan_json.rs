@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::model::resource::redact_credentials;
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{DestinationType, Resource, ResourceId};
 use crate::plan::{Action, Change, FieldDiff, Plan};
@@ -326,7 +327,13 @@ fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
 impl From<&FieldDiff> for FieldDoc {
     fn from(f: &FieldDiff) -> Self {
         // The plan already leaves sensitive values out; this keeps it so whatever built it.
-        let shown = |v: &Option<Value>| if f.sensitive { None } else { v.clone() };
+        let shown = |v: &Option<Value>| {
+            if f.sensitive {
+                None
+            } else {
+                v.as_ref().map(redact_credentials)
+            }
+        };
         FieldDoc {
             field: f.field.clone(),
             before: shown(&f.before),

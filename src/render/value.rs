@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::model::resource::redact_uri;
+
 /// Values whose one-line form is longer than this are shown as line diffs.
 const LONG: usize = 60;
 
@@ -37,7 +39,7 @@ pub fn quote(text: &str) -> String {
 /// One-line form of a value: JSON-like, strings shown by [`quote`].
 pub fn inline(value: &Value) -> String {
     match value {
-        Value::String(s) => quote(s),
+        Value::String(s) => quote(&redact_uri(s)),
         Value::Array(items) => {
             let items: Vec<String> = items.iter().map(inline).collect();
             format!("[{}]", items.join(", "))
@@ -57,7 +59,7 @@ pub fn inline(value: &Value) -> String {
 /// appending to a list or map changes no existing line.
 pub fn pretty(value: &Value) -> String {
     match value {
-        Value::String(s) => s.chars().flat_map(escape_control).collect(),
+        Value::String(s) => redact_uri(s).chars().flat_map(escape_control).collect(),
         other => {
             let mut out = String::new();
             pretty_into(&mut out, other, 0);

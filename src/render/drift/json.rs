@@ -26,6 +26,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::model::resource::redact_credentials;
 use crate::plan::drift::{kinds, DriftReport, Drifted};
 use crate::plan::FieldDiff;
 use crate::render::plan_json::IdDoc;
@@ -92,10 +93,10 @@ fn field(diff: &FieldDiff) -> Value {
     out.insert("field".into(), json!(diff.field));
     if !diff.sensitive {
         if let Some(live) = &diff.before {
-            out.insert("live".into(), live.clone());
+            out.insert("live".into(), redact_credentials(live));
         }
         if let Some(declared) = &diff.after {
-            out.insert("declared".into(), declared.clone());
+            out.insert("declared".into(), redact_credentials(declared));
         }
     }
     out.insert("forces_replace".into(), json!(diff.forces_replace));
