@@ -3,6 +3,7 @@
 #
 #   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] [--config FILE] [--advanced-config FILE]
 #   rabbitmq-node.sh stop DIR
+#   rabbitmq-node.sh join DIR PEER_NODENAME
 #   rabbitmq-node.sh watch DIR PID [--remove-dir]
 #   rabbitmq-node.sh ensure-installed
 #
@@ -14,6 +15,12 @@
 # and log locations are replaced by the node's own; --advanced-config FILE is used as the
 # node's advanced.config unchanged (so it must not open listeners of its own). The start
 # check logs in as guest/guest, or as WARREN_NODE_CREDENTIALS=user:pass when set.
+#
+# join makes the running node in DIR a member of PEER_NODENAME's cluster, as the
+# CreativeFlow join_node.sh did: rabbitmqctl stop_app, reset (wipes the node's own data),
+# join_cluster PEER, start_app; each step checked, its output printed when it fails. Only
+# the test harness needs it (it forms clusters after boot); real clusters form at first
+# boot through peer discovery (`warren render-config`).
 set -euo pipefail
 
 readonly SERVER=/usr/sbin/rabbitmq-server
@@ -29,7 +36,7 @@ die() {
 }
 
 usage() {
-    sed -n '4,7s/^#   //p' "$SELF" >&2
+    sed -n '4,8s/^#   //p' "$SELF" >&2
     exit 2
 }
 
@@ -107,6 +114,17 @@ ensure_epmd() {
     die "epmd did not come up"
 }
 
+# Replaces the caller's RABBITMQ_* and ERL_* variables with the environment `start`
+# wrote for the node in DIR.
+use_node_env() {
+    local v
+    for v in $(compgen -e); do
+        case $v in RABBITMQ_* | ERL_*) unset "$v" ;; esac
+    done
+    # shellcheck source=/dev/null
+    source "$1/node.env"
+}
+
 cmd_start() {
     local positional=() extra_config='' advanced_config=''
     while (($#)); do
@@ -170,26 +188,26 @@ EOF
 
     ensure_epmd
 
-    # A clean environment: no RABBITMQ_* or ERL_* settings leak in from the caller.
-    local v
-    for v in $(compgen -e); do
-        case $v in RABBITMQ_* | ERL_*) unset "$v" ;; esac
-    done
-    export RABBITMQ_NODENAME=$node
-    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-    export RABBITMQ_NODE_PORT=$amqp
-    export RABBITMQ_DIST_PORT=$dist
-    export RABBITMQ_MNESIA_BASE=$dir/mnesia
-    export RABBITMQ_LOG_BASE=$dir/log
-    export RABBITMQ_LOGS=$dir/log/rabbit.log
-    export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
-    export RABBITMQ_PID_FILE=$dir/rabbitmq.pid
-    export RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf
-    export RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config
-    export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf
-    export ERL_EPMD_ADDRESS=127.0.0.1
-    export ERL_FLAGS='-kernel inet_dist_use_interface {127,0,0,1}'
-    export ERL_CRASH_DUMP=$dir/log/erl_crash.dump
+    # A clean environment: no RABBITMQ_* or ERL_* settings leak in from the caller. It is
+    # kept in DIR so that `join` runs rabbitmqctl with the node's own settings.
+    cat >"$dir/node.env" <<ENV
+export RABBITMQ_NODENAME='$node'
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT=$amqp
+export RABBITMQ_DIST_PORT=$dist
+export RABBITMQ_MNESIA_BASE='$dir/mnesia'
+export RABBITMQ_LOG_BASE='$dir/log'
+export RABBITMQ_LOGS='$dir/log/rabbit.log'
+export RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins'
+export RABBITMQ_PID_FILE='$dir/rabbitmq.pid'
+export RABBITMQ_CONFIG_FILE='$dir/rabbitmq.conf'
+export RABBITMQ_ADVANCED_CONFIG_FILE='$dir/advanced.config'
+export RABBITMQ_CONF_ENV_FILE='$dir/rabbitmq-env.conf'
+export ERL_EPMD_ADDRESS=127.0.0.1
+export ERL_FLAGS='-kernel inet_dist_use_interface {127,0,0,1}'
+export ERL_CRASH_DUMP='$dir/log/erl_crash.dump'
+ENV
+    use_node_env "$dir"
 
     # Foreground mode in its own session, all output to a file: nothing holds the
     # caller's pipes (a test's Command::output() would otherwise never see EOF).
@@ -252,6 +270,27 @@ cmd_stop() {
     rm -f "$dir/rabbitmq.pid" "$dir/launcher.pid"
 }
 
+cmd_join() {
+    (($# == 2)) || usage
+    local dir=$1 peer=$2 step out started=$SECONDS
+    [[ $peer == *@* ]] || die "not a node name: $peer"
+    [[ -r $dir/node.env ]] || die "no node was started from $dir"
+    node_pid "$dir" >/dev/null || die "the node in $dir is not running"
+    [[ $(id -u) == 0 ]] || die "must run as root (rabbitmqctl su's to rabbitmq)"
+    use_node_env "$dir"
+    local node=$RABBITMQ_NODENAME
+    for step in stop_app reset "join_cluster $peer" start_app; do
+        # shellcheck disable=SC2086 # `join_cluster PEER` is two words
+        if ! out=$(cd / && timeout 120 rabbitmqctl -q -n "$node" $step 2>&1 </dev/null); then
+            echo "rabbitmq-node: rabbitmqctl -n $node $step failed:" >&2
+            echo "$out" >&2
+            print_log_tail "$dir"
+            exit 1
+        fi
+    done
+    echo "rabbitmq-node: $node joined $peer in $((SECONDS - started))s" >&2
+}
+
 # Stops the node in DIR once process PID (a test binary) exits, so nodes started by a
 # test process never outlive it, even when it dies without running destructors. Exits
 # early when DIR disappears (the node was stopped and cleaned up normally).
@@ -293,6 +332,7 @@ shift
 case $cmd in
 start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
+join) cmd_join "$@" ;;
 watch) cmd_watch "$@" ;;
 _watchdog) cmd_watchdog "$@" ;;
 ensure-installed) cmd_ensure_installed ;;

@@ -2,7 +2,9 @@
 // Each test binary uses a different part of the helpers.
 #![allow(dead_code, unused_imports)]
 
+pub mod cluster;
 pub mod node;
 pub mod prometheus;
 
+pub use cluster::BrokerCluster;
 pub use node::{eventually, BrokerNode};
