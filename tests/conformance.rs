@@ -1,0 +1,685 @@
+//! Conformance suite: real definitions files written by others (`../shared/conformance`,
+//! see its README.md and MANIFEST.tsv) against RabbitMQ 3.10 and warren.
+//!
+//! For every file:
+//! 1. broker A gets it with `POST /api/definitions`. When the broker refuses it, `warren
+//!    import --from-definitions` + `warren validate` must refuse it too (exit 1) or warn;
+//! 2. when the broker accepts it, an empty broker B gets `warren import` + `warren apply` of
+//!    the same file; A's and B's `GET /api/definitions` must compare equal (see
+//!    `normalise.rs` for the one place where documented differences are folded), and a
+//!    second `warren plan --detailed-exitcode` on B must exit 0;
+//! 3. `warren export` of the imported environment is loaded into an empty broker C with
+//!    `POST /api/definitions`; C must compare equal to A.
+//!
+//! Three nodes are started once and emptied between files. Every request of the harness,
+//! and warren's connection, use an administrator of the harness's own (`ADMIN`), because
+//! many files redefine `guest`. Run with `-- --nocapture` to see the summary table.
+//!
+//! When the corpus folder is absent (a plain clone without `shared/`), the test prints why
+//! and passes.
+
+mod common;
+mod support;
+
+#[path = "conformance/normalise.rs"]
+mod normalise;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use common::{enc, repo_root, warren_command, Run};
+use normalise::{differences, ADMIN};
+use support::BrokerNode;
+
+const ADMIN_PASSWORD: &str = "conformance-admin-pw";
+
+/// Warning codes that are advice about a topology the broker accepts (they show up on
+/// files RabbitMQ loads without complaint), so they do not count as "warren warned that
+/// the broker would refuse this file".
+/// (`user-without-password` is about a user the broker stores fine: it just cannot log in
+/// with a password.)
+const ADVICE_ONLY_WARNINGS: &[&str] = &["broad-configure", "user-without-password"];
+
+/// Known round-trip failures, each caused by a warren bug this suite cannot fix (src/ is
+/// out of its remit). The suite asserts this exact list, so a regression (a new failure)
+/// and a fix (a file that now passes: remove it here) both make it fail.
+const KNOWN_ROUND_TRIP_FAILURES: &[(&str, &str)] = &[
+    (
+        "rabbitmq-server/case9/case9a.json",
+        "validate: `alternate-exchange` naming an undeclared exchange is an error \
+         (src/config/validate/references.rs source_exchange); RabbitMQ accepts it",
+    ),
+    (
+        "rabbitmq-server/case9/case9b.json",
+        "same as case9a (alternate-exchange to an undeclared exchange)",
+    ),
+    (
+        "rabbitmq-server/case10/case10a.json",
+        "a queue listed twice (durable false, then true): the broker keeps the first, \
+         warren import the last (src/definitions/import.rs, queues.insert)",
+    ),
+    (
+        "rabbitmq-server/case10/case10b.json",
+        "same as case9a (alternate-exchange to an undeclared exchange)",
+    ),
+    (
+        "rabbitmq-server/case11.json",
+        "validate refuses queue `amq.queuebar` (reserved-name error); RabbitMQ's \
+         definitions import skips it and accepts the file",
+    ),
+    (
+        "rabbitmq-server/case18.json",
+        "import declares user `guest` (only named by a permission) with no tags and no \
+         password: apply strips guest's administrator tag, export writes password_hash \"\"",
+    ),
+    (
+        "rabbitmq-server/exchange_federation__case1.json",
+        "validate requires a mapping for federation-upstream-set; its value is a list \
+         (src/config/validate/entities.rs)",
+    ),
+    (
+        "rabbitmq__cluster-operator/import-multiple-definition-files__definitions.json",
+        "same as case18 (permission-only user `guest` imported as a tagless user)",
+    ),
+];
+
+/// Known files RabbitMQ refuses that warren validates without error or relevant warning.
+const KNOWN_SILENT_ACCEPTS: &[(&str, &str)] = &[
+    (
+        "rabbitmq-server/failing_case19.json",
+        "user limit max-connections 'twomincepies': the non-integer limit is silently \
+         dropped (src/model/live.rs add_users)",
+    ),
+    (
+        "rabbitmq-server/failing_case27.json",
+        "binding with an unknown destination_type is silently dropped \
+         (src/model/live.rs binding_id)",
+    ),
+    (
+        "rabbitmq-server/failing_case28.json",
+        "same as failing_case27",
+    ),
+    (
+        "rabbitmq-server/failing_case29.json",
+        "same as failing_case27",
+    ),
+    (
+        "uio-bmi__localega-broker/public__definitions.json",
+        "password_hash `PASSWORD_HASH` is not base64 (broker: not_base64); validate does \
+         not check the hash's encoding (src/config/validate/entities.rs, user checks)",
+    ),
+];
+
+/// A management API client logging in as the harness's administrator.
+struct Api {
+    url: String,
+    user: String,
+    password: String,
+}
+
+impl Api {
+    fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> (u16, String) {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "-m", "120", "-u"])
+            .arg(format!("{}:{}", self.user, self.password))
+            .args(["-X", method, "-w", "\n%{http_code}"])
+            .arg(format!("{}{path}", self.url));
+        if body.is_some() {
+            cmd.args([
+                "-H",
+                "content-type: application/json",
+                "--data-binary",
+                "@-",
+            ]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("curl");
+        let mut stdin = child.stdin.take().expect("curl stdin");
+        if let Some(body) = body {
+            stdin.write_all(body).expect("write request body");
+        }
+        drop(stdin);
+        let out = child.wait_with_output().expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout);
+        match text.rsplit_once('\n') {
+            Some((body, code)) if out.status.success() => (
+                code.trim().parse().expect("curl printed a status"),
+                body.to_string(),
+            ),
+            _ => panic!(
+                "{method} {path}: curl failed: {}{text}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) {
+        let bytes = body.map(|b| serde_json::to_vec(b).expect("JSON"));
+        let (status, text) = self.request(method, path, bytes.as_deref());
+        assert!(
+            (200..300).contains(&status) || (method == "DELETE" && status == 404),
+            "{method} {path}: HTTP {status}: {text}"
+        );
+    }
+
+    fn get_json(&self, path: &str) -> Value {
+        let (status, text) = self.request("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: {e}: {text}"))
+    }
+
+    fn definitions(&self) -> Value {
+        self.get_json("/api/definitions")
+    }
+
+    fn names(&self, path: &str) -> Vec<String> {
+        self.get_json(path)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|o| o["name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Back to a fresh node: only an empty `/`, guest/guest (administrator, full
+    /// permissions on `/`; always the same hash, so that the three nodes agree), the harness's administrator, and no global parameters but
+    /// the node's own.
+    fn clean(&self, guest_hash: &str) {
+        for vhost in self.names("/api/vhosts") {
+            self.call("DELETE", &format!("/api/vhosts/{}", enc(&vhost)), None);
+        }
+        self.call("PUT", "/api/vhosts/%2F", Some(&json!({})));
+        for user in self.names("/api/users") {
+            if user != ADMIN {
+                self.call("DELETE", &format!("/api/users/{}", enc(&user)), None);
+            }
+        }
+        self.call(
+            "PUT",
+            "/api/users/guest",
+            Some(&json!({
+                "password_hash": guest_hash,
+                "hashing_algorithm": "rabbit_password_hashing_sha256",
+                "tags": "administrator",
+            })),
+        );
+        let all = json!({"configure": ".*", "write": ".*", "read": ".*"});
+        for user in ["guest", ADMIN] {
+            self.call(
+                "PUT",
+                &format!("/api/permissions/%2F/{}", enc(user)),
+                Some(&all),
+            );
+        }
+        for name in self.names("/api/global-parameters") {
+            if name != "cluster_name" && name != "internal_cluster_id" {
+                self.call(
+                    "DELETE",
+                    &format!("/api/global-parameters/{}", enc(&name)),
+                    None,
+                );
+            }
+        }
+    }
+}
+
+/// Creates the harness's administrator on a node (logging in as guest, the only time).
+fn admin_of(node: &BrokerNode) -> Api {
+    let guest = Api {
+        url: node.url(),
+        user: node.user.clone(),
+        password: node.password.clone(),
+    };
+    guest.call(
+        "PUT",
+        &format!("/api/users/{}", enc(ADMIN)),
+        Some(&json!({"password": ADMIN_PASSWORD, "tags": "administrator"})),
+    );
+    Api {
+        url: node.url(),
+        user: ADMIN.to_string(),
+        password: ADMIN_PASSWORD.to_string(),
+    }
+}
+
+/// `warren --color never ARGS`, optionally connected to `api`'s broker.
+fn warren(args: &[&str], api: Option<&Api>) -> Run {
+    let mut cmd = warren_command();
+    cmd.args(["--color", "never"]).args(args);
+    if let Some(api) = api {
+        cmd.args(["--url", &api.url, "--user", &api.user, "--password"])
+            .arg(&api.password);
+    }
+    let out = cmd.output().expect("run warren");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// An Erlang term as the management API renders it in JSON: lists of character codes
+/// become text, other lists are joined with spaces.
+fn erlang_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_u64) => items
+            .iter()
+            .filter_map(|c| c.as_u64().and_then(|c| char::from_u32(c as u32)))
+            .collect(),
+        Value::Array(items) => items.iter().map(erlang_text).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// The broker's reason from an error answer (`{"error": ..., "reason": ...}`).
+fn broker_reason(status: u16, body: &str) -> String {
+    let reason = serde_json::from_str::<Value>(body)
+        .ok()
+        .map(|v| erlang_text(&v["reason"]))
+        .unwrap_or_else(|| body.to_string());
+    format!("HTTP {status}: {}", one_line(&reason, 220))
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat = common::flatten_text(text);
+    if flat.chars().count() > max {
+        format!("{}...", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+/// Diagnostics of `validate --format short`: (severity, code, line).
+fn diagnostics(run: &Run) -> Vec<(String, String, String)> {
+    format!("{}\n{}", run.stdout, run.stderr)
+        .lines()
+        .filter_map(|line| {
+            let (severity, rest) = line.split_once('[')?;
+            if severity != "error" && severity != "warning" {
+                return None;
+            }
+            let code = rest.split_once(']')?.0;
+            Some((severity.to_string(), code.to_string(), line.to_string()))
+        })
+        .collect()
+}
+
+/// What warren made of a file the broker refused.
+enum RejectVerdict {
+    /// `warren import` itself refused the file.
+    ImportRefused(String),
+    /// `warren validate` exited 1.
+    Invalid(Vec<String>),
+    /// `warren validate` passed with warnings that are not mere advice.
+    Warned(Vec<String>),
+    /// Neither: a failure of the suite.
+    Silent(String),
+}
+
+struct Outcome {
+    file: String,
+    /// `None`: accepted; `Some(reason)`: refused by the broker.
+    broker_refusal: Option<String>,
+    reject: Option<RejectVerdict>,
+    /// Round-trip problems (accepted files only); empty when it went through.
+    round_trip: Vec<String>,
+    /// Warren's validate verdict on an accepted file.
+    validate: String,
+}
+
+fn corpus_files(corpus: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|f| !f.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn check_refused(file: &Path, work: &Path) -> RejectVerdict {
+    let out = work.join("refused");
+    let out_arg = out.to_str().expect("UTF-8");
+    let import = warren(
+        &[
+            "import",
+            "--from-definitions",
+            file.to_str().expect("UTF-8"),
+            "--out",
+            out_arg,
+        ],
+        None,
+    );
+    if import.code != 0 {
+        return RejectVerdict::ImportRefused(one_line(&import.stderr, 300));
+    }
+    let validate = warren(&["validate", "--format", "short", "--env", out_arg], None);
+    let diags = diagnostics(&validate);
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.0 == "error")
+        .map(|d| d.2.clone())
+        .collect();
+    if validate.code == 1 {
+        return RejectVerdict::Invalid(errors);
+    }
+    let warnings: Vec<String> = diags
+        .iter()
+        .filter(|d| d.0 == "warning" && !ADVICE_ONLY_WARNINGS.contains(&d.1.as_str()))
+        .map(|d| d.2.clone())
+        .collect();
+    if warnings.is_empty() {
+        RejectVerdict::Silent(format!(
+            "validate exit {} with no relevant warning",
+            validate.code
+        ))
+    } else {
+        RejectVerdict::Warned(warnings)
+    }
+}
+
+/// Steps 2 and 3 for a file broker A accepted; returns the validate verdict and the
+/// problems found.
+fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    let env = work.join("env");
+    let env_arg = env.to_str().expect("UTF-8");
+    let import = warren(
+        &[
+            "import",
+            "--from-definitions",
+            file.to_str().expect("UTF-8"),
+            "--out",
+            env_arg,
+        ],
+        None,
+    );
+    if import.code != 0 {
+        problems.push(format!("import failed: {}", one_line(&import.stderr, 400)));
+        return ("import failed".into(), problems);
+    }
+    let validate = warren(&["validate", "--format", "short", "--env", env_arg], None);
+    let validate_verdict = if validate.code == 0 {
+        let n = diagnostics(&validate).len();
+        if n == 0 {
+            "valid".to_string()
+        } else {
+            format!("valid, {n} warning(s)")
+        }
+    } else {
+        let errors: Vec<String> = diagnostics(&validate)
+            .into_iter()
+            .filter(|d| d.0 == "error")
+            .map(|d| d.2)
+            .collect();
+        // apply, plan and export would only repeat the same errors.
+        problems.push(format!("validate refused an accepted file: {errors:?}"));
+        return ("INVALID".to_string(), problems);
+    };
+    let expected = a.definitions();
+
+    // Step 2: warren apply into B.
+    let apply = warren(
+        &[
+            "apply",
+            "--env",
+            env_arg,
+            "--auto-approve",
+            "--allow-destroy",
+        ],
+        Some(b),
+    );
+    if apply.code != 0 {
+        problems.push(format!(
+            "apply exit {}: {}",
+            apply.code,
+            one_line(&format!("{}\n{}", apply.stdout, apply.stderr), 600)
+        ));
+    }
+    for d in differences(&expected, &b.definitions()) {
+        problems.push(format!("A vs B(apply): {d}"));
+    }
+    let plan = warren(&["plan", "--env", env_arg, "--detailed-exitcode"], Some(b));
+    if plan.code != 0 {
+        problems.push(format!(
+            "second plan exit {}: {}",
+            plan.code,
+            one_line(&format!("{}\n{}", plan.stdout, plan.stderr), 600)
+        ));
+    }
+
+    // Step 3: warren export into C.
+    let export = warren(&["export", "--env", env_arg], None);
+    if export.code != 0 {
+        problems.push(format!(
+            "export exit {}: {}",
+            export.code,
+            one_line(&export.stderr, 400)
+        ));
+        return (validate_verdict, problems);
+    }
+    let (status, body) = c.request("POST", "/api/definitions", Some(export.stdout.as_bytes()));
+    if !(200..300).contains(&status) {
+        problems.push(format!(
+            "broker refused warren's export: {}",
+            broker_reason(status, &body)
+        ));
+    }
+    for d in differences(&expected, &c.definitions()) {
+        problems.push(format!("A vs C(export): {d}"));
+    }
+    (validate_verdict, problems)
+}
+
+fn run_file(corpus: &Path, name: &str, nodes: &[Api; 3], guest_hash: &str) -> Outcome {
+    let [a, b, c] = nodes;
+    std::thread::scope(|s| {
+        for api in nodes {
+            s.spawn(move || api.clean(guest_hash));
+        }
+    });
+    let file = corpus.join(name);
+    let work = tempfile::Builder::new()
+        .prefix("warren-conformance-")
+        .tempdir()
+        .expect("temp dir");
+    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let (status, body) = a.request("POST", "/api/definitions", Some(&bytes));
+    let mut outcome = Outcome {
+        file: name.to_string(),
+        broker_refusal: None,
+        reject: None,
+        round_trip: vec![],
+        validate: String::new(),
+    };
+    if (200..300).contains(&status) {
+        let (validate, problems) = round_trip(&file, work.path(), a, b, c);
+        outcome.validate = validate;
+        outcome.round_trip = problems;
+    } else {
+        outcome.broker_refusal = Some(broker_reason(status, &body));
+        outcome.reject = Some(check_refused(&file, work.path()));
+    }
+    outcome
+}
+
+fn corpus_dir() -> PathBuf {
+    repo_root().join("../shared/conformance")
+}
+
+#[test]
+fn conformance_corpus() {
+    let corpus = corpus_dir();
+    if !corpus.join("MANIFEST.tsv").is_file() {
+        println!(
+            "SKIPPED: conformance corpus not found at {} (it lives in shared/ beside the \
+             crate; a plain clone without it skips this suite)",
+            corpus.display()
+        );
+        return;
+    }
+    let started = Instant::now();
+    let mut files = corpus_files(&corpus);
+    if let Ok(only) = std::env::var("WARREN_CONFORMANCE_ONLY") {
+        files.retain(|f| only.split(',').any(|o| f.contains(o)));
+    }
+    let missing: Vec<&String> = files.iter().filter(|f| !corpus.join(f).is_file()).collect();
+    assert!(
+        missing.is_empty(),
+        "MANIFEST.tsv lists missing files: {missing:?}"
+    );
+
+    let nodes: Vec<BrokerNode> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3).map(|_| s.spawn(BrokerNode::start)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("node start"))
+            .collect()
+    });
+    let apis: [Api; 3] = [
+        admin_of(&nodes[0]),
+        admin_of(&nodes[1]),
+        admin_of(&nodes[2]),
+    ];
+    // guest/guest as node A hashed it, given to every node by `clean`.
+    let guest_hash = apis[0].get_json("/api/users/guest")["password_hash"]
+        .as_str()
+        .expect("guest's password hash")
+        .to_string();
+    eprintln!(
+        "conformance: 3 nodes up after {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut outcomes = Vec::new();
+    for name in &files {
+        let t = Instant::now();
+        let outcome = run_file(&corpus, name, &apis, &guest_hash);
+        eprintln!("conformance: {name}: {:.1}s", t.elapsed().as_secs_f64());
+        outcomes.push(outcome);
+    }
+
+    // The summary table.
+    let width = outcomes.iter().map(|o| o.file.len()).max().unwrap_or(4);
+    let mut report = String::new();
+    report.push_str(&format!(
+        "\n{:width$}  {:9}  {:28}  {}\n",
+        "file", "broker", "warren", "round trip"
+    ));
+    for o in &outcomes {
+        let (broker, warren_verdict, trip) = match (&o.broker_refusal, &o.reject) {
+            (Some(_), Some(v)) => {
+                let w = match v {
+                    RejectVerdict::ImportRefused(_) => "import refuses",
+                    RejectVerdict::Invalid(_) => "validate rejects",
+                    RejectVerdict::Warned(_) => "validate warns",
+                    RejectVerdict::Silent(_) => "SILENTLY ACCEPTS",
+                };
+                ("rejected", w.to_string(), "-".to_string())
+            }
+            _ => (
+                "accepted",
+                o.validate.clone(),
+                if o.round_trip.is_empty() {
+                    "ok".to_string()
+                } else {
+                    format!("FAILED ({} problems)", o.round_trip.len())
+                },
+            ),
+        };
+        report.push_str(&format!(
+            "{:width$}  {:9}  {:28}  {}\n",
+            o.file, broker, warren_verdict, trip
+        ));
+    }
+    report.push_str("\nDetails:\n");
+    for o in &outcomes {
+        if let (Some(reason), Some(v)) = (&o.broker_refusal, &o.reject) {
+            report.push_str(&format!("- {} (broker: {reason})\n", o.file));
+            match v {
+                RejectVerdict::ImportRefused(why) => {
+                    report.push_str(&format!("    warren import: {why}\n"))
+                }
+                RejectVerdict::Invalid(lines) | RejectVerdict::Warned(lines) => {
+                    for l in lines {
+                        report.push_str(&format!("    warren: {l}\n"));
+                    }
+                }
+                RejectVerdict::Silent(why) => {
+                    report.push_str(&format!("    warren: NEITHER REJECTS NOR WARNS ({why})\n"))
+                }
+            }
+        }
+        if !o.round_trip.is_empty() {
+            report.push_str(&format!("- {} round trip FAILED:\n", o.file));
+            for p in &o.round_trip {
+                report.push_str(&format!("    {p}\n"));
+            }
+        }
+        let cause = KNOWN_ROUND_TRIP_FAILURES
+            .iter()
+            .chain(KNOWN_SILENT_ACCEPTS)
+            .find(|(f, _)| *f == o.file)
+            .map(|(_, why)| *why);
+        if let Some(cause) = cause {
+            report.push_str(&format!("    known warren bug: {cause}\n"));
+        }
+    }
+    let accepted = outcomes
+        .iter()
+        .filter(|o| o.broker_refusal.is_none())
+        .count();
+    let trip_failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.round_trip.is_empty())
+        .map(|o| o.file.as_str())
+        .collect();
+    let silent: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| matches!(o.reject, Some(RejectVerdict::Silent(_))))
+        .map(|o| o.file.as_str())
+        .collect();
+    report.push_str(&format!(
+        "\n{} files: {} accepted by RabbitMQ ({} round trips ok, {} failed), {} rejected \
+         ({} also refused or warned by warren, {} silently accepted); {:.0}s\n",
+        outcomes.len(),
+        accepted,
+        accepted - trip_failed.len(),
+        trip_failed.len(),
+        outcomes.len() - accepted,
+        outcomes.len() - accepted - silent.len(),
+        silent.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    println!("{report}");
+
+    // Only the files that ran (WARREN_CONFORMANCE_ONLY=case1,case2 runs a subset).
+    let known = |list: &[(&'static str, &str)]| {
+        list.iter()
+            .map(|(f, _)| *f)
+            .filter(|f| files.iter().any(|r| r == f))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        trip_failed,
+        known(KNOWN_ROUND_TRIP_FAILURES),
+        "round-trip failures differ from the known warren bugs (KNOWN_ROUND_TRIP_FAILURES)\n{report}"
+    );
+    assert_eq!(
+        silent,
+        known(KNOWN_SILENT_ACCEPTS),
+        "files RabbitMQ rejects that warren neither rejects nor warns about differ from \
+         KNOWN_SILENT_ACCEPTS\n{report}"
+    );
+}
