@@ -140,6 +140,13 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
             _ => None,
         })
         .collect();
+    let known_users: BTreeSet<&str> = state
+        .iter()
+        .filter_map(|(id, _)| match id {
+            ResourceId::User { name } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
     for (id, r) in state.iter() {
         if let Some(vhost) = id.vhost() {
             if !wanted(vhost) {
@@ -159,8 +166,25 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
             ResourceId::Exchange { vhost, name } => {
                 vhosts.entry(vhost).or_default().exchanges.insert(name, r);
             }
+            ResourceId::Queue { name, .. } if name.starts_with("amq.") => {
+                notes.push(format!(
+                    "{id} left out: the broker does not declare amq.* queues from definitions"
+                ));
+            }
             ResourceId::Queue { vhost, name } => {
                 vhosts.entry(vhost).or_default().queues.insert(name, r);
+            }
+            ResourceId::Binding { destination, .. }
+                if destination.starts_with("amq.")
+                    && matches!(
+                        id,
+                        ResourceId::Binding {
+                            destination_type: crate::model::DestinationType::Queue,
+                            ..
+                        }
+                    ) =>
+            {
+                notes.push(format!("{id} left out: its amq.* queue is not declared"));
             }
             ResourceId::Binding {
                 vhost,
@@ -224,6 +248,14 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
             {
                 notes.push(format!(
                     "{id} left out: the definitions do not hold vhost {vhost:?}"
+                ));
+            }
+            ResourceId::Permission { user, .. } | ResourceId::TopicPermission { user, .. }
+                if !known_users.contains(user.as_str()) =>
+            {
+                // Declaring the user here would strip its tags and password on apply.
+                notes.push(format!(
+                    "{id} left out: the definitions do not hold user {user:?}"
                 ));
             }
             ResourceId::Permission { vhost, user } => {

@@ -73,7 +73,7 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
         .iter()
         .filter(|e| !is_builtin_exchange(&e.name))
     {
-        state.insert(
+        state.insert_first(
             ResourceId::Exchange {
                 vhost: e.vhost.clone(),
                 name: e.name.clone(),
@@ -88,7 +88,7 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
         );
     }
     for q in defs.queues.iter().filter(|q| !is_builtin_queue(&q.name)) {
-        state.insert(
+        state.insert_first(
             ResourceId::Queue {
                 vhost: q.vhost.clone(),
                 name: q.name.clone(),

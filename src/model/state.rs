@@ -16,6 +16,11 @@ impl State {
         self.resources.insert(id, resource);
     }
 
+    /// Keeps an object already present: a definitions file naming one twice means the first.
+    pub fn insert_first(&mut self, id: ResourceId, resource: Resource) {
+        self.resources.entry(id).or_insert(resource);
+    }
+
     pub fn get(&self, id: &ResourceId) -> Option<&Resource> {
         self.resources.get(id)
     }

@@ -96,13 +96,20 @@ pub(super) fn check(c: &mut Checker) {
                     &[&vhost.allow],
                 );
             }
-            if !parameter.spec.value.value.is_object() {
+            // An upstream set is a list of `{ upstream: NAME }`; every other component a mapping.
+            let value = &parameter.spec.value.value;
+            let (fits, shape) = if component.value == "federation-upstream-set" {
+                (value.is_array(), "a list of { upstream: NAME }")
+            } else {
+                (value.is_object(), "a mapping")
+            };
+            if !fits {
                 c.error(
                     "invalid-argument",
                     parameter.file,
                     parameter.spec.value.at,
                     format!(
-                        "the value of {} parameter `{}` must be a mapping",
+                        "the value of {} parameter `{}` must be {shape}",
                         component.value, parameter.name.value
                     ),
                 );
@@ -419,6 +426,14 @@ fn user_checks(c: &mut Checker, file: FileId, name: &Located<String>, spec: &Use
     if let Some(SecretSource::Literal(literal)) = &spec.password {
         literal_secret(c, file, name, literal);
     }
+    if let Some(hash) = &spec.password_hash {
+        password_hash(
+            c,
+            file,
+            hash,
+            spec.hashing_algorithm.as_ref().map(|a| a.value.as_str()),
+        );
+    }
     if let Some(algorithm) = &spec.hashing_algorithm {
         if !HASHING.contains(&algorithm.value.as_str()) {
             c.error(
@@ -489,5 +504,37 @@ fn regex_check(c: &mut Checker, file: FileId, regex: &Located<String>) {
             regex.at,
             format!("`{}` does not compile: {reason}", regex.value),
         );
+    }
+}
+
+/// A hash as the broker stores it: base64 of a 4-byte salt and the digest.
+fn password_hash(c: &mut Checker, file: FileId, hash: &Located<String>, algorithm: Option<&str>) {
+    use base64::Engine;
+    if hash.value.is_empty() {
+        return;
+    }
+    let digest_len = match algorithm.unwrap_or("rabbit_password_hashing_sha256") {
+        "rabbit_password_hashing_sha512" => 64,
+        "rabbit_password_hashing_md5" => 16,
+        _ => 32,
+    };
+    match base64::engine::general_purpose::STANDARD.decode(&hash.value) {
+        Ok(bytes) if bytes.len() == 4 + digest_len => {}
+        Ok(bytes) => c.error(
+            "invalid-argument",
+            file,
+            hash.at,
+            format!(
+                "password_hash decodes to {} bytes; a salted hash for this algorithm has {}",
+                bytes.len(),
+                4 + digest_len
+            ),
+        ),
+        Err(_) => c.error(
+            "invalid-argument",
+            file,
+            hash.at,
+            "password_hash is not base64; the broker refuses it (not_base64)".to_string(),
+        ),
     }
 }
