@@ -1,50 +1,12 @@
 //! How to reach one cluster's management API: endpoints, credentials, TLS material.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// The timeout used when nothing else is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A secret string that never prints itself.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The clear text; call it only where the secret leaves the process (auth, hashing).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
+pub use crate::secret::Secret;
 
 /// Everything `HttpBroker::new` needs; `urls` are management endpoints of one cluster, tried in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
