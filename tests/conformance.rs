@@ -64,6 +64,13 @@ const KNOWN_ROUND_TRIP_FAILURES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Files whose result on broker A itself varies from run to run: reported, not asserted.
+const NONDETERMINISTIC: &[(&str, &str)] = &[(
+    "rabbitmq-server/case10/case10a.json",
+    "declares one queue twice with different durability; which declaration the broker's \
+     definitions import keeps varies between runs (warren keeps the first)",
+)];
+
 /// Known files RabbitMQ refuses that warren validates without error or relevant warning.
 const KNOWN_SILENT_ACCEPTS: &[(&str, &str)] = &[
     (
@@ -616,6 +623,7 @@ fn conformance_corpus() {
         .iter()
         .filter(|o| !o.round_trip.is_empty())
         .map(|o| o.file.as_str())
+        .filter(|f| !NONDETERMINISTIC.iter().any(|(n, _)| n == f))
         .collect();
     let silent: Vec<&str> = outcomes
         .iter()
