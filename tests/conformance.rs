@@ -24,9 +24,7 @@ mod support;
 #[path = "conformance/normalise.rs"]
 mod normalise;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -102,42 +100,7 @@ struct Api {
 
 impl Api {
     fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> (u16, String) {
-        let mut cmd = Command::new("curl");
-        cmd.args(["-sS", "-m", "120", "-u"])
-            .arg(format!("{}:{}", self.user, self.password))
-            .args(["-X", method, "-w", "\n%{http_code}"])
-            .arg(format!("{}{path}", self.url));
-        if body.is_some() {
-            cmd.args([
-                "-H",
-                "content-type: application/json",
-                "--data-binary",
-                "@-",
-            ]);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("curl");
-        let mut stdin = child.stdin.take().expect("curl stdin");
-        if let Some(body) = body {
-            stdin.write_all(body).expect("write request body");
-        }
-        drop(stdin);
-        let out = child.wait_with_output().expect("curl");
-        let text = String::from_utf8_lossy(&out.stdout);
-        match text.rsplit_once('\n') {
-            Some((body, code)) if out.status.success() => (
-                code.trim().parse().expect("curl printed a status"),
-                body.to_string(),
-            ),
-            _ => panic!(
-                "{method} {path}: curl failed: {}{text}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        }
+        support::node::curl(&self.url, &self.user, &self.password, method, path, body)
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&Value>) {

@@ -200,49 +200,16 @@ impl BrokerNode {
     /// Calls the management API with curl: `path` starts with `/api/` and is already
     /// percent-encoded (`/api/vhosts/%2F`). Returns the status and the body.
     pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
-        let url = format!("{}{path}", self.url());
-        let mut cmd = Command::new("curl");
-        cmd.args([
-            "-sS",
-            "-m",
-            "60",
-            "-u",
-            &format!("{}:{}", self.user, self.password),
-        ])
-        .args(["-X", method, "-w", "\n%{http_code}"])
-        .arg(&url);
-        if body.is_some() {
-            cmd.args([
-                "-H",
-                "content-type: application/json",
-                "--data-binary",
-                "@-",
-            ]);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cannot run curl");
-        let mut stdin = child.stdin.take().expect("curl stdin");
-        if let Some(body) = body {
-            serde_json::to_writer(&mut stdin, body).expect("write request body to curl");
-        }
-        drop(stdin);
-        let out = child.wait_with_output().expect("curl");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let parsed = text
-            .rsplit_once('\n')
-            .and_then(|(body, code)| Some((code.trim().parse().ok()?, body.to_string())));
-        match parsed {
-            Some(answer) if out.status.success() => answer,
-            _ => panic!(
-                "{method} {url} failed ({}): {}{text}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        }
+        let bytes = body.map(|b| serde_json::to_vec(b).expect("JSON body"));
+        let base = self.url();
+        curl(
+            &base,
+            &self.user,
+            &self.password,
+            method,
+            path,
+            bytes.as_deref(),
+        )
     }
 
     /// GETs `path` and parses the JSON answer; panics unless the status is 200.
@@ -338,5 +305,55 @@ pub fn eventually<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Optio
             "timed out after {timeout:?} waiting for {what}"
         );
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// One management API request with curl, as `user`; returns the status and the body.
+/// `path` starts with `/api/` and is already percent-encoded.
+pub fn curl(
+    base: &str,
+    user: &str,
+    password: &str,
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+) -> (u16, String) {
+    use std::io::Write;
+    let url = format!("{base}{path}");
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "-m", "120", "-u", &format!("{user}:{password}")])
+        .args(["-X", method, "-w", "\n%{http_code}"])
+        .arg(&url);
+    if body.is_some() {
+        cmd.args([
+            "-H",
+            "content-type: application/json",
+            "--data-binary",
+            "@-",
+        ]);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run curl");
+    let mut stdin = child.stdin.take().expect("curl stdin");
+    if let Some(body) = body {
+        stdin.write_all(body).expect("write request body to curl");
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parsed = text
+        .rsplit_once('\n')
+        .and_then(|(body, code)| Some((code.trim().parse().ok()?, body.to_string())));
+    match parsed {
+        Some(answer) if out.status.success() => answer,
+        _ => panic!(
+            "{method} {url} failed ({}): {}{text}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
