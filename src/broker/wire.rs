@@ -231,20 +231,6 @@ pub struct BindingInfo {
     pub properties_key: String,
 }
 
-impl BindingInfo {
-    /// The identity-bearing part, as definitions carry it.
-    pub fn to_def(&self) -> BindingDef {
-        BindingDef {
-            source: self.source.clone(),
-            vhost: self.vhost.clone(),
-            destination: self.destination.clone(),
-            destination_type: self.destination_type.clone(),
-            routing_key: self.routing_key.clone(),
-            arguments: self.arguments.clone(),
-        }
-    }
-}
-
 /// `GET /api/queues?disable_stats=true&enable_queue_totals=true`, one queue.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -96,8 +96,6 @@ fn bindings_carry_their_properties_key() {
     assert_eq!(key(""), "~");
     assert_eq!(key("rk.1"), "rk.1~jONqYA");
     assert!(bindings.iter().any(|b| b.source.is_empty()));
-    let def = bindings[0].to_def();
-    assert_eq!(def.destination, bindings[0].destination);
 }
 
 #[test]
