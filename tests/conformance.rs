@@ -45,22 +45,7 @@ const ADVICE_ONLY_WARNINGS: &[&str] = &["broad-configure", "user-without-passwor
 /// Known round-trip failures, each caused by a warren bug this suite cannot fix (src/ is
 /// out of its remit). The suite asserts this exact list, so a regression (a new failure)
 /// and a fix (a file that now passes: remove it here) both make it fail.
-const KNOWN_ROUND_TRIP_FAILURES: &[(&str, &str)] = &[
-    (
-        "rabbitmq-server/case9/case9a.json",
-        "validate: `alternate-exchange` naming an undeclared exchange is an error by \
-         design (a dangling alternate exchange silently drops unroutable messages); \
-         RabbitMQ accepts it",
-    ),
-    (
-        "rabbitmq-server/case9/case9b.json",
-        "same as case9a (alternate-exchange to an undeclared exchange)",
-    ),
-    (
-        "rabbitmq-server/case10/case10b.json",
-        "same as case9a (alternate-exchange to an undeclared exchange)",
-    ),
-];
+const KNOWN_ROUND_TRIP_FAILURES: &[(&str, &str)] = &[];
 
 /// Files whose result on broker A itself varies from run to run: reported, not asserted.
 const NONDETERMINISTIC: &[(&str, &str)] = &[(

@@ -52,7 +52,7 @@ pub(super) fn check(c: &mut Checker) {
 
 fn report(c: &mut Checker, vhost: &Vhost, dlx: &str, queues: &[(String, String)]) {
     let Some(exchange) = vhost.exchanges.get(dlx) else {
-        return; // undeclared: reported as an unknown reference
+        return; // undeclared: the `undeclared-exchange` lint
     };
     let listed: Vec<String> = queues
         .iter()

@@ -51,6 +51,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "an x- argument or policy key RabbitMQ does not document",
     ),
     (
+        "undeclared-exchange",
+        "a dead-letter or alternate exchange the environment does not declare",
+    ),
+    (
         "unknown-exchange-type",
         "an exchange type that needs a plugin",
     ),

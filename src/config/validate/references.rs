@@ -1,7 +1,9 @@
-//! Every name that refers to another entity must resolve: bindings, dead-letter and
-//! alternate exchanges, permissions, policies, the managed vhost list.
+//! Every name that refers to another entity must resolve: bindings, permissions, policies,
+//! the managed vhost list. Dead-letter and alternate exchanges that are not declared are
+//! the `undeclared-exchange` lint: the broker accepts them (an application may declare
+//! the exchange at run time), but messages sent there are dropped until it exists.
 
-use super::Checker;
+use super::{plain, Checker};
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::Vhost;
 use crate::config::located::Located;
@@ -18,12 +20,14 @@ pub(super) fn check(c: &mut Checker) {
             for binding in &queue.spec.bindings {
                 source_exchange(c, vhost, queue.file, &binding.exchange, "binding source");
             }
+            let allowed = plain(&queue.spec.allow);
             argument_exchange(
                 c,
                 vhost,
                 queue.file,
                 &queue.spec.arguments,
                 "x-dead-letter-exchange",
+                &allowed,
             );
         }
         for exchange in vhost.exchanges.values() {
@@ -41,29 +45,28 @@ pub(super) fn check(c: &mut Checker) {
                     );
                 }
             }
+            let allowed = plain(&exchange.spec.allow);
             argument_exchange(
                 c,
                 vhost,
                 exchange.file,
                 &exchange.spec.arguments,
                 "alternate-exchange",
+                &allowed,
             );
         }
         for policy in vhost.policies.values() {
-            argument_exchange(
-                c,
-                vhost,
-                policy.file,
-                &policy.spec.definition,
-                "dead-letter-exchange",
-            );
-            argument_exchange(
-                c,
-                vhost,
-                policy.file,
-                &policy.spec.definition,
-                "alternate-exchange",
-            );
+            let allowed = plain(&policy.spec.allow);
+            for key in ["dead-letter-exchange", "alternate-exchange"] {
+                argument_exchange(
+                    c,
+                    vhost,
+                    policy.file,
+                    &policy.spec.definition,
+                    key,
+                    &allowed,
+                );
+            }
             for component in ["federation-upstream", "federation-upstream-set"] {
                 parameter_reference(c, vhost, policy.file, &policy.spec.definition, component);
             }
@@ -102,21 +105,31 @@ fn source_exchange(
     name: &Located<String>,
     what: &str,
 ) {
-    if is_builtin_exchange(&name.value) || vhost.exchanges.contains_key(&name.value) {
-        return;
+    let error = |message| Diagnostic::error("unknown-reference", message);
+    if let Some(problem) = undeclared_exchange(error, vhost, name, what, "") {
+        c.push(problem.at(file, name.at));
     }
-    let mut problem = Diagnostic::error(
-        "unknown-reference",
-        format!(
-            "{what} `{}` is not an exchange declared in vhost `{}`",
-            name.value, vhost.name.value
-        ),
-    )
-    .at(file, name.at);
+}
+
+/// A diagnostic made by `new`, with a did-you-mean, when `name` is not an exchange of `vhost`.
+fn undeclared_exchange(
+    new: impl FnOnce(String) -> Diagnostic,
+    vhost: &Vhost,
+    name: &Located<String>,
+    what: &str,
+    consequence: &str,
+) -> Option<Diagnostic> {
+    if is_builtin_exchange(&name.value) || vhost.exchanges.contains_key(&name.value) {
+        return None;
+    }
+    let mut problem = new(format!(
+        "{what} `{}` is not an exchange declared in vhost `{}`{consequence}",
+        name.value, vhost.name.value
+    ));
     if let Some(similar) = closest(&name.value, vhost.exchanges.keys()) {
         problem = problem.help(format!("did you mean `{similar}`?"));
     }
-    c.push(problem);
+    Some(problem)
 }
 
 /// An argument or policy key whose string value names an exchange in the same vhost.
@@ -126,6 +139,7 @@ fn argument_exchange(
     file: FileId,
     args: &indexmap::IndexMap<Located<String>, Located<serde_json::Value>>,
     key: &str,
+    allowed: &[String],
 ) {
     let Some((k, value)) = args.iter().find(|(k, _)| k.value == key) else {
         return;
@@ -134,7 +148,17 @@ fn argument_exchange(
         return;
     };
     let located = Located::new(name.to_string(), value.at);
-    source_exchange(c, vhost, file, &located, &format!("`{}`", k.value));
+    let warning = |message| Diagnostic::warning("undeclared-exchange", message);
+    let what = format!("`{}`", k.value);
+    let consequence = "; the broker accepts it, but drops what is sent there until it exists";
+    if let Some(mut problem) = undeclared_exchange(warning, vhost, &located, &what, consequence) {
+        if problem.help.is_none() {
+            problem = problem.help(
+                "declare it here, or allow `undeclared-exchange` where an application declares it",
+            );
+        }
+        c.lint(problem.at(file, value.at), &[&vhost.allow, allowed]);
+    }
 }
 
 fn parameter_reference(
