@@ -55,26 +55,7 @@ const NONDETERMINISTIC: &[(&str, &str)] = &[(
 )];
 
 /// Known files RabbitMQ refuses that warren validates without error or relevant warning.
-const KNOWN_SILENT_ACCEPTS: &[(&str, &str)] = &[
-    (
-        "rabbitmq-server/failing_case19.json",
-        "user limit max-connections 'twomincepies': the non-integer limit is silently \
-         dropped (src/model/live.rs add_users)",
-    ),
-    (
-        "rabbitmq-server/failing_case27.json",
-        "binding with an unknown destination_type is silently dropped \
-         (src/model/live.rs binding_id)",
-    ),
-    (
-        "rabbitmq-server/failing_case28.json",
-        "same as failing_case27",
-    ),
-    (
-        "rabbitmq-server/failing_case29.json",
-        "same as failing_case27",
-    ),
-];
+const KNOWN_SILENT_ACCEPTS: &[(&str, &str)] = &[];
 
 /// A management API client logging in as the harness's administrator.
 struct Api {

@@ -462,3 +462,76 @@ fn import_from_an_exported_file_round_trips() {
     );
     assert_no_password_in(&read(dir.path(), "users.yaml"), "users.yaml");
 }
+
+/// `warren import --from-definitions FILE --out DIR` of `text`.
+fn import_text(text: &str) -> (Run, tempfile::TempDir, tempfile::TempDir) {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("definitions.json");
+    std::fs::write(&file, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let env = out.path().join("env");
+    let run = warren_command()
+        .args(["--color", "never", "import", "--from-definitions"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&env)
+        .output()
+        .unwrap();
+    let run = Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    (run, files, out)
+}
+
+#[test]
+fn import_refuses_what_the_broker_refuses_with_its_place_and_writes_nothing() {
+    let text = r##"{
+  "users": [
+    {"name": "limited", "password_hash": "", "tags": [],
+     "limits": {"max-connections": "twomincepies"}}
+  ],
+  "vhosts": [{"name": "/"}],
+  "bindings": [
+    {"source": "x", "vhost": "/", "destination": "q",
+     "destination_type": "café", "routing_key": "#"}
+  ]
+}"##;
+    let (run, _files, out) = import_text(text);
+    run.expect_code(1, "import of a refused file");
+    let stderr = &run.stderr;
+    assert!(
+        stderr.contains(
+            "definitions.json:4:36: user `limited`: limit `max-connections` must be an integer"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("definitions.json:9:26: binding from `x` to `q` in vhost `/`: destination_type must be `queue` or `exchange`, not \"café\""),
+        "{stderr}"
+    );
+    assert!(!out.path().join("env").exists(), "nothing is written");
+}
+
+#[test]
+fn import_warns_of_a_queue_declared_twice_differently() {
+    let text = r#"{"vhosts": [{"name": "/"}], "queues": [
+  {"name": "q", "vhost": "/", "durable": false, "auto_delete": false, "arguments": {}},
+  {"name": "q", "vhost": "/", "durable": true, "auto_delete": false, "arguments": {}}
+]}"#;
+    let (run, _files, out) = import_text(text);
+    run.expect_code(0, "import");
+    assert!(
+        run.stderr.contains(
+            "definitions.json:3:3: queue `q` in vhost `/` is declared again, differently"
+        ),
+        "{}",
+        run.stderr
+    );
+    let vhost = read(&out.path().join("env"), "vhost-default.yaml");
+    assert!(
+        vhost.contains("durable: false"),
+        "the first is kept:\n{vhost}"
+    );
+}

@@ -7,7 +7,10 @@ use serde_json::Value;
 use crate::broker::wire::Definitions;
 use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
 use crate::cli::ImportArgs;
+use crate::definitions::duplicates::conflicting_duplicates;
 use crate::definitions::import::{environment_files, snapshot_of_file, ImportOptions};
+use crate::definitions::json_position::position;
+use crate::definitions::refusals::{refusals, DocumentProblem};
 use crate::error::{Error, Outcome};
 use crate::model::live::live_state;
 
@@ -77,6 +80,26 @@ fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
     };
     let raw: Value = serde_json::from_str(&text).map_err(invalid)?;
     let definitions: Definitions = serde_json::from_value(raw.clone()).map_err(invalid)?;
+    let place = |p: &DocumentProblem| match position(&text, &p.path) {
+        Some((line, column)) => format!("{}:{line}:{column}: {}", path.display(), p.reason),
+        None => format!("{}: {}", path.display(), p.reason),
+    };
+    let refused = refusals(&definitions);
+    if !refused.is_empty() {
+        // One line each, unwrapped, so that editors and CI logs can jump to them.
+        for problem in &refused {
+            eprintln!("error: {}", place(problem));
+        }
+        return Err(Error::Refused(format!(
+            "{} holds {} value{} RabbitMQ refuses to import; nothing was written",
+            path.display(),
+            refused.len(),
+            if refused.len() == 1 { "" } else { "s" }
+        )));
+    }
+    for duplicate in conflicting_duplicates(&definitions) {
+        eprintln!("warning: {}", place(&duplicate));
+    }
     Ok(snapshot_of_file(definitions, &raw))
 }
 

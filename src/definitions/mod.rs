@@ -2,7 +2,10 @@
 //! [`State`](crate::model::State) into a definitions document; `import` turns a broker's (or a
 //! file's) definitions into an environment folder written as a person would write it.
 
+pub mod duplicates;
 pub mod export;
 pub mod import;
+pub mod json_position;
+pub mod refusals;
 mod vhost_text;
 pub mod yaml;

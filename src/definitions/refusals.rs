@@ -1,0 +1,127 @@
+//! What a definitions document holds that RabbitMQ refuses to import and warren's model
+//! cannot carry: `import` stops on these rather than leave them out of the environment.
+
+use serde_json::Value;
+
+use super::json_position::Step;
+use crate::broker::wire::Definitions;
+
+/// A value of a definitions document: where it is, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentProblem {
+    pub path: Vec<Step>,
+    pub reason: String,
+}
+
+pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
+    let mut found = Vec::new();
+    for (i, user) in defs.users.iter().enumerate() {
+        for (limit, value) in &user.limits {
+            if value.as_i64().is_none() {
+                found.push(DocumentProblem {
+                    path: path(&["users"], i, &["limits", limit]),
+                    reason: format!(
+                        "user `{}`: limit `{limit}` must be an integer, not {value}",
+                        user.name
+                    ),
+                });
+            }
+        }
+    }
+    for (i, binding) in defs.bindings.iter().enumerate() {
+        if !matches!(binding.destination_type.as_str(), "queue" | "exchange") {
+            found.push(DocumentProblem {
+                path: path(&["bindings"], i, &["destination_type"]),
+                reason: format!(
+                    "binding from `{}` to `{}` in vhost `{}`: destination_type must be \
+                     `queue` or `exchange`, not {}",
+                    binding.source,
+                    binding.destination,
+                    binding.vhost,
+                    Value::from(binding.destination_type.as_str())
+                ),
+            });
+        }
+    }
+    for (i, parameter) in defs.parameters.iter().enumerate() {
+        if parameter.component != "vhost-limits" {
+            continue;
+        }
+        for (limit, value) in parameter.value.as_object().into_iter().flatten() {
+            if value.as_i64().is_none() {
+                found.push(DocumentProblem {
+                    path: path(&["parameters"], i, &["value", limit]),
+                    reason: format!(
+                        "vhost `{}`: limit `{limit}` must be an integer, not {value}",
+                        parameter.vhost
+                    ),
+                });
+            }
+        }
+    }
+    found
+}
+
+fn path(list: &[&str], index: usize, inside: &[&str]) -> Vec<Step> {
+    let keys = |names: &[&str]| {
+        names
+            .iter()
+            .map(|k| Step::Key(k.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut steps = keys(list);
+    steps.push(Step::Index(index));
+    steps.extend(keys(inside));
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn definitions(json: Value) -> Definitions {
+        serde_json::from_value(json).expect("definitions")
+    }
+
+    #[test]
+    fn a_non_integer_user_limit_and_an_unknown_destination_type_are_refused() {
+        let defs = definitions(serde_json::json!({
+            "users": [{"name": "u", "limits": {"max-connections": "twomincepies", "max-channels": 4}}],
+            "bindings": [
+                {"source": "x", "vhost": "/", "destination": "q", "destination_type": "queue"},
+                {"source": "x", "vhost": "/", "destination": "q", "destination_type": "café"}
+            ],
+            "parameters": [{"vhost": "v", "component": "vhost-limits", "name": "limits",
+                            "value": {"max-queues": 1.5}}]
+        }));
+        let found = refusals(&defs);
+        let reasons: Vec<&str> = found.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "user `u`: limit `max-connections` must be an integer, not \"twomincepies\"",
+                "binding from `x` to `q` in vhost `/`: destination_type must be `queue` or \
+                 `exchange`, not \"café\"",
+                "vhost `v`: limit `max-queues` must be an integer, not 1.5",
+            ]
+        );
+        assert_eq!(
+            found[1].path,
+            [
+                Step::Key("bindings".into()),
+                Step::Index(1),
+                Step::Key("destination_type".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_document_the_broker_takes_has_no_refusals() {
+        let defs = definitions(serde_json::json!({
+            "users": [{"name": "u", "limits": {"max-connections": -1}}],
+            "bindings": [{"source": "x", "vhost": "/", "destination": "y",
+                          "destination_type": "exchange"}]
+        }));
+        assert_eq!(refusals(&defs), []);
+    }
+}
