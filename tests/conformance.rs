@@ -9,7 +9,9 @@
 //!    `normalise.rs` for the one place where documented differences are folded), and a
 //!    second `warren plan --detailed-exitcode` on B must exit 0;
 //! 3. `warren export` of the imported environment is loaded into an empty broker C with
-//!    `POST /api/definitions`; C must compare equal to A.
+//!    `POST /api/definitions`; C must compare equal to A;
+//! 4. `warren import --from-url` of A, then `warren plan --detailed-exitcode` against A,
+//!    must exit 0.
 //!
 //! Three nodes are started once and emptied between files. Every request of the harness,
 //! and warren's connection, use an administrator of the harness's own (`ADMIN`), because
@@ -23,6 +25,8 @@ mod support;
 
 #[path = "conformance/normalise.rs"]
 mod normalise;
+#[path = "conformance/uri_passwords.rs"]
+mod uri_passwords;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -161,8 +165,15 @@ fn admin_of(node: &BrokerNode) -> Api {
 
 /// `warren --color never ARGS`, optionally connected to `api`'s broker.
 fn warren(args: &[&str], api: Option<&Api>) -> Run {
+    warren_with(args, api, &[])
+}
+
+/// [`warren`] with environment variables set (the imported URI passwords).
+fn warren_with(args: &[&str], api: Option<&Api>, vars: &[(String, String)]) -> Run {
     let mut cmd = warren_command();
-    cmd.args(["--color", "never"]).args(args);
+    cmd.args(["--color", "never"])
+        .args(args)
+        .envs(vars.iter().cloned());
     if let Some(api) = api {
         cmd.args(["--url", &api.url, "--user", &api.user, "--password"])
             .arg(&api.password);
@@ -317,6 +328,9 @@ fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, V
         problems.push(format!("import failed: {}", one_line(&import.stderr, 400)));
         return ("import failed".into(), problems);
     }
+    let source: Value = serde_json::from_slice(&std::fs::read(file).expect("read the file"))
+        .expect("a file the broker accepted is JSON");
+    let vars = uri_passwords::variables(&source, &env);
     let validate = warren(&["validate", "--format", "short", "--env", env_arg], None);
     let validate_verdict = if validate.code == 0 {
         let n = diagnostics(&validate).len();
@@ -338,7 +352,7 @@ fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, V
     let expected = a.definitions();
 
     // Step 2: warren apply into B.
-    let apply = warren(
+    let apply = warren_with(
         &[
             "apply",
             "--env",
@@ -347,6 +361,7 @@ fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, V
             "--allow-destroy",
         ],
         Some(b),
+        &vars,
     );
     if apply.code != 0 {
         problems.push(format!(
@@ -358,17 +373,10 @@ fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, V
     for d in differences(&expected, &b.definitions()) {
         problems.push(format!("A vs B(apply): {d}"));
     }
-    let plan = warren(&["plan", "--env", env_arg, "--detailed-exitcode"], Some(b));
-    if plan.code != 0 {
-        problems.push(format!(
-            "second plan exit {}: {}",
-            plan.code,
-            one_line(&format!("{}\n{}", plan.stdout, plan.stderr), 600)
-        ));
-    }
+    problems.extend(plan_problem(env_arg, b, &vars, "second plan"));
 
     // Step 3: warren export into C.
-    let export = warren(&["export", "--env", env_arg], None);
+    let export = warren_with(&["export", "--env", env_arg], None, &vars);
     if export.code != 0 {
         problems.push(format!(
             "export exit {}: {}",
@@ -387,7 +395,52 @@ fn round_trip(file: &Path, work: &Path, a: &Api, b: &Api, c: &Api) -> (String, V
     for d in differences(&expected, &c.definitions()) {
         problems.push(format!("A vs C(export): {d}"));
     }
+
+    // Step 4: `warren import --from-url` of broker A, then a plan against A: empty.
+    let live = work.join("live");
+    let live_arg = live.to_str().expect("UTF-8");
+    let import = warren(
+        &[
+            "import",
+            "--from-url",
+            &a.url,
+            "--user",
+            &a.user,
+            "--password",
+            &a.password,
+            "--out",
+            live_arg,
+        ],
+        None,
+    );
+    if import.code != 0 {
+        problems.push(format!("import from A: {}", one_line(&import.stderr, 400)));
+        return (validate_verdict, problems);
+    }
+    let vars = uri_passwords::variables(&source, &live);
+    problems.extend(plan_problem(
+        live_arg,
+        a,
+        &vars,
+        "plan of A's import against A",
+    ));
     (validate_verdict, problems)
+}
+
+/// `warren plan --detailed-exitcode` of `env` against `api`: None when it is empty.
+fn plan_problem(env: &str, api: &Api, vars: &[(String, String)], what: &str) -> Option<String> {
+    let plan = warren_with(
+        &["plan", "--env", env, "--detailed-exitcode"],
+        Some(api),
+        vars,
+    );
+    (plan.code != 0).then(|| {
+        format!(
+            "{what} exit {}: {}",
+            plan.code,
+            one_line(&format!("{}\n{}", plan.stdout, plan.stderr), 600)
+        )
+    })
 }
 
 fn run_file(corpus: &Path, name: &str, nodes: &[Api; 3], guest_hash: &str) -> Outcome {

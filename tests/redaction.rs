@@ -13,16 +13,18 @@ use support::BrokerNode;
 const USER_SECRET: &str = "Zq9-user-secret-41";
 const LOGIN_SECRET: &str = "Zq9-login-secret-42";
 const URI_SECRET: &str = "Zq9-uri-secret-43";
+/// The URI password after a rotation.
+const ROTATED_URI_SECRET: &str = "Zq9-uri-secret-44";
 
 fn environment(dir: &Path) {
-    let yaml = format!(
-        "local: true\nignore: {{ users: ['^(?!redact_)'] }}\nvhosts:\n  /redact:\n    queues:\n      q.one: {{}}\n    parameters:\n      federation-upstream:\n        origin: {{ uri: 'amqp://fed:{URI_SECRET}@127.0.0.1:5999' }}\nusers:\n  redact_app:\n    password: {{ env: REDACT_USER_PASSWORD }}\n    permissions:\n      /redact: {{ read: '.*' }}\n"
-    );
+    // The URI's password comes from a variable, as `import` writes it and `validate` wants it.
+    let yaml = "local: true\nignore: { users: ['^(?!redact_)'] }\nvhosts:\n  /redact:\n    queues:\n      q.one: {}\n    parameters:\n      federation-upstream:\n        origin: { uri: { uri: 'amqp://fed@127.0.0.1:5999', password: { env: REDACT_URI_PASSWORD } } }\nusers:\n  redact_app:\n    password: { env: REDACT_USER_PASSWORD }\n    permissions:\n      /redact: { read: '.*' }\n";
     std::fs::write(dir.join("topology.yaml"), yaml).unwrap();
 }
 
 struct Outputs {
     text: String,
+    uri_password: &'static str,
 }
 
 impl Outputs {
@@ -32,6 +34,7 @@ impl Outputs {
             .arg("-vv")
             .env("NO_COLOR", "1")
             .env("REDACT_USER_PASSWORD", USER_SECRET)
+            .env("REDACT_URI_PASSWORD", self.uri_password)
             .env("RABBITMQ_MANAGEMENT_API_URL", node.url())
             .env("RABBITMQ_MANAGEMENT_USER", "redact_login")
             .env("RABBITMQ_MANAGEMENT_PASSWORD", LOGIN_SECRET)
@@ -45,6 +48,11 @@ impl Outputs {
         ));
         out.status.code().unwrap_or(-1)
     }
+}
+
+fn replace_in(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, text.replace(from, to)).unwrap();
 }
 
 fn files_under(dir: &Path) -> String {
@@ -77,6 +85,7 @@ fn no_secret_reaches_any_output() {
     let saved = work.path().join("plan.bin");
     let mut out = Outputs {
         text: String::new(),
+        uri_password: URI_SECRET,
     };
 
     assert_eq!(
@@ -109,13 +118,7 @@ fn no_secret_reaches_any_output() {
         out.text
     );
     // A changed federation URI and a rotated password: both show as changes, without values.
-    std::fs::write(
-        env_dir.join("topology.yaml"),
-        std::fs::read_to_string(env_dir.join("topology.yaml"))
-            .unwrap()
-            .replace("5999", "5998"),
-    )
-    .unwrap();
+    replace_in(&env_dir.join("topology.yaml"), "5999", "5998");
     for format in ["human", "json", "markdown", "prometheus"] {
         assert_eq!(
             out.run(node, &["drift", "--env", env, "--format", format]),
@@ -148,6 +151,51 @@ fn no_secret_reaches_any_output() {
         out.text
     );
 
+    let imported = work.path().join("imported");
+    assert_eq!(
+        out.run(
+            node,
+            &[
+                "import",
+                "--from-url",
+                &node.url(),
+                "--vhost",
+                "/redact",
+                "--out",
+                imported.to_str().unwrap()
+            ]
+        ),
+        0,
+        "{}",
+        out.text
+    );
+    let imported_text = files_under(&imported);
+    assert!(
+        imported_text.contains("password: { env: WARREN_FEDERATION_ORIGIN_PASSWORD }"),
+        "import refers to a variable for the URI password:\n{imported_text}"
+    );
+    assert!(
+        !imported_text.contains(URI_SECRET),
+        "import wrote the URI password"
+    );
+
+    // A rotated URI password: one sensitive change, without either value.
+    replace_in(&env_dir.join("topology.yaml"), "5998", "5999");
+    out.uri_password = ROTATED_URI_SECRET;
+    let before_rotation = out.text.len();
+    assert_eq!(
+        out.run(node, &["plan", "--env", env, "--detailed-exitcode"]),
+        2,
+        "{}",
+        out.text
+    );
+    let rotation = out.text[before_rotation..].to_string();
+    assert!(
+        rotation.contains("value.uri = (sensitive value changed)"),
+        "{rotation}"
+    );
+    assert!(rotation.contains("1 to change"), "{rotation}");
+
     assert!(
         out.text.contains("5998"),
         "the URI change was shown:\n{}",
@@ -167,11 +215,13 @@ fn no_secret_reaches_any_output() {
         );
         assert!(!written.contains(secret), "{secret} written to a file");
     }
-    assert!(
-        !out.text.contains(URI_SECRET),
-        "the URI password printed:\n{}",
-        out.text
-    );
+    for secret in [URI_SECRET, ROTATED_URI_SECRET] {
+        assert!(
+            !out.text.contains(secret),
+            "the URI password printed:\n{}",
+            out.text
+        );
+    }
     let saved_text = std::fs::read_to_string(&saved).unwrap();
     assert!(
         !saved_text.contains(URI_SECRET),

@@ -8,6 +8,7 @@ pub mod merge;
 pub mod schema;
 pub mod secrets;
 pub mod server;
+pub mod uri_secrets;
 pub mod validate;
 pub mod variables;
 

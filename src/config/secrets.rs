@@ -5,6 +5,7 @@ use std::path::Path;
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::Environment;
 use super::schema::SecretSource;
+use super::uri_secrets::{uri_items, UriSource};
 use crate::secret::Secret;
 
 /// Reads a secret; a missing variable or unreadable file is a diagnostic naming it.
@@ -52,6 +53,21 @@ pub fn check_all(env: &Environment) -> Vec<Diagnostic> {
     for (source, file) in users.chain(broker) {
         if let Err(problem) = resolve(source, &env.dir, file) {
             problems.push(problem);
+        }
+    }
+    for vhost in env.vhosts.values() {
+        for ((component, _), parameter) in &vhost.parameters {
+            let value = &parameter.spec.value;
+            for item in uri_items(component, &value.value, value.at) {
+                let source = match &item.source {
+                    UriSource::Whole(source) => source,
+                    UriSource::WithPassword { password, .. } => password,
+                    _ => continue,
+                };
+                if let Err(problem) = resolve(source, &env.dir, parameter.file) {
+                    problems.push(problem);
+                }
+            }
         }
     }
     problems

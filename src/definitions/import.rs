@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+use super::uri_passwords::Variables;
 use super::vhost_text::{non_empty, str_of, vhost_text, VhostParts};
 use super::yaml::{entry, escape_variables, inline, scalar};
 use crate::broker::wire::{Definitions, Tags, VhostInfo};
@@ -133,6 +134,7 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
     let mut users: BTreeMap<&str, UserParts> = BTreeMap::new();
     let mut globals = Map::new();
     let mut notes = Vec::new();
+    let mut uri_variables = Variables::default();
     let present: BTreeSet<&str> = state
         .iter()
         .filter_map(|(id, _)| match id {
@@ -226,6 +228,8 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
                 name,
             } => {
                 let value = r.get("value").cloned().unwrap_or(Value::Null);
+                let (value, more) = uri_variables.replace(vhost, component, name, &value);
+                notes.extend(more);
                 let parts = vhosts.entry(vhost).or_default();
                 parts
                     .parameters

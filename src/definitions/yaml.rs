@@ -84,7 +84,7 @@ pub fn inline(value: &Value) -> String {
 pub fn entry(out: &mut String, indent: usize, key: &str, value: &Value) {
     let pad = " ".repeat(indent);
     match value {
-        Value::Object(map) if !map.is_empty() => {
+        Value::Object(map) if !map.is_empty() && !is_secret_reference(value) => {
             out.push_str(&format!("{pad}{}:\n", scalar(key)));
             for (k, v) in map {
                 entry(out, indent + 2, k, v);
@@ -98,6 +98,16 @@ pub fn entry(out: &mut String, indent: usize, key: &str, value: &Value) {
         }
         other => out.push_str(&format!("{pad}{}: {}\n", scalar(key), inline(other))),
     }
+}
+
+/// `{ env: NAME }` or `{ file: PATH }`, written on one line as people write them.
+fn is_secret_reference(value: &Value) -> bool {
+    value.as_object().is_some_and(|map| {
+        map.len() == 1
+            && map
+                .iter()
+                .all(|(k, v)| (k == "env" || k == "file") && v.is_string())
+    })
 }
 
 /// Makes every `${` read literally by the loader's `${name}` substitution: the loader treats

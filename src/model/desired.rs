@@ -13,6 +13,7 @@ use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Environment, Vhost};
 use crate::config::located::Located;
 use crate::config::schema::{BindingSpec, Kind, SecretSource};
+use crate::config::uri_secrets;
 use crate::secret::Secret;
 
 /// Reads a secret when the state needs it.
@@ -36,6 +37,9 @@ pub fn desired_state(
 
     for (name, vhost) in env.vhosts.iter().filter(|(n, _)| managed.contains(n)) {
         add_vhost(&mut state, env, name, vhost);
+        if wants(Kind::Parameters) {
+            add_parameters(&mut state, &mut problems, name, vhost, resolve);
+        }
     }
     for (name, param) in &env.global_parameters {
         if wants(Kind::GlobalParameters) {
@@ -260,14 +264,30 @@ fn add_vhost(state: &mut State, env: &Environment, name: &str, vhost: &Vhost) {
             state.insert(id, resource);
         }
     }
-    if wants(Kind::Parameters) {
-        for ((component, parameter_name), parameter) in &vhost.parameters {
-            let id = ResourceId::Parameter {
-                vhost: name.to_string(),
-                component: component.clone(),
-                name: parameter_name.clone(),
-            };
-            state.insert(id, kinds::parameter(parameter.spec.value.value.clone()));
+}
+
+/// Runtime parameters, with shovel and federation URI secrets resolved.
+fn add_parameters(
+    state: &mut State,
+    problems: &mut Vec<Diagnostic>,
+    name: &str,
+    vhost: &Vhost,
+    resolve: &SecretResolver,
+) {
+    for ((component, parameter_name), parameter) in &vhost.parameters {
+        let id = ResourceId::Parameter {
+            vhost: name.to_string(),
+            component: component.clone(),
+            name: parameter_name.clone(),
+        };
+        let value = &parameter.spec.value;
+        let mut secret = |source: &SecretSource| resolve(source, parameter.file);
+        let invalid = |reason: String| {
+            Diagnostic::error("invalid-argument", reason).at(parameter.file, value.at)
+        };
+        match uri_secrets::resolve_value(component, &value.value, value.at, &mut secret, invalid) {
+            Ok(resolved) => state.insert(id, kinds::parameter(resolved)),
+            Err(problem) => problems.push(problem),
         }
     }
 }

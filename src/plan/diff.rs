@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::scope::Scope;
 use super::types::{Action, Change, FieldDiff, Plan};
 use crate::model::kinds::immutable_fields;
-use crate::model::resource::SENSITIVE_FIELDS;
+use crate::model::resource::{redact_credentials, SENSITIVE_FIELDS};
 use crate::model::{DestinationType, Resource, ResourceId, State};
 
 pub fn diff(environment: &str, desired: &State, live: &State, scope: &Scope) -> Plan {
@@ -90,27 +90,41 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
                 keys.sort();
                 keys.dedup();
                 for key in keys {
-                    if bm.get(key) != am.get(key) {
+                    let (b, a) = (bm.get(key), am.get(key));
+                    if b != a {
+                        let sensitive = sensitive || only_credentials_differ(b, a);
                         diffs.push(FieldDiff {
                             field: format!("{name}.{key}"),
-                            before: bm.get(key).cloned(),
-                            after: am.get(key).cloned(),
+                            before: if sensitive { None } else { b.cloned() },
+                            after: if sensitive { None } else { a.cloned() },
                             forces_replace,
                             sensitive,
                         });
                     }
                 }
             }
-            _ => diffs.push(FieldDiff {
-                field: name.clone(),
-                before: if sensitive { None } else { b.cloned() },
-                after: if sensitive { None } else { a.cloned() },
-                forces_replace,
-                sensitive,
-            }),
+            _ => {
+                let sensitive = sensitive || only_credentials_differ(b, a);
+                diffs.push(FieldDiff {
+                    field: name.clone(),
+                    before: if sensitive { None } else { b.cloned() },
+                    after: if sensitive { None } else { a.cloned() },
+                    forces_replace,
+                    sensitive,
+                })
+            }
         }
     }
     diffs
+}
+
+/// Two different values that read the same once URI passwords are redacted: showing them
+/// would print a change that looks like none, so it is shown as a sensitive change.
+fn only_credentials_differ(before: Option<&Value>, after: Option<&Value>) -> bool {
+    match (before, after) {
+        (Some(b), Some(a)) => redact_credentials(b) == redact_credentials(a),
+        _ => false,
+    }
 }
 
 /// The broker deletes a queue's or exchange's bindings with it, declared or not: plan them

@@ -6,6 +6,7 @@ mod entities;
 mod lints;
 mod pattern;
 mod references;
+mod uri_credentials;
 mod version;
 
 use super::diagnostic::{Diagnostic, FileId, Severity};
@@ -105,6 +106,7 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
     references::check(&mut checker);
     lints::check(&mut checker);
     dead_letter::check(&mut checker);
+    uri_credentials::check(&mut checker);
     if let Some(version) = options.broker_version {
         version::check(&mut checker, version);
     }
