@@ -15,3 +15,4 @@ pub mod ops;
 pub mod plan;
 pub mod render;
 pub mod secret;
+pub mod uri_password;

@@ -535,3 +535,58 @@ fn import_warns_of_a_queue_declared_twice_differently() {
         "the first is kept:\n{vhost}"
     );
 }
+
+#[test]
+fn an_imported_uri_password_plans_empty_in_any_encoding_and_a_new_one_plans_one_change() {
+    let node = BrokerNode::start();
+    let (status, body) = node.api("PUT", "/api/vhosts/links", Some(&json!({})));
+    assert!(status < 300, "{body}");
+    // `!` sent percent-encoded, `$` not: warren's own encoding differs from both.
+    let upstream = json!({ "value": { "uri": "amqp://fed:pa%21ss$@127.0.0.1:5999" } });
+    let (status, body) = node.api(
+        "PUT",
+        "/api/parameters/federation-upstream/links/origin",
+        Some(&upstream),
+    );
+    assert!(status < 300, "{body}");
+
+    let dir = tempfile::tempdir().unwrap();
+    import(&node, dir.path(), &["--vhost", "links"]);
+    let vhost = read(dir.path(), "vhost-links.yaml");
+    assert!(
+        vhost.contains(
+            "uri: { uri: 'amqp://fed@127.0.0.1:5999', \
+             password: { env: WARREN_FEDERATION_ORIGIN_PASSWORD } }"
+        ),
+        "{vhost}"
+    );
+    assert!(
+        !vhost.contains("pa%21ss") && !vhost.contains("pa!ss"),
+        "{vhost}"
+    );
+    assert_valid(dir.path());
+
+    let env = dir.path().to_str().unwrap();
+    let plan = |password: &str| {
+        warren_with(
+            &node,
+            &["plan", "--env", env, "--detailed-exitcode"],
+            &[
+                ("WARREN_FEDERATION_ORIGIN_PASSWORD", password),
+                ("WARREN_GUEST_PASSWORD", "guest"),
+            ],
+        )
+    };
+    let same = plan("pa!ss$");
+    same.expect_code(0, "plan with the broker's password");
+    let rotated = plan("pa!ss$2");
+    rotated.expect_code(2, "plan with a new password");
+    assert!(
+        rotated
+            .stdout
+            .contains("value.uri = (sensitive value changed)"),
+        "{}",
+        rotated.stdout
+    );
+    assert!(!rotated.flat().contains("pa!ss"), "{}", rotated.stdout);
+}

@@ -13,6 +13,7 @@ use super::endpoint::Endpoint;
 use super::error::{reason_from_body, BrokerError, Result};
 use super::path::ApiPath;
 use super::tls;
+use crate::uri_password::{decode_password, split_password};
 
 /// How often and how patiently a request is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +351,13 @@ fn collect_secrets(value: &Value, out: &mut Vec<String>) {
             }
         }
         Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, out)),
+        // A shovel or federation URI's password, as written and decoded.
+        Value::String(s) => {
+            if let Some((_, encoded)) = split_password(s) {
+                out.extend(decode_password(&encoded));
+                out.push(encoded);
+            }
+        }
         _ => {}
     }
 }

@@ -47,7 +47,8 @@ pub fn run(args: &ExportArgs, environments_dir: &Path) -> Result<Outcome, Error>
     Ok(Outcome::Success)
 }
 
-/// The document holds password hashes: on Unix the file is readable by its owner only.
+/// The document holds password hashes and shovel or federation URIs with their passwords:
+/// on Unix the file is readable by its owner only.
 fn write_private(path: &PathBuf, text: &str) -> Result<(), Error> {
     let io = |source| Error::Io {
         what: format!("writing {}", path.display()),

@@ -6,26 +6,12 @@
 //! - `{ uri: "amqp://user@host/vhost", password: { env: NAME } }`: the URI stays readable in
 //!   the repository and warren inserts the percent-encoded password when it needs it.
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use super::located::{Located, Position};
 use super::schema::{EnvSecret, FileSecret, SecretSource};
-use crate::model::resource::redact_uri;
 use crate::secret::Secret;
-
-/// The URI fields of each parameter component.
-pub const URI_FIELDS: &[(&str, &[&str])] = &[
-    ("shovel", &["src-uri", "dest-uri"]),
-    ("federation-upstream", &["uri"]),
-];
-
-/// Userinfo may keep the unreserved characters; everything else is percent-encoded.
-const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+use crate::uri_password::{canonical, uri_fields, with_password};
 
 /// One URI as written in a parameter value.
 #[derive(Debug, Clone)]
@@ -50,11 +36,8 @@ pub struct UriItem {
 /// Every URI the `component`'s `value` holds; `at` is where the value was written (nested
 /// positions are not kept, so secret sources carry the value's).
 pub fn uri_items(component: &str, value: &Value, at: Position) -> Vec<UriItem> {
-    let Some(fields) = fields_of(component) else {
-        return Vec::new();
-    };
     let mut items = Vec::new();
-    for field in fields {
+    for field in uri_fields(component) {
         match value.get(*field) {
             None => {}
             Some(Value::Array(list)) => {
@@ -72,13 +55,6 @@ pub fn uri_items(component: &str, value: &Value, at: Position) -> Vec<UriItem> {
         }
     }
     items
-}
-
-fn fields_of(component: &str) -> Option<&'static [&'static str]> {
-    URI_FIELDS
-        .iter()
-        .find(|(c, _)| *c == component)
-        .map(|(_, fields)| *fields)
 }
 
 fn classify(entry: &Value, at: Position) -> UriSource {
@@ -123,51 +99,6 @@ fn secret_of(value: &Value, at: Position) -> Option<SecretSource> {
     }
 }
 
-/// Whether `uri` carries a password (`scheme://user:password@host`).
-pub fn has_password(uri: &str) -> bool {
-    redact_uri(uri) != uri
-}
-
-/// `scheme://user@host...` with `password` inserted; an error when there is no user to
-/// attach it to, or a password already.
-pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
-    if has_password(uri) {
-        return Err("the `uri` already holds a password; leave it to `password`".into());
-    }
-    let user_end = authority(uri)
-        .and_then(|(start, text)| text.rfind('@').map(|at| start + at))
-        .ok_or("the `uri` names no user (`amqp://user@host`) to give the password to")?;
-    let encoded = utf8_percent_encode(password, USERINFO);
-    Ok(format!(
-        "{}:{encoded}{}",
-        &uri[..user_end],
-        &uri[user_end..]
-    ))
-}
-
-/// Where a URI's authority (`user:pass@host:port`) starts, and its text.
-fn authority(uri: &str) -> Option<(usize, &str)> {
-    let start = uri.find("://")? + 3;
-    let rest = &uri[start..];
-    Some((
-        start,
-        &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())],
-    ))
-}
-
-/// `scheme://user:pass@host...` -> (`scheme://user@host...`, decoded `pass`).
-pub fn split_password(uri: &str) -> Option<(String, String)> {
-    let (start, authority) = authority(uri)?;
-    let at = authority.rfind('@')?;
-    let colon = authority[..at].find(':')?;
-    let password = percent_decode_str(&authority[colon + 1..at])
-        .decode_utf8()
-        .ok()?
-        .into_owned();
-    let bare = format!("{}{}", &uri[..start + colon], &uri[start + at..]);
-    Some((bare, password))
-}
-
 /// `value` with every URI secret resolved by `resolve`; the first failure is returned.
 pub fn resolve_value<E>(
     component: &str,
@@ -176,9 +107,7 @@ pub fn resolve_value<E>(
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
     invalid: impl Fn(String) -> E,
 ) -> Result<Value, E> {
-    let Some(fields) = fields_of(component) else {
-        return Ok(value.clone());
-    };
+    let fields = uri_fields(component);
     let Value::Object(map) = value else {
         return Ok(value.clone());
     };
@@ -207,9 +136,10 @@ fn resolve_one<E>(
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
     invalid: &impl Fn(String) -> E,
 ) -> Result<Value, E> {
+    // Canonical, as the live side is, so that one password in two encodings compares equal.
     match classify(entry, at) {
-        UriSource::Literal(text) => Ok(Value::String(text)),
-        UriSource::Whole(source) => Ok(Value::String(resolve(&source)?.expose().to_string())),
+        UriSource::Literal(text) => Ok(Value::String(canonical(&text))),
+        UriSource::Whole(source) => Ok(Value::String(canonical(resolve(&source)?.expose()))),
         UriSource::WithPassword { uri, password } => {
             let password = resolve(&password)?;
             with_password(&uri, password.expose())
@@ -244,16 +174,6 @@ mod tests {
                 .ok_or(format!("{} unset", e.env.value)),
             _ => Err("unexpected source".into()),
         }
-    }
-
-    #[test]
-    fn a_password_is_percent_encoded_into_the_userinfo() {
-        assert_eq!(
-            with_password("amqps://fed@host:5671/up?verify=verify_peer", "p@ss:w/rd é").unwrap(),
-            "amqps://fed:p%40ss%3Aw%2Frd%20%C3%A9@host:5671/up?verify=verify_peer"
-        );
-        assert!(with_password("amqp://host/vhost", "x").is_err());
-        assert!(with_password("amqp://u:already@host", "x").is_err());
     }
 
     #[test]
@@ -294,7 +214,7 @@ mod tests {
         let items = uri_items("federation-upstream", &value, at());
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].field, "uri[0]");
-        assert!(matches!(&items[0].source, UriSource::Literal(u) if has_password(u)));
+        assert!(matches!(&items[0].source, UriSource::Literal(u) if u == "amqp://u:p@h"));
         assert!(matches!(items[1].source, UriSource::Whole(_)));
         assert!(uri_items("federation-upstream-set", &value, at()).is_empty());
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::json_position::Step;
-use super::refusals::DocumentProblem;
+use super::refusals::{shown, DocumentProblem};
 use crate::broker::wire::Definitions;
 
 /// The second and later declarations that differ from the first, with what they declare.
@@ -35,9 +35,11 @@ fn conflicts<'a, T: Serialize + PartialEq>(
             Some((j, earlier)) if *earlier != item => found.push(DocumentProblem {
                 path: vec![Step::Key(list.to_string()), Step::Index(i)],
                 reason: format!(
-                    "{kind} `{name}` in vhost `{vhost}` is declared again, differently \
+                    "{kind} `{}` in vhost `{}` is declared again, differently \
                      ({list}[{i}] against {list}[{j}]); the first declaration is kept, while \
-                     RabbitMQ keeps either"
+                     RabbitMQ keeps either",
+                    shown(name),
+                    shown(vhost)
                 ),
             }),
             Some(_) => {}

@@ -135,6 +135,11 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
     let mut globals = Map::new();
     let mut notes = Vec::new();
     let mut uri_variables = Variables::default();
+    for (id, _) in state.iter() {
+        if let ResourceId::User { name } = id {
+            uri_variables.reserve(password_variable(name));
+        }
+    }
     let present: BTreeSet<&str> = state
         .iter()
         .filter_map(|(id, _)| match id {

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::json_position::Step;
 use crate::broker::wire::Definitions;
+use crate::render::value::escape_control;
 
 /// A value of a definitions document: where it is, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +22,9 @@ pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
                 found.push(DocumentProblem {
                     path: path(&["users"], i, &["limits", limit]),
                     reason: format!(
-                        "user `{}`: limit `{limit}` must be an integer, not {value}",
-                        user.name
+                        "user `{}`: limit `{}` must be an integer, not {value}",
+                        shown(&user.name),
+                        shown(limit)
                     ),
                 });
             }
@@ -35,9 +37,9 @@ pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
                 reason: format!(
                     "binding from `{}` to `{}` in vhost `{}`: destination_type must be \
                      `queue` or `exchange`, not {}",
-                    binding.source,
-                    binding.destination,
-                    binding.vhost,
+                    shown(&binding.source),
+                    shown(&binding.destination),
+                    shown(&binding.vhost),
                     Value::from(binding.destination_type.as_str())
                 ),
             });
@@ -52,14 +54,20 @@ pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
                 found.push(DocumentProblem {
                     path: path(&["parameters"], i, &["value", limit]),
                     reason: format!(
-                        "vhost `{}`: limit `{limit}` must be an integer, not {value}",
-                        parameter.vhost
+                        "vhost `{}`: limit `{}` must be an integer, not {value}",
+                        shown(&parameter.vhost),
+                        shown(limit)
                     ),
                 });
             }
         }
     }
     found
+}
+
+/// A name from the file with control characters escaped, so it cannot drive the terminal.
+pub(super) fn shown(text: &str) -> String {
+    text.chars().flat_map(escape_control).collect()
 }
 
 fn path(list: &[&str], index: usize, inside: &[&str]) -> Vec<Step> {
@@ -112,6 +120,17 @@ mod tests {
                 Step::Index(1),
                 Step::Key("destination_type".into())
             ]
+        );
+    }
+
+    #[test]
+    fn control_characters_in_names_are_escaped() {
+        let defs = definitions(serde_json::json!({
+            "users": [{"name": "u\u{1b}[31m", "limits": {"max-channels": "x"}}]
+        }));
+        assert_eq!(
+            refusals(&defs)[0].reason,
+            "user `u\\u{1b}[31m`: limit `max-channels` must be an integer, not \"x\""
         );
     }
 

@@ -6,16 +6,22 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::uri_secrets::{split_password, URI_FIELDS};
+use crate::uri_password::{decode_password, split_password, uri_fields};
 
 /// The variables handed out so far, with the password each stands for, so that two URIs
-/// sharing a password share a variable and two different ones never do.
+/// sharing a password share a variable and two different ones never do; reserved names
+/// (the users' password variables) stand for none.
 #[derive(Default)]
 pub struct Variables {
-    taken: BTreeMap<String, String>,
+    taken: BTreeMap<String, Option<String>>,
 }
 
 impl Variables {
+    /// Keeps `variable` for another use.
+    pub fn reserve(&mut self, variable: String) {
+        self.taken.insert(variable, None);
+    }
+
     /// `value` with each credentialed URI replaced by a reference, and one note per
     /// variable for the person running the import.
     pub fn replace(
@@ -26,11 +32,7 @@ impl Variables {
         value: &Value,
     ) -> (Value, Vec<String>) {
         let mut notes = Vec::new();
-        let fields = URI_FIELDS
-            .iter()
-            .find(|(c, _)| *c == component)
-            .map(|(_, f)| *f)
-            .unwrap_or_default();
+        let fields = uri_fields(component);
         let Value::Object(map) = value else {
             return (value.clone(), notes);
         };
@@ -38,9 +40,11 @@ impl Variables {
         for (key, entry) in map {
             let replaced = if fields.contains(&key.as_str()) {
                 let mut one = |uri: &Value| {
-                    let Some((bare, password)) = uri.as_str().and_then(split_password) else {
+                    let Some((bare, encoded)) = uri.as_str().and_then(split_password) else {
                         return uri.clone();
                     };
+                    // Compared only, never written: a password that is not UTF-8 as written.
+                    let password = decode_password(&encoded).unwrap_or(encoded);
                     let variable = self.variable(component, name, key, &password);
                     notes.push(format!(
                         "{component} `{name}` in vhost {vhost:?}: the password of `{key}` is \
@@ -74,13 +78,14 @@ impl Variables {
         let mut n = 2;
         loop {
             match self.taken.get(&candidate) {
-                Some(existing) if existing != password => {
+                Some(Some(existing)) if existing == password => return candidate,
+                Some(_) => {
                     candidate = format!("{base}_{n}");
                     n += 1;
                 }
-                Some(_) => return candidate,
                 None => {
-                    self.taken.insert(candidate.clone(), password.to_string());
+                    self.taken
+                        .insert(candidate.clone(), Some(password.to_string()));
                     return candidate;
                 }
             }
@@ -146,5 +151,18 @@ mod tests {
         assert_eq!(env_of(&a), "WARREN_FEDERATION_ORIGIN_PASSWORD");
         assert_eq!(env_of(&b), "WARREN_FEDERATION_ORIGIN_PASSWORD_2");
         assert_eq!(env_of(&c), "WARREN_FEDERATION_ORIGIN_PASSWORD");
+    }
+
+    #[test]
+    fn a_reserved_name_and_an_undecodable_password_are_handled() {
+        let mut variables = Variables::default();
+        variables.reserve("WARREN_FEDERATION_ORIGIN_PASSWORD".to_string());
+        let value = json!({ "uri": "amqp://u:%FF%FE@h" });
+        let (out, _) = variables.replace("v", "federation-upstream", "origin", &value);
+        assert_eq!(
+            out,
+            json!({ "uri": { "uri": "amqp://u@h",
+                             "password": { "env": "WARREN_FEDERATION_ORIGIN_PASSWORD_2" } } })
+        );
     }
 }

@@ -69,6 +69,9 @@ pub fn inline(value: &Value) -> String {
             format!("[{}]", items.join(", "))
         }
         Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(_) if uri_with_password(value).is_some() => {
+            uri_with_password(value).unwrap_or_default()
+        }
         Value::Object(map) => {
             let entries: Vec<String> = map
                 .iter()
@@ -84,7 +87,7 @@ pub fn inline(value: &Value) -> String {
 pub fn entry(out: &mut String, indent: usize, key: &str, value: &Value) {
     let pad = " ".repeat(indent);
     match value {
-        Value::Object(map) if !map.is_empty() && !is_secret_reference(value) => {
+        Value::Object(map) if !map.is_empty() && !written_inline(value) => {
             out.push_str(&format!("{pad}{}:\n", scalar(key)));
             for (k, v) in map {
                 entry(out, indent + 2, k, v);
@@ -100,7 +103,24 @@ pub fn entry(out: &mut String, indent: usize, key: &str, value: &Value) {
     }
 }
 
-/// `{ env: NAME }` or `{ file: PATH }`, written on one line as people write them.
+/// `{ uri: ..., password: { env: ... } }` on one line, the URI first, as people read it.
+fn uri_with_password(value: &Value) -> Option<String> {
+    let map = value.as_object().filter(|m| m.len() == 2)?;
+    let uri = map.get("uri")?.as_str()?;
+    let password = map.get("password").filter(|p| is_secret_reference(p))?;
+    Some(format!(
+        "{{ uri: {}, password: {} }}",
+        scalar(uri),
+        inline(password)
+    ))
+}
+
+/// Secret references, alone or beside a URI, are written on one line as people write them.
+fn written_inline(value: &Value) -> bool {
+    is_secret_reference(value) || uri_with_password(value).is_some()
+}
+
+/// `{ env: NAME }` or `{ file: PATH }`.
 fn is_secret_reference(value: &Value) -> bool {
     value.as_object().is_some_and(|map| {
         map.len() == 1
@@ -256,5 +276,18 @@ mod tests {
             assert!(problems.is_empty(), "{text}: {problems:?}");
             assert_eq!(loaded, text);
         }
+    }
+
+    #[test]
+    fn uri_secrets_are_written_on_one_line_uri_first() {
+        let secret = json!({ "password": { "env": "P" }, "uri": "amqp://u@h" });
+        let mut out = String::new();
+        entry(&mut out, 0, "uri", &secret);
+        entry(&mut out, 0, "src-uri", &json!([secret, "amqp://h2"]));
+        assert_eq!(
+            out,
+            "uri: { uri: 'amqp://u@h', password: { env: P } }\n\
+             src-uri:\n  - { uri: 'amqp://u@h', password: { env: P } }\n  - 'amqp://h2'\n"
+        );
     }
 }

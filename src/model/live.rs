@@ -9,6 +9,7 @@ use super::kinds;
 use super::state::State;
 use crate::broker::wire::{Definitions, VhostInfo};
 use crate::broker::LiveSnapshot;
+use crate::uri_password::{canonical, map_uris};
 
 /// Server-named queues and the default and `amq.*` exchanges never enter a plan.
 pub fn is_builtin_exchange(name: &str) -> bool {
@@ -228,7 +229,8 @@ fn add_parameters(state: &mut State, defs: &Definitions) {
                         component: p.component.clone(),
                         name: p.name.clone(),
                     },
-                    kinds::parameter(p.value.clone()),
+                    // One encoding of URI passwords, as the desired side writes them.
+                    kinds::parameter(map_uris(&p.component, &p.value, canonical)),
                 );
             }
         }

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use warren::config::uri_secrets::split_password;
+use warren::uri_password::{decode_password, split_password};
 
 /// (variable, password) for every reference the imported environment in `env_dir` holds.
 pub fn variables(source: &Value, env_dir: &Path) -> Vec<(String, String)> {
     let mut passwords = BTreeMap::new();
     walk(source, &mut |v| {
-        if let Some((bare, password)) = v.as_str().and_then(split_password) {
-            passwords.insert(bare, password);
+        if let Some((bare, encoded)) = v.as_str().and_then(split_password) {
+            passwords.insert(bare, decode_password(&encoded).expect("a UTF-8 password"));
         }
     });
     let mut found = Vec::new();

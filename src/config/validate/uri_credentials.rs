@@ -4,8 +4,9 @@
 use super::Checker;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::located::Position;
-use crate::config::uri_secrets::{has_password, uri_items, with_password, UriSource};
+use crate::config::uri_secrets::{uri_items, UriSource};
 use crate::config::variables::position_of;
+use crate::uri_password::{has_password, with_password};
 
 pub(super) fn check(c: &mut Checker) {
     let env = c.env;
@@ -45,7 +46,7 @@ pub(super) fn check(c: &mut Checker) {
 /// line indented less than where it starts.
 fn key_position(text: &str, value: Position, field: &str) -> Option<Position> {
     let key = field.split('[').next().unwrap_or(field);
-    let indent = value.column as usize - 1;
+    let indent = (value.column as usize).saturating_sub(1);
     let mut offset = value.offset;
     let mut first = true;
     for line in text.get(value.offset..)?.split_inclusive('\n') {
