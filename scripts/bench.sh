@@ -69,4 +69,9 @@ for n in $sizes; do
     done
     printf '%-8s %-36s %9.3fs %9.3fs %8s %9s\n' "$n" "converged plan vs GET definitions" "$best_plan" "$best_get" "$(ratio "$best_plan" "$best_get")" "$requests"
     stop_node
+
+    # No broker counterpart: every diagnostic (a third of the queues warn) drawn with its snippet.
+    t0=$(now)
+    "$warren" validate --env "$work/topology-$n/env" --color never >/dev/null
+    printf '%-8s %-36s %9ss %10s %8s %9s\n' "$n" "validate, every warning drawn" "$(seconds "$t0" "$(now)")" "-" "-" "-"
 done

@@ -1,6 +1,8 @@
 //! Diagnostics for people (annotated source snippets) and for scripts (one line each).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+
+use super::excerpt::Excerpt;
 
 use crate::config::diagnostic::{Diagnostic, Severity, Sources};
 
@@ -52,7 +54,13 @@ pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String 
                 "here",
             );
             report = report.with_label(span);
-            let source = NamedSource::new(file.path.display().to_string(), file.text.clone());
+            let source = Excerpt::around(
+                file.path.display().to_string(),
+                &file.text,
+                place.at.offset,
+                place.at.len.max(1),
+                place.at.line as usize,
+            );
             let with_source = miette::Report::new(report).with_source_code(source);
             let _ = handler.render_report(&mut out, with_source.as_ref());
         }

@@ -2,6 +2,7 @@
 
 pub mod diagnostics;
 pub mod drift;
+mod excerpt;
 pub mod markdown;
 pub mod plan_human;
 pub mod plan_json;
