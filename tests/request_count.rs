@@ -77,3 +77,29 @@ fn converged_plan_costs_the_same_requests_at_10_and_200_queues() {
     );
     assert!(large_requests > 0, "the plan read the broker");
 }
+
+#[test]
+fn flags_naming_the_broker_still_take_the_environments_ca_certificate() {
+    let node = BrokerNode::shared();
+    // The live read starts from the flags alone; the environment's CA file must still apply.
+    let env = TempEnv::new(
+        "local: true\nbroker: { ca_cert: no-such-ca.pem }\nvhosts:\n  requests/ca: {}\n",
+    );
+    let connection = ConnectionArgs {
+        urls: vec![node.url()],
+        user: Some("guest".into()),
+        password: Some("guest".into()),
+        ..ConnectionArgs::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let result = runtime.block_on(pipeline::plan(
+        env.arg(),
+        &repo_root().join("environments"),
+        &connection,
+    ));
+    let error = match result {
+        Ok(_) => panic!("planned without the environment's CA certificate"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("no-such-ca.pem"), "{error}");
+}

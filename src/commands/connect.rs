@@ -18,7 +18,18 @@ fn var(name: &str) -> Option<String> {
 }
 
 pub fn settings(args: &ConnectionArgs, env: &Environment) -> Result<ConnectionSettings, Error> {
-    let broker = env.settings.broker.as_ref();
+    resolve(args, Some(env))
+}
+
+/// Settings from flags and variables alone, when they name a broker and a password: a live
+/// read can start before the environment is loaded (see [`settings`] for the final word).
+pub fn settings_from_flags(args: &ConnectionArgs) -> Option<ConnectionSettings> {
+    resolve(args, None).ok()
+}
+
+fn resolve(args: &ConnectionArgs, env: Option<&Environment>) -> Result<ConnectionSettings, Error> {
+    let broker = env.and_then(|e| e.settings.broker.as_ref());
+    let dir = env.map(|e| e.dir.clone()).unwrap_or_default();
     let urls: Vec<String> = if !args.urls.is_empty() {
         args.urls.clone()
     } else if let Some(url) = var(URL_VAR) {
@@ -47,19 +58,24 @@ pub fn settings(args: &ConnectionArgs, env: &Environment) -> Result<ConnectionSe
         p
     } else if let Some(source) = broker.and_then(|b| b.spec.password.as_ref()) {
         let file = broker.map(|b| b.file).unwrap_or_default();
-        let secret = secrets::resolve(source, &env.dir, file)
+        let secret = secrets::resolve(source, &dir, file)
             .map_err(|d| Error::Usage(format!("broker password: {}", d.message)))?;
         secret.expose().to_string()
     } else {
+        let or_setting = if env.is_some() {
+            ", or add `broker: { password: { env: NAME } }`"
+        } else {
+            ""
+        };
         return Err(Error::Usage(format!(
-            "no broker password: pass --password-file, set {PASSWORD_VAR}, or add `broker: {{ password: {{ env: NAME }} }}`"
+            "no broker password: pass --password-file or set {PASSWORD_VAR}{or_setting}"
         )));
     };
     let mut settings = ConnectionSettings::new(urls, user, password);
     settings.ca_cert = args
         .ca_cert
         .clone()
-        .or_else(|| broker.and_then(|b| b.spec.ca_cert.as_ref().map(|c| env.dir.join(&c.value))));
+        .or_else(|| broker.and_then(|b| b.spec.ca_cert.as_ref().map(|c| dir.join(&c.value))));
     settings.client_cert = args.client_cert.clone();
     settings.client_key = args.client_key.clone();
     settings.insecure = args.insecure;
@@ -92,29 +108,9 @@ pub fn settings_without_environment(
     args: &ConnectionArgs,
     url: &str,
 ) -> Result<ConnectionSettings, Error> {
-    let user = args
-        .user
-        .clone()
-        .or_else(|| var(USER_VAR))
-        .unwrap_or_else(|| "guest".to_string());
-    let password = if let Some(p) = &args.password {
-        p.clone()
-    } else if let Some(file) = &args.password_file {
-        read_password_file(file)?
-    } else if let Some(p) = var(PASSWORD_VAR) {
-        p
-    } else {
-        return Err(Error::Usage(format!(
-            "no broker password: pass --password-file or set {PASSWORD_VAR}"
-        )));
+    let args = ConnectionArgs {
+        urls: vec![url.to_string()],
+        ..args.clone()
     };
-    let mut settings = ConnectionSettings::new(vec![url.to_string()], user, password);
-    settings.ca_cert = args.ca_cert.clone();
-    settings.client_cert = args.client_cert.clone();
-    settings.client_key = args.client_key.clone();
-    settings.insecure = args.insecure;
-    if let Some(seconds) = args.timeout {
-        settings.timeout = Duration::from_secs(seconds);
-    }
-    Ok(settings)
+    resolve(&args, None)
 }

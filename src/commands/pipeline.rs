@@ -64,9 +64,37 @@ pub async fn plan(
     environments_dir: &Path,
     connection: &ConnectionArgs,
 ) -> Result<Planned, Error> {
-    let env = load_valid(reference, environments_dir, None)?;
-    let broker = super::connect::connect(connection, &env)?;
-    plan_against(env, broker).await
+    let early = super::connect::settings_from_flags(connection)
+        .and_then(|settings| Some((HttpBroker::new(&settings).ok()?, settings)));
+    let Some((broker, early)) = early else {
+        let env = load_valid(reference, environments_dir, None)?;
+        let broker = super::connect::connect(connection, &env)?;
+        return plan_against(env, broker).await;
+    };
+    // Flags or variables name the broker: its answer is on its way while the environment
+    // loads on another thread (a large environment takes a noticeable share of a plan).
+    tracing::info!(
+        url = broker.current_url(),
+        "reading live state while loading"
+    );
+    let (reference, dir) = (reference.to_string(), environments_dir.to_path_buf());
+    let loading = tokio::task::spawn_blocking(move || {
+        let env = load_valid(&reference, &dir, None)?;
+        let resolver = |source: &SecretSource, file| secrets::resolve(source, &env.dir, file);
+        let desired = desired_state(&env, &resolver);
+        Ok::<_, Error>((env, desired))
+    });
+    let (loaded, snapshot) = tokio::join!(loading, fetch_live(&broker));
+    let (env, desired) = match loaded {
+        Ok(loaded) => loaded?,
+        Err(join) => std::panic::resume_unwind(join.into_panic()),
+    };
+    if super::connect::settings(connection, &env)? != early {
+        // The environment adds a CA certificate or a timeout: read again with them.
+        let broker = super::connect::connect(connection, &env)?;
+        return plan_against(env, broker).await;
+    }
+    plan_from(env, broker, snapshot?, desired).await
 }
 
 /// The planning steps for an environment already loaded and a broker already connected.
