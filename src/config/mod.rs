@@ -2,6 +2,7 @@
 
 pub mod diagnostic;
 pub mod environment;
+pub mod field_position;
 pub mod load;
 pub mod located;
 pub mod merge;

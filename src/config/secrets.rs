@@ -58,7 +58,8 @@ pub fn check_all(env: &Environment) -> Vec<Diagnostic> {
     for vhost in env.vhosts.values() {
         for ((component, _), parameter) in &vhost.parameters {
             let value = &parameter.spec.value;
-            for item in uri_items(component, &value.value, value.at) {
+            let text = &env.sources.get(parameter.file).text;
+            for item in uri_items(component, &value.value, value.at, text) {
                 let source = match &item.source {
                     UriSource::Whole(source) => source,
                     UriSource::WithPassword { password, .. } => password,

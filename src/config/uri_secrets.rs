@@ -6,8 +6,11 @@
 //! - `{ uri: "amqp://user@host/vhost", password: { env: NAME } }`: the URI stays readable in
 //!   the repository and warren inserts the percent-encoded password when it needs it.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
+use super::field_position::key_position;
 use super::located::{Located, Position};
 use super::schema::{EnvSecret, FileSecret, SecretSource};
 use crate::secret::Secret;
@@ -30,27 +33,32 @@ pub enum UriSource {
 #[derive(Debug, Clone)]
 pub struct UriItem {
     pub field: String,
+    /// Where the field's key is written (the value's position when it cannot be found).
+    pub at: Position,
     pub source: UriSource,
 }
 
-/// Every URI the `component`'s `value` holds; `at` is where the value was written (nested
-/// positions are not kept, so secret sources carry the value's).
-pub fn uri_items(component: &str, value: &Value, at: Position) -> Vec<UriItem> {
+/// Every URI the `component`'s `value` holds; `at` is where the value was written in
+/// `text`, and each item (and its secret source) carries its field's own position.
+pub fn uri_items(component: &str, value: &Value, at: Position, text: &str) -> Vec<UriItem> {
     let mut items = Vec::new();
     for field in uri_fields(component) {
+        let field_at = key_position(text, at, field).unwrap_or(at);
         match value.get(*field) {
             None => {}
             Some(Value::Array(list)) => {
                 for (i, entry) in list.iter().enumerate() {
                     items.push(UriItem {
                         field: format!("{field}[{i}]"),
-                        source: classify(entry, at),
+                        at: field_at,
+                        source: classify(entry, field_at),
                     });
                 }
             }
             Some(entry) => items.push(UriItem {
                 field: field.to_string(),
-                source: classify(entry, at),
+                at: field_at,
+                source: classify(entry, field_at),
             }),
         }
     }
@@ -99,54 +107,55 @@ fn secret_of(value: &Value, at: Position) -> Option<SecretSource> {
     }
 }
 
-/// `value` with every URI secret resolved by `resolve`; the first failure is returned.
+/// `value` with every URI secret resolved by `resolve`; the first failure is returned,
+/// `invalid` making it from a reason and the field's position.
 pub fn resolve_value<E>(
     component: &str,
     value: &Value,
     at: Position,
+    text: &str,
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
-    invalid: impl Fn(String) -> E,
+    invalid: impl Fn(String, Position) -> E,
 ) -> Result<Value, E> {
-    let fields = uri_fields(component);
-    let Value::Object(map) = value else {
+    let items = uri_items(component, value, at, text);
+    if items.is_empty() {
         return Ok(value.clone());
-    };
-    let mut resolved = Map::new();
-    for (key, entry) in map {
-        let entry = if fields.contains(&key.as_str()) {
-            match entry {
-                Value::Array(list) => Value::Array(
-                    list.iter()
-                        .map(|e| resolve_one(e, at, resolve, &invalid))
-                        .collect::<Result<_, E>>()?,
-                ),
-                single => resolve_one(single, at, resolve, &invalid)?,
-            }
-        } else {
-            entry.clone()
-        };
-        resolved.insert(key.clone(), entry);
     }
-    Ok(Value::Object(resolved))
+    // Resolved URIs by field, in list order.
+    let mut resolved: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for item in items {
+        let field = item.field.split('[').next().unwrap_or_default().to_string();
+        let uri = resolve_one(item, resolve, &invalid)?;
+        resolved.entry(field).or_default().push(uri);
+    }
+    let mut out = Map::new();
+    for (key, entry) in value.as_object().into_iter().flatten() {
+        let entry = match (resolved.remove(key), entry) {
+            (Some(uris), Value::Array(_)) => Value::Array(uris),
+            (Some(uris), _) => uris.into_iter().next().unwrap_or(Value::Null),
+            (None, entry) => entry.clone(),
+        };
+        out.insert(key.clone(), entry);
+    }
+    Ok(Value::Object(out))
 }
 
 fn resolve_one<E>(
-    entry: &Value,
-    at: Position,
+    item: UriItem,
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
-    invalid: &impl Fn(String) -> E,
+    invalid: &impl Fn(String, Position) -> E,
 ) -> Result<Value, E> {
     // Canonical, as the live side is, so that one password in two encodings compares equal.
-    match classify(entry, at) {
+    match item.source {
         UriSource::Literal(text) => Ok(Value::String(canonical(&text))),
         UriSource::Whole(source) => Ok(Value::String(canonical(resolve(&source)?.expose()))),
         UriSource::WithPassword { uri, password } => {
             let password = resolve(&password)?;
             with_password(&uri, password.expose())
                 .map(Value::String)
-                .map_err(invalid)
+                .map_err(|reason| invalid(reason, item.at))
         }
-        UriSource::Invalid(reason) => Err(invalid(reason)),
+        UriSource::Invalid(reason) => Err(invalid(reason, item.at)),
     }
 }
 
@@ -184,7 +193,7 @@ mod tests {
             "src-queue": "q",
         });
         let mut resolve = resolve_from(&[("PW", "s3cret"), ("DEST", "amqp://u:p@c/%2F")]);
-        let resolved = resolve_value("shovel", &value, at(), &mut resolve, |r| r).unwrap();
+        let resolved = resolve_value("shovel", &value, at(), "", &mut resolve, |r, _| r).unwrap();
         assert_eq!(
             resolved,
             json!({
@@ -200,22 +209,36 @@ mod tests {
         let mut resolve = resolve_from(&[]);
         let missing = json!({"uri": {"env": "UNSET"}});
         assert_eq!(
-            resolve_value("federation-upstream", &missing, at(), &mut resolve, |r| r),
+            resolve_value(
+                "federation-upstream",
+                &missing,
+                at(),
+                "",
+                &mut resolve,
+                |r, _| r
+            ),
             Err("UNSET unset".to_string())
         );
         let odd = json!({"uri": {"uri": "amqp://u@h", "secret": {"env": "X"}}});
-        let error = resolve_value("federation-upstream", &odd, at(), &mut resolve, |r| r);
+        let error = resolve_value(
+            "federation-upstream",
+            &odd,
+            at(),
+            "",
+            &mut resolve,
+            |r, _| r,
+        );
         assert!(error.unwrap_err().starts_with("a URI is text"));
     }
 
     #[test]
     fn items_name_their_field_and_other_components_have_none() {
         let value = json!({"uri": ["amqp://u:p@h", {"env": "X"}]});
-        let items = uri_items("federation-upstream", &value, at());
+        let items = uri_items("federation-upstream", &value, at(), "");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].field, "uri[0]");
         assert!(matches!(&items[0].source, UriSource::Literal(u) if u == "amqp://u:p@h"));
         assert!(matches!(items[1].source, UriSource::Whole(_)));
-        assert!(uri_items("federation-upstream-set", &value, at()).is_empty());
+        assert!(uri_items("federation-upstream-set", &value, at(), "").is_empty());
     }
 }

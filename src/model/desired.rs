@@ -9,7 +9,7 @@ use super::id::{DestinationType, ResourceId};
 use super::kinds;
 use super::resource::Resource;
 use super::state::State;
-use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::diagnostic::{Diagnostic, FileId, Sources};
 use crate::config::environment::{Environment, Vhost};
 use crate::config::located::Located;
 use crate::config::schema::{BindingSpec, Kind, SecretSource};
@@ -38,7 +38,13 @@ pub fn desired_state(
     for (name, vhost) in env.vhosts.iter().filter(|(n, _)| managed.contains(n)) {
         add_vhost(&mut state, env, name, vhost);
         if wants(Kind::Parameters) {
-            add_parameters(&mut state, &mut problems, name, vhost, resolve);
+            add_parameters(
+                &mut state,
+                &mut problems,
+                (name, vhost),
+                &env.sources,
+                resolve,
+            );
         }
     }
     for (name, param) in &env.global_parameters {
@@ -270,8 +276,8 @@ fn add_vhost(state: &mut State, env: &Environment, name: &str, vhost: &Vhost) {
 fn add_parameters(
     state: &mut State,
     problems: &mut Vec<Diagnostic>,
-    name: &str,
-    vhost: &Vhost,
+    (name, vhost): (&str, &Vhost),
+    sources: &Sources,
     resolve: &SecretResolver,
 ) {
     for ((component, parameter_name), parameter) in &vhost.parameters {
@@ -282,10 +288,18 @@ fn add_parameters(
         };
         let value = &parameter.spec.value;
         let mut secret = |source: &SecretSource| resolve(source, parameter.file);
-        let invalid = |reason: String| {
-            Diagnostic::error("invalid-argument", reason).at(parameter.file, value.at)
+        let invalid = |reason: String, at| {
+            Diagnostic::error("invalid-argument", reason).at(parameter.file, at)
         };
-        match uri_secrets::resolve_value(component, &value.value, value.at, &mut secret, invalid) {
+        let text = &sources.get(parameter.file).text;
+        match uri_secrets::resolve_value(
+            component,
+            &value.value,
+            value.at,
+            text,
+            &mut secret,
+            invalid,
+        ) {
             Ok(resolved) => state.insert(id, kinds::parameter(resolved)),
             Err(problem) => problems.push(problem),
         }
