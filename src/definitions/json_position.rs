@@ -48,16 +48,30 @@ impl Scanner<'_> {
         };
         match (step, self.peek()?) {
             (Step::Key(wanted), b'{') => {
+                // The last of duplicate keys, which is the one serde_json keeps.
                 self.at += 1;
+                let mut found = None;
                 loop {
                     self.skip_space();
+                    if self.peek()? == b'}' {
+                        return found;
+                    }
                     let key = self.string()?;
                     self.eat(b':')?;
                     if &key == wanted {
-                        return self.find(rest);
+                        let mut inner = Scanner {
+                            text: self.text,
+                            at: self.at,
+                        };
+                        found = inner.find(rest).or(found);
                     }
                     self.skip_value()?;
-                    self.eat(b',')?;
+                    self.skip_space();
+                    match self.peek()? {
+                        b',' => self.at += 1,
+                        b'}' => return found,
+                        _ => return None,
+                    }
                 }
             }
             (Step::Index(wanted), b'[') => {
@@ -158,6 +172,13 @@ mod tests {
         assert_eq!(position(DOC, &path), Some((5, 49)));
         assert_eq!(position(DOC, &[key("users"), Step::Index(0)]), Some((4, 5)));
         assert_eq!(position(DOC, &[key("vhosts")]), Some((2, 13)));
+    }
+
+    #[test]
+    fn of_duplicate_keys_the_last_one_counts() {
+        let doc = "{\"a\": {\"k\": 1, \"k\": 2}}";
+        assert_eq!(position(doc, &[key("a"), key("k")]), Some((1, 21)));
+        assert_eq!(position("{\"a\": {}}", &[key("a"), key("k")]), None);
     }
 
     #[test]
