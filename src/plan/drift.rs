@@ -332,4 +332,28 @@ mod tests {
         assert_eq!(r.out_of_scope_total(), 4);
         assert_eq!(r.ignored, BTreeMap::from([("queue", 1)]));
     }
+
+    #[test]
+    fn a_uri_password_alone_differs_as_a_sensitive_field() {
+        let id = ResourceId::Parameter {
+            vhost: "/v".into(),
+            component: "federation-upstream".into(),
+            name: "up".into(),
+        };
+        let upstream = |uri: &str| kinds::parameter(json!({ "uri": uri, "expires": 1 }));
+        let desired = state(vec![(id.clone(), upstream("amqp://u:new@h"))]);
+        let live = state(vec![(id.clone(), upstream("amqp://u:old@h"))]);
+        let r = report(&desired, &live, &scope(&[]));
+        let field = &r.changed[0].fields[0];
+        assert_eq!(field.field, "value.uri");
+        assert!(field.sensitive);
+        assert_eq!((&field.before, &field.after), (&None, &None));
+
+        // A change that shows in the redacted text is shown, redacted.
+        let desired = state(vec![(id.clone(), upstream("amqp://u:new@other"))]);
+        let r = report(&desired, &live, &scope(&[]));
+        let field = &r.changed[0].fields[0];
+        assert!(!field.sensitive);
+        assert_eq!(field.after, Some(json!("amqp://u:new@other")));
+    }
 }
