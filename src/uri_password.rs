@@ -19,28 +19,43 @@ pub fn uri_fields(component: &str) -> &'static [&'static str] {
         .unwrap_or_default()
 }
 
-/// `value` with `f` applied to every URI string of its URI fields.
-pub fn map_uris(component: &str, value: &Value, f: impl Fn(&str) -> String) -> Value {
+/// `value` with `f` applied to every URI entry of its URI fields (`f` gets the field's key
+/// and the entry as written: a string, or an object for a URI secret); the first error ends it.
+pub fn try_map_uris<E>(
+    component: &str,
+    value: &Value,
+    mut f: impl FnMut(&str, &Value) -> Result<Value, E>,
+) -> Result<Value, E> {
     let fields = uri_fields(component);
     let Value::Object(map) = value else {
-        return value.clone();
+        return Ok(value.clone());
     };
-    let one = |v: &Value| match v {
-        Value::String(s) => Value::String(f(s)),
-        other => other.clone(),
-    };
-    let mapped = map
-        .iter()
-        .map(|(key, entry)| {
-            let entry = match entry {
-                _ if !fields.contains(&key.as_str()) => entry.clone(),
-                Value::Array(list) => Value::Array(list.iter().map(one).collect()),
-                single => one(single),
-            };
-            (key.clone(), entry)
+    let mut mapped = serde_json::Map::new();
+    for (key, entry) in map {
+        let entry = match entry {
+            _ if !fields.contains(&key.as_str()) => entry.clone(),
+            Value::Array(list) => {
+                Value::Array(list.iter().map(|e| f(key, e)).collect::<Result<_, E>>()?)
+            }
+            single => f(key, single)?,
+        };
+        mapped.insert(key.clone(), entry);
+    }
+    Ok(Value::Object(mapped))
+}
+
+/// `value` with `f` applied to every URI string of its URI fields.
+pub fn map_uris(component: &str, value: &Value, f: impl Fn(&str) -> String) -> Value {
+    let mapped = try_map_uris(component, value, |_, entry| {
+        Ok::<_, std::convert::Infallible>(match entry {
+            Value::String(s) => Value::String(f(s)),
+            other => other.clone(),
         })
-        .collect();
-    Value::Object(mapped)
+    });
+    match mapped {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
 }
 
 /// Everything RFC 3986 does not allow in a userinfo password (unreserved, sub-delims and
@@ -101,15 +116,25 @@ pub fn decode_password(encoded: &str) -> Option<String> {
         .map(|p| p.into_owned())
 }
 
-/// `scheme://user@host...` with `password` encoded into it; an error when there is no user
-/// to attach it to, or a password already. An empty password (`user:@`) is replaced.
-pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
+/// Why `uri` cannot take a password from elsewhere: it holds one already, or names no
+/// user to attach it to.
+pub fn unable_to_take_password(uri: &str) -> Option<String> {
     if has_password(uri) {
-        return Err("the `uri` already holds a password; leave it to `password`".into());
+        Some("the `uri` already holds a password; leave it to `password`".into())
+    } else if !authority(uri).is_some_and(|(_, a)| a.contains('@')) {
+        Some("the `uri` names no user (`amqp://user@host`) to give the password to".into())
+    } else {
+        None
     }
-    let (start, authority) = authority(uri)
-        .filter(|(_, a)| a.contains('@'))
-        .ok_or("the `uri` names no user (`amqp://user@host`) to give the password to")?;
+}
+
+/// `scheme://user@host...` with `password` encoded into it; an error when the URI cannot
+/// take one (see [`unable_to_take_password`]). An empty password (`user:@`) is replaced.
+pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
+    if let Some(reason) = unable_to_take_password(uri) {
+        return Err(reason);
+    }
+    let (start, authority) = authority(uri).unwrap_or_default();
     let at = authority.rfind('@').unwrap_or_default();
     let user = authority[..at].trim_end_matches(':');
     let encoded = utf8_percent_encode(password, NOT_IN_USERINFO);

@@ -4,11 +4,9 @@
 use super::located::Position;
 use super::variables::position_of;
 
-/// Where the key of `field` (`src-uri[1]` looks for `src-uri`) is written inside the value
-/// at `value`: parameter values keep no nested positions. The value ends at the first later
-/// line indented less than where it starts.
-pub fn key_position(text: &str, value: Position, field: &str) -> Option<Position> {
-    let key = field.split('[').next().unwrap_or(field);
+/// Where `key` is written inside the value at `value`: parameter values keep no nested
+/// positions. The value ends at the first later line indented less than where it starts.
+pub fn key_position(text: &str, value: Position, key: &str) -> Option<Position> {
     let indent = (value.column as usize).saturating_sub(1);
     let mut offset = value.offset;
     let mut first = true;

@@ -190,20 +190,10 @@ impl<'de> Deserialize<'de> for SecretSource {
     /// Read by hand so every variant keeps the position of what was written.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Located::<Value>::deserialize(deserializer)?;
-        let at = raw.at;
-        let text = |v: &Value| v.as_str().map(|s| Located::new(s.to_string(), at));
         match &raw.value {
-            Value::String(s) => Ok(SecretSource::Literal(Located::new(s.clone(), at))),
-            Value::Object(map) if map.len() == 1 => {
-                if let Some(env) = map.get("env").and_then(text) {
-                    Ok(SecretSource::Env(EnvSecret { env }))
-                } else if let Some(file) = map.get("file").and_then(text) {
-                    Ok(SecretSource::File(FileSecret { file }))
-                } else {
-                    Err(serde::de::Error::custom(SECRET_SHAPE))
-                }
-            }
-            _ => Err(serde::de::Error::custom(SECRET_SHAPE)),
+            Value::String(s) => Ok(SecretSource::Literal(Located::new(s.clone(), raw.at))),
+            other => SecretSource::reference(other, raw.at)
+                .ok_or_else(|| serde::de::Error::custom(SECRET_SHAPE)),
         }
     }
 }
@@ -211,6 +201,18 @@ impl<'de> Deserialize<'de> for SecretSource {
 const SECRET_SHAPE: &str = "a secret must be `{ env: NAME }` or `{ file: PATH }`";
 
 impl SecretSource {
+    /// `{ env: NAME }` or `{ file: PATH }` read from a plain value written at `at`.
+    pub fn reference(value: &Value, at: super::located::Position) -> Option<SecretSource> {
+        let map = value.as_object().filter(|m| m.len() == 1)?;
+        let text = |v: &Value| v.as_str().map(|s| Located::new(s.to_string(), at));
+        if let Some(env) = map.get("env").and_then(text) {
+            Some(SecretSource::Env(EnvSecret { env }))
+        } else {
+            let file = map.get("file").and_then(text)?;
+            Some(SecretSource::File(FileSecret { file }))
+        }
+    }
+
     /// Where the secret was written.
     pub fn position(&self) -> super::located::Position {
         match self {

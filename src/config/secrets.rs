@@ -5,7 +5,7 @@ use std::path::Path;
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::Environment;
 use super::schema::SecretSource;
-use super::uri_secrets::{uri_items, UriSource};
+use super::uri_secrets::{parameter_uris, UriSource};
 use crate::secret::Secret;
 
 /// Reads a secret; a missing variable or unreadable file is a diagnostic naming it.
@@ -55,20 +55,14 @@ pub fn check_all(env: &Environment) -> Vec<Diagnostic> {
             problems.push(problem);
         }
     }
-    for vhost in env.vhosts.values() {
-        for ((component, _), parameter) in &vhost.parameters {
-            let value = &parameter.spec.value;
-            let text = &env.sources.get(parameter.file).text;
-            for item in uri_items(component, &value.value, value.at, text) {
-                let source = match &item.source {
-                    UriSource::Whole(source) => source,
-                    UriSource::WithPassword { password, .. } => password,
-                    _ => continue,
-                };
-                if let Err(problem) = resolve(source, &env.dir, parameter.file) {
-                    problems.push(problem);
-                }
-            }
+    for uri in parameter_uris(env) {
+        let source = match &uri.item.source {
+            UriSource::Whole(source) => source,
+            UriSource::WithPassword { password, .. } => password,
+            _ => continue,
+        };
+        if let Err(problem) = resolve(source, &env.dir, uri.file) {
+            problems.push(problem);
         }
     }
     problems

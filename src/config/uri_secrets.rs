@@ -6,15 +6,15 @@
 //! - `{ uri: "amqp://user@host/vhost", password: { env: NAME } }`: the URI stays readable in
 //!   the repository and warren inserts the percent-encoded password when it needs it.
 
-use std::collections::BTreeMap;
+use serde_json::Value;
 
-use serde_json::{Map, Value};
-
+use super::diagnostic::FileId;
+use super::environment::Environment;
 use super::field_position::key_position;
-use super::located::{Located, Position};
-use super::schema::{EnvSecret, FileSecret, SecretSource};
+use super::located::Position;
+use super::schema::SecretSource;
 use crate::secret::Secret;
-use crate::uri_password::{canonical, uri_fields, with_password};
+use crate::uri_password::{canonical, try_map_uris, uri_fields, with_password};
 
 /// One URI as written in a parameter value.
 #[derive(Debug, Clone)]
@@ -65,6 +65,34 @@ pub fn uri_items(component: &str, value: &Value, at: Position, text: &str) -> Ve
     items
 }
 
+/// One URI of a vhost's runtime parameter, for the checks that look at them all.
+pub struct ParameterUri<'a> {
+    pub component: &'a str,
+    pub name: &'a str,
+    pub file: FileId,
+    pub item: UriItem,
+}
+
+/// Every shovel and federation URI the environment declares.
+pub fn parameter_uris(env: &Environment) -> Vec<ParameterUri<'_>> {
+    let mut found = Vec::new();
+    for vhost in env.vhosts.values() {
+        for ((component, name), parameter) in &vhost.parameters {
+            let value = &parameter.spec.value;
+            let text = &env.sources.get(parameter.file).text;
+            for item in uri_items(component, &value.value, value.at, text) {
+                found.push(ParameterUri {
+                    component,
+                    name,
+                    file: parameter.file,
+                    item,
+                });
+            }
+        }
+    }
+    found
+}
+
 fn classify(entry: &Value, at: Position) -> UriSource {
     let Value::Object(map) = entry else {
         return match entry {
@@ -75,14 +103,15 @@ fn classify(entry: &Value, at: Position) -> UriSource {
     let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
     let keys: Vec<&str> = map.keys().map(String::as_str).collect();
     match keys.as_slice() {
-        ["env"] | ["file"] => match secret_of(entry, at) {
+        ["env"] | ["file"] => match SecretSource::reference(entry, at) {
             Some(secret) => UriSource::Whole(secret),
             None => UriSource::Invalid(SHAPE.to_string()),
         },
         ["password", "uri"] | ["uri", "password"] => {
             match (
                 text("uri"),
-                map.get("password").and_then(|p| secret_of(p, at)),
+                map.get("password")
+                    .and_then(|p| SecretSource::reference(p, at)),
             ) {
                 (Some(uri), Some(password)) => UriSource::WithPassword { uri, password },
                 _ => UriSource::Invalid(SHAPE.to_string()),
@@ -95,18 +124,6 @@ fn classify(entry: &Value, at: Position) -> UriSource {
 const SHAPE: &str = "a URI is text, `{ env: NAME }`, `{ file: PATH }`, or \
                      `{ uri: TEXT, password: { env: NAME } | { file: PATH } }`";
 
-fn secret_of(value: &Value, at: Position) -> Option<SecretSource> {
-    let map = value.as_object().filter(|m| m.len() == 1)?;
-    let located = |v: &Value| v.as_str().map(|s| Located::new(s.to_string(), at));
-    if let Some(env) = map.get("env").and_then(located) {
-        Some(SecretSource::Env(EnvSecret { env }))
-    } else {
-        map.get("file")
-            .and_then(located)
-            .map(|file| SecretSource::File(FileSecret { file }))
-    }
-}
-
 /// `value` with every URI secret resolved by `resolve`; the first failure is returned,
 /// `invalid` making it from a reason and the field's position.
 pub fn resolve_value<E>(
@@ -117,45 +134,29 @@ pub fn resolve_value<E>(
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
     invalid: impl Fn(String, Position) -> E,
 ) -> Result<Value, E> {
-    let items = uri_items(component, value, at, text);
-    if items.is_empty() {
-        return Ok(value.clone());
-    }
-    // Resolved URIs by field, in list order.
-    let mut resolved: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for item in items {
-        let field = item.field.split('[').next().unwrap_or_default().to_string();
-        let uri = resolve_one(item, resolve, &invalid)?;
-        resolved.entry(field).or_default().push(uri);
-    }
-    let mut out = Map::new();
-    for (key, entry) in value.as_object().into_iter().flatten() {
-        let entry = match (resolved.remove(key), entry) {
-            (Some(uris), Value::Array(_)) => Value::Array(uris),
-            (Some(uris), _) => uris.into_iter().next().unwrap_or(Value::Null),
-            (None, entry) => entry.clone(),
-        };
-        out.insert(key.clone(), entry);
-    }
-    Ok(Value::Object(out))
+    try_map_uris(component, value, |key, entry| {
+        let field_at = key_position(text, at, key).unwrap_or(at);
+        resolve_one(classify(entry, field_at), field_at, resolve, &invalid)
+    })
 }
 
 fn resolve_one<E>(
-    item: UriItem,
+    source: UriSource,
+    at: Position,
     resolve: &mut dyn FnMut(&SecretSource) -> Result<Secret, E>,
     invalid: &impl Fn(String, Position) -> E,
 ) -> Result<Value, E> {
     // Canonical, as the live side is, so that one password in two encodings compares equal.
-    match item.source {
+    match source {
         UriSource::Literal(text) => Ok(Value::String(canonical(&text))),
         UriSource::Whole(source) => Ok(Value::String(canonical(resolve(&source)?.expose()))),
         UriSource::WithPassword { uri, password } => {
             let password = resolve(&password)?;
             with_password(&uri, password.expose())
                 .map(Value::String)
-                .map_err(|reason| invalid(reason, item.at))
+                .map_err(|reason| invalid(reason, at))
         }
-        UriSource::Invalid(reason) => Err(invalid(reason, item.at)),
+        UriSource::Invalid(reason) => Err(invalid(reason, at)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a definitions document holds that RabbitMQ refuses to import and warren's model
 //! cannot carry: `import` stops on these rather than leave them out of the environment.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::json_position::Step;
 use crate::broker::wire::Definitions;
@@ -17,18 +17,10 @@ pub struct DocumentProblem {
 pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
     let mut found = Vec::new();
     for (i, user) in defs.users.iter().enumerate() {
-        for (limit, value) in &user.limits {
-            if value.as_i64().is_none() {
-                found.push(DocumentProblem {
-                    path: path(&["users"], i, &["limits", limit]),
-                    reason: format!(
-                        "user `{}`: limit `{}` must be an integer, not {value}",
-                        shown(&user.name),
-                        shown(limit)
-                    ),
-                });
-            }
-        }
+        let owner = format!("user `{}`", shown(&user.name));
+        non_integer_limits(&mut found, &owner, &user.limits, |limit| {
+            path(&["users"], i, &["limits", limit])
+        });
     }
     for (i, binding) in defs.bindings.iter().enumerate() {
         if !matches!(binding.destination_type.as_str(), "queue" | "exchange") {
@@ -49,20 +41,35 @@ pub fn refusals(defs: &Definitions) -> Vec<DocumentProblem> {
         if parameter.component != "vhost-limits" {
             continue;
         }
-        for (limit, value) in parameter.value.as_object().into_iter().flatten() {
-            if value.as_i64().is_none() {
-                found.push(DocumentProblem {
-                    path: path(&["parameters"], i, &["value", limit]),
-                    reason: format!(
-                        "vhost `{}`: limit `{}` must be an integer, not {value}",
-                        shown(&parameter.vhost),
-                        shown(limit)
-                    ),
-                });
-            }
-        }
+        let Some(limits) = parameter.value.as_object() else {
+            continue;
+        };
+        let owner = format!("vhost `{}`", shown(&parameter.vhost));
+        non_integer_limits(&mut found, &owner, limits, |limit| {
+            path(&["parameters"], i, &["value", limit])
+        });
     }
     found
+}
+
+/// Each limit of `owner` whose value is not an integer.
+fn non_integer_limits(
+    found: &mut Vec<DocumentProblem>,
+    owner: &str,
+    limits: &Map<String, Value>,
+    path_of: impl Fn(&str) -> Vec<Step>,
+) {
+    for (limit, value) in limits {
+        if value.as_i64().is_none() {
+            found.push(DocumentProblem {
+                path: path_of(limit),
+                reason: format!(
+                    "{owner}: limit `{}` must be an integer, not {value}",
+                    shown(limit)
+                ),
+            });
+        }
+    }
 }
 
 /// A name from the file with control characters escaped, so it cannot drive the terminal.

@@ -3,10 +3,11 @@
 //! plaintext credential is written, and the URI itself stays readable.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::uri_password::{decode_password, split_password, uri_fields};
+use crate::uri_password::{decode_password, split_password, try_map_uris};
 
 /// The variables handed out so far, with the password each stands for, so that two URIs
 /// sharing a password share a variable and two different ones never do; reserved names
@@ -32,37 +33,24 @@ impl Variables {
         value: &Value,
     ) -> (Value, Vec<String>) {
         let mut notes = Vec::new();
-        let fields = uri_fields(component);
-        let Value::Object(map) = value else {
-            return (value.clone(), notes);
-        };
-        let mut out = Map::new();
-        for (key, entry) in map {
-            let replaced = if fields.contains(&key.as_str()) {
-                let mut one = |uri: &Value| {
-                    let Some((bare, encoded)) = uri.as_str().and_then(split_password) else {
-                        return uri.clone();
-                    };
-                    // Compared only, never written: a password that is not UTF-8 as written.
-                    let password = decode_password(&encoded).unwrap_or(encoded);
-                    let variable = self.variable(component, name, key, &password);
-                    notes.push(format!(
-                        "{component} `{name}` in vhost {vhost:?}: the password of `{key}` is \
-                         read from {variable}; set it before plan or apply"
-                    ));
-                    json!({ "uri": bare, "password": { "env": variable } })
-                };
-                match entry {
-                    Value::Array(list) => Value::Array(list.iter().map(&mut one).collect()),
-                    single => one(single),
-                }
-            } else {
-                entry.clone()
+        let replaced = try_map_uris(component, value, |key, uri| {
+            let Some((bare, encoded)) = uri.as_str().and_then(split_password) else {
+                return Ok::<_, Infallible>(uri.clone());
             };
-            out.insert(key.clone(), replaced);
-        }
+            // Compared only, never written: a password that is not UTF-8 as written.
+            let password = decode_password(&encoded).unwrap_or(encoded);
+            let variable = self.variable(component, name, key, &password);
+            notes.push(format!(
+                "{component} `{name}` in vhost {vhost:?}: the password of `{key}` is \
+                 read from {variable}; set it before plan or apply"
+            ));
+            Ok(json!({ "uri": bare, "password": { "env": variable } }))
+        });
         notes.dedup();
-        (Value::Object(out), notes)
+        match replaced {
+            Ok(value) => (value, notes),
+            Err(never) => match never {},
+        }
     }
 
     /// `WARREN_<COMPONENT>_<NAME>[_<FIELD>]_PASSWORD`, numbered when already taken by a

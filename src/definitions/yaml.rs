@@ -6,6 +6,9 @@
 
 use serde_json::Value;
 
+use crate::config::located::Position;
+use crate::config::schema::SecretSource;
+
 /// Words YAML 1.1 or 1.2 would read as something other than a string.
 const RESERVED: &[&str] = &[
     "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
@@ -69,10 +72,10 @@ pub fn inline(value: &Value) -> String {
             format!("[{}]", items.join(", "))
         }
         Value::Object(map) if map.is_empty() => "{}".to_string(),
-        Value::Object(_) if uri_with_password(value).is_some() => {
-            uri_with_password(value).unwrap_or_default()
-        }
         Value::Object(map) => {
+            if let Some(text) = uri_with_password(value) {
+                return text;
+            }
             let entries: Vec<String> = map
                 .iter()
                 .map(|(k, v)| format!("{}: {}", scalar(k), inline(v)))
@@ -122,12 +125,7 @@ fn written_inline(value: &Value) -> bool {
 
 /// `{ env: NAME }` or `{ file: PATH }`.
 fn is_secret_reference(value: &Value) -> bool {
-    value.as_object().is_some_and(|map| {
-        map.len() == 1
-            && map
-                .iter()
-                .all(|(k, v)| (k == "env" || k == "file") && v.is_string())
-    })
+    SecretSource::reference(value, Position::default()).is_some()
 }
 
 /// Makes every `${` read literally by the loader's `${name}` substitution: the loader treats

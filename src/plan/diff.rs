@@ -92,30 +92,33 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
                 for key in keys {
                     let (b, a) = (bm.get(key), am.get(key));
                     if b != a {
-                        let sensitive = sensitive || only_credentials_differ(b, a);
-                        diffs.push(FieldDiff {
-                            field: format!("{name}.{key}"),
-                            before: if sensitive { None } else { b.cloned() },
-                            after: if sensitive { None } else { a.cloned() },
-                            forces_replace,
-                            sensitive,
-                        });
+                        let field = format!("{name}.{key}");
+                        diffs.push(field_diff(field, (b, a), forces_replace, sensitive));
                     }
                 }
             }
-            _ => {
-                let sensitive = sensitive || only_credentials_differ(b, a);
-                diffs.push(FieldDiff {
-                    field: name.clone(),
-                    before: if sensitive { None } else { b.cloned() },
-                    after: if sensitive { None } else { a.cloned() },
-                    forces_replace,
-                    sensitive,
-                })
-            }
+            _ => diffs.push(field_diff(name.clone(), (b, a), forces_replace, sensitive)),
         }
     }
     diffs
+}
+
+/// One field's change; its values are left out when the field is sensitive or when only
+/// URI passwords differ.
+fn field_diff(
+    field: String,
+    (before, after): (Option<&Value>, Option<&Value>),
+    forces_replace: bool,
+    sensitive: bool,
+) -> FieldDiff {
+    let sensitive = sensitive || only_credentials_differ(before, after);
+    FieldDiff {
+        field,
+        before: if sensitive { None } else { before.cloned() },
+        after: if sensitive { None } else { after.cloned() },
+        forces_replace,
+        sensitive,
+    }
 }
 
 /// Two different values that read the same once URI passwords are redacted: showing them
