@@ -177,6 +177,19 @@ mod tests {
     }
 
     #[test]
+    fn a_uri_that_cannot_take_a_password_says_why() {
+        assert_eq!(
+            with_password("amqp://u:already@host", "x").unwrap_err(),
+            "the `uri` already holds a password; leave it to `password`"
+        );
+        assert_eq!(
+            with_password("amqp://host/vhost", "x").unwrap_err(),
+            "the `uri` names no user (`amqp://user@host`) to give the password to"
+        );
+        assert_eq!(unable_to_take_password("amqp://u@host"), None);
+    }
+
+    #[test]
     fn split_keeps_the_encoding_and_ignores_an_empty_password() {
         assert_eq!(
             split_password("amqp://u:p%40ss@h:5672/%2F"),

@@ -385,3 +385,78 @@ vhosts:
         assert!(errors[0].contains("ex.creativeflow.topik"), "{}", run.all());
     }
 }
+
+#[test]
+fn uri_password_errors_name_the_field_and_why() {
+    let fixture = "fixtures/invalid/uri-password-literal";
+    let run = validate(&["--env", fixture, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    let file = format!("{fixture}/topology.yaml");
+    let errors = run.lines_starting("error[");
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "error[secret-literal] {file}:7:11: shovel `orders-to-dr`: `src-uri` holds a \
+                 password written in the file; secrets must not be committed"
+            ),
+            format!(
+                "error[invalid-argument] {file}:9:11: shovel `orders-to-dr`: `dest-uri`: the \
+                 `uri` names no user (`amqp://user@host`) to give the password to"
+            ),
+            format!(
+                "error[invalid-argument] {file}:13:11: federation-upstream `origin`: `uri`: a URI \
+                 is text, `{{ env: NAME }}`, `{{ file: PATH }}`, or `{{ uri: TEXT, password: \
+                 {{ env: NAME }} | {{ file: PATH }} }}`"
+            ),
+        ],
+        "{}",
+        run.all()
+    );
+    assert!(!run.all().contains("hunter2"), "{}", run.all());
+}
+
+#[test]
+fn a_uri_that_already_holds_a_password_and_a_missing_uri_secret_are_explained() {
+    let (_dir, env) = temp_env(&[(
+        "topology.yaml",
+        "\
+vhosts:
+  /app:
+    parameters:
+      federation-upstream:
+        origin:
+          ack-mode: on-confirm
+          uri: { uri: 'amqp://fed:inline@origin', password: { env: WARREN_TEST_UNSET_URI_PW } }
+        mirror:
+          uri:
+            - { env: WARREN_TEST_UNSET_WHOLE_URI }
+",
+    )]);
+    let run = validate(&["--env", &env, "--format", "short", "--resolve-secrets"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    let file = format!("{env}/topology.yaml");
+    let errors = run.lines_starting("error[");
+    let expected = [
+        format!(
+            "error[invalid-argument] {file}:8:11: federation-upstream `origin`: `uri`: the `uri` \
+             already holds a password; leave it to `password`"
+        ),
+        format!(
+            "error[missing-secret] {file}:8:11: environment variable `WARREN_TEST_UNSET_URI_PW` \
+             is not set (or empty)"
+        ),
+        format!(
+            "error[missing-secret] {file}:10:11: environment variable \
+             `WARREN_TEST_UNSET_WHOLE_URI` is not set (or empty)"
+        ),
+    ];
+    for line in &expected {
+        assert!(
+            errors.contains(&line.as_str()),
+            "missing {line}\n{}",
+            run.all()
+        );
+    }
+    assert_eq!(errors.len(), 3, "{}", run.all());
+}
