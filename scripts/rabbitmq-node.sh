@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Start and stop throwaway RabbitMQ nodes for `make demo` and the integration tests.
 #
-#   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] [--config FILE] [--advanced-config FILE]
+#   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] [--broker 3.10|4.0] [--config FILE] [--advanced-config FILE]
 #   rabbitmq-node.sh stop DIR
 #   rabbitmq-node.sh join DIR PEER_NODENAME
 #   rabbitmq-node.sh watch DIR PID [--remove-dir]
-#   rabbitmq-node.sh ensure-installed
+#   rabbitmq-node.sh ensure-installed [3.10|4.0|all]
+#
+# --broker picks the RabbitMQ release (default 3.10, or $WARREN_BROKER): 3.10 is Debian
+# bookworm's rabbitmq-server (3.10.8) on this machine; 4.0 is Debian trixie's (4.0.5), run
+# from a root that `debootstrap --variant=minbase --include=rabbitmq-server trixie` built
+# once and keeps in $WARREN_BROKER_ROOTS (default /var/cache/warren). A 4.0 node sees the
+# host's /tmp and DIR at the same paths through bind mounts, and registers with the host's
+# epmd like the others.
 #
 # A node lives entirely in DIR (data, logs, pid file, config); it never touches the
 # system broker (rabbit@localhost on 5672/15672) beyond sharing epmd and the Erlang
@@ -24,6 +31,7 @@
 set -euo pipefail
 
 readonly SERVER=/usr/sbin/rabbitmq-server
+readonly ROOTS=${WARREN_BROKER_ROOTS:-/var/cache/warren}
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 readonly SELF
 readonly PLUGINS='[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_federation,rabbitmq_federation_management].'
@@ -38,6 +46,68 @@ die() {
 usage() {
     sed -n '4,8s/^#   //p' "$SELF" >&2
     exit 2
+}
+
+# The chroot a release runs from; empty for the host's own 3.10.
+root_of() {
+    case $1 in
+    3.10) echo '' ;;
+    4.0) echo "$ROOTS/trixie" ;;
+    *) die "unknown broker release: $1 (3.10 or 4.0)" ;;
+    esac
+}
+
+# Runs a command on the host, or inside the node's root when it has one.
+in_root() {
+    local root=$1
+    shift
+    if [[ -n $root ]]; then chroot "$root" "$@"; else "$@"; fi
+}
+
+# Builds the 4.0 root once (about 75 s, 370 MB); a half-built root is never used.
+ensure_root() {
+    local root=$1
+    [[ -x $root/usr/sbin/rabbitmq-server ]] && return 0
+    command -v debootstrap >/dev/null || apt_install debootstrap
+    mkdir -p "$(dirname "$root")"
+    exec 9>"$root.lock"
+    flock 9
+    if [[ ! -x $root/usr/sbin/rabbitmq-server ]]; then
+        echo "rabbitmq-node: building $root with debootstrap (once; about 75 s)" >&2
+        rm -rf -- "$root.partial"
+        debootstrap --variant=minbase --include=rabbitmq-server trixie "$root.partial" \
+            >"$root.debootstrap.log" 2>&1 ||
+            { tail -n 30 "$root.debootstrap.log" >&2; die "debootstrap failed (log: $root.debootstrap.log)"; }
+        mv -- "$root.partial" "$root"
+    fi
+    exec 9>&-
+}
+
+# /proc for the root's Erlang VM; the host's /tmp, where tests keep the files a node reads
+# (definitions to load, certificates); and DIR at the same path when it is elsewhere.
+mount_into_root() {
+    local root=$1 dir=$2
+    mountpoint -q "$root/proc" || mount -t proc proc "$root/proc" || die "cannot mount proc in $root"
+    mountpoint -q "$root/tmp" || mount --bind /tmp "$root/tmp" || die "cannot bind /tmp into $root"
+    [[ $dir == /tmp/* ]] && return 0
+    mkdir -p "$root$dir"
+    mountpoint -q "$root$dir" || mount --bind "$dir" "$root$dir" || die "cannot bind $dir into $root"
+}
+
+unmount_from_root() {
+    local root=$1 dir=$2
+    [[ -n $root && $dir != /tmp/* && -d $root$dir ]] || return 0
+    if mountpoint -q "$root$dir"; then
+        umount "$root$dir" 2>/dev/null || umount -l "$root$dir" 2>/dev/null || true
+    fi
+    rmdir -- "$root$dir" 2>/dev/null || true
+}
+
+apt_install() {
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
 }
 
 is_port() {
@@ -126,9 +196,10 @@ use_node_env() {
 }
 
 cmd_start() {
-    local positional=() extra_config='' advanced_config=''
+    local positional=() extra_config='' advanced_config='' release=${WARREN_BROKER:-3.10}
     while (($#)); do
         case $1 in
+        --broker) (($# >= 2)) || usage; release=$2; shift 2 ;;
         --config) (($# >= 2)) || usage; extra_config=$2; shift 2 ;;
         --advanced-config) (($# >= 2)) || usage; advanced_config=$2; shift 2 ;;
         *) positional+=("$1"); shift ;;
@@ -147,7 +218,13 @@ cmd_start() {
     done
     [[ $amqp != "$mgmt" && $amqp != "$dist" && $mgmt != "$dist" ]] ||
         die "the three ports must differ"
-    [[ -x $SERVER ]] || die "$SERVER is missing; run: $0 ensure-installed"
+    local root
+    root=$(root_of "$release")
+    if [[ -n $root ]]; then
+        ensure_root "$root"
+    else
+        [[ -x $SERVER ]] || die "$SERVER is missing; run: $0 ensure-installed"
+    fi
     command -v curl >/dev/null || die "curl is missing; run: $0 ensure-installed"
     [[ $(id -u) == 0 ]] || die "must run as root (the start script su's to rabbitmq)"
 
@@ -182,8 +259,13 @@ EOF
     cat >"$dir/rabbitmq-env.conf" <<'EOF'
 ulimit -n "$(ulimit -Hn)"
 EOF
-    chown -R rabbitmq:rabbitmq "$dir"
-    runuser -u rabbitmq -- test -w "$dir" ||
+    echo "$root" >"$dir/root"
+    if [[ -n $root ]]; then
+        mount_into_root "$root" "$dir"
+    fi
+    # The root has its own rabbitmq user, with another uid than the host's.
+    in_root "$root" chown -R rabbitmq:rabbitmq "$dir"
+    in_root "$root" runuser -u rabbitmq -- test -w "$dir" ||
         die "user rabbitmq cannot write $dir (is a parent directory closed to it?)"
 
     ensure_epmd
@@ -214,7 +296,11 @@ ENV
     # As root the wrapper su's to rabbitmq, so HOME=/var/lib/rabbitmq and the node
     # uses the system cookie there (Erlang creates it on a fresh install).
     local started=$SECONDS
-    setsid "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+    if [[ -n $root ]]; then
+        setsid chroot "$root" "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+    else
+        setsid "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+    fi
     local launcher=$!
     echo "$launcher" >"$dir/launcher.pid"
 
@@ -268,6 +354,7 @@ cmd_stop() {
         fi
     fi
     rm -f "$dir/rabbitmq.pid" "$dir/launcher.pid"
+    unmount_from_root "$(cat "$dir/root" 2>/dev/null || true)" "$dir"
 }
 
 cmd_join() {
@@ -278,10 +365,12 @@ cmd_join() {
     node_pid "$dir" >/dev/null || die "the node in $dir is not running"
     [[ $(id -u) == 0 ]] || die "must run as root (rabbitmqctl su's to rabbitmq)"
     use_node_env "$dir"
-    local node=$RABBITMQ_NODENAME
+    local node=$RABBITMQ_NODENAME root ctl=(rabbitmqctl)
+    root=$(cat "$dir/root" 2>/dev/null || true)
+    [[ -z $root ]] || ctl=(chroot "$root" rabbitmqctl)
     for step in stop_app reset "join_cluster $peer" start_app; do
         # shellcheck disable=SC2086 # `join_cluster PEER` is two words
-        if ! out=$(cd / && timeout 120 rabbitmqctl -q -n "$node" $step 2>&1 </dev/null); then
+        if ! out=$(cd / && timeout 120 "${ctl[@]}" -q -n "$node" $step 2>&1 </dev/null); then
             echo "rabbitmq-node: rabbitmqctl -n $node $step failed:" >&2
             echo "$out" >&2
             print_log_tail "$dir"
@@ -317,13 +406,17 @@ cmd_watchdog() {
 }
 
 cmd_ensure_installed() {
-    if [[ -x $SERVER ]] && command -v curl >/dev/null; then
-        return 0
+    local release=${1:-3.10}
+    case $release in
+    3.10 | 4.0 | all) ;;
+    *) usage ;;
+    esac
+    if ! [[ -x $SERVER ]] || ! command -v curl >/dev/null; then
+        apt_install rabbitmq-server curl
     fi
-    local sudo=()
-    [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server curl
+    if [[ $release != 3.10 ]]; then
+        ensure_root "$(root_of 4.0)"
+    fi
 }
 
 (($# >= 1)) || usage
@@ -335,6 +428,6 @@ stop) cmd_stop "$@" ;;
 join) cmd_join "$@" ;;
 watch) cmd_watch "$@" ;;
 _watchdog) cmd_watchdog "$@" ;;
-ensure-installed) cmd_ensure_installed ;;
+ensure-installed) cmd_ensure_installed "$@" ;;
 *) usage ;;
 esac

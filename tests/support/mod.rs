@@ -7,4 +7,4 @@ pub mod node;
 pub mod prometheus;
 
 pub use cluster::BrokerCluster;
-pub use node::{eventually, BrokerNode};
+pub use node::{eventually, BrokerNode, Release};

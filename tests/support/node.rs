@@ -19,6 +19,41 @@ use serde_json::Value;
 pub const USER: &str = "guest";
 pub const PASSWORD: &str = "guest";
 
+/// A RabbitMQ release the harness can start: bookworm's 3.10.8 on this machine, or
+/// trixie's 4.0.5 from a debootstrapped root (see `scripts/rabbitmq-node.sh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Release {
+    V3_10,
+    V4_0,
+}
+
+impl Release {
+    /// The release every test of this run uses: `WARREN_TEST_BROKER` (3.10 or 4.0), default 3.10.
+    pub fn current() -> Release {
+        match std::env::var("WARREN_TEST_BROKER").as_deref() {
+            Err(_) | Ok("") | Ok("3.10") => Release::V3_10,
+            Ok("4.0") => Release::V4_0,
+            Ok(other) => panic!("WARREN_TEST_BROKER={other:?}: expected 3.10 or 4.0"),
+        }
+    }
+
+    /// As `rabbitmq-node.sh start --broker` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Release::V3_10 => "3.10",
+            Release::V4_0 => "4.0",
+        }
+    }
+
+    /// The exact version the node reports in `/api/overview`.
+    pub fn version(self) -> &'static str {
+        match self {
+            Release::V3_10 => "3.10.8",
+            Release::V4_0 => "4.0.5",
+        }
+    }
+}
+
 /// How many times `start` picks fresh ports and retries when a node fails to start
 /// (another process can grab a port between our probe and the node binding it).
 const START_ATTEMPTS: usize = 3;
@@ -61,6 +96,7 @@ pub struct BrokerNode {
     /// The user `api` logs in as: guest, or the default user of a rendered configuration.
     pub user: String,
     pub password: String,
+    pub release: Release,
     dir: PathBuf,
     /// Removes the node's directory after `Drop` has stopped the node; `None` for the
     /// shared node, whose directory the watchdog removes.
@@ -128,7 +164,9 @@ impl BrokerNode {
             }
             let name = format!("warren-test-{mgmt_port}@localhost");
             let ports = [amqp_port, mgmt_port, dist_port].map(|p| p.to_string());
+            let release = Release::current();
             let mut args = vec!["start", dir_arg, &ports[0], &ports[1], &ports[2], &name];
+            args.extend(["--broker", release.as_str()]);
             let config = extra
                 .config
                 .as_ref()
@@ -165,6 +203,7 @@ impl BrokerNode {
                     name,
                     user,
                     password,
+                    release,
                     dir,
                     _tempdir,
                 });
