@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod definitions;
 pub mod error;
+pub mod format;
 pub mod model;
 pub mod ops;
 pub mod plan;

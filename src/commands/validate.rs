@@ -16,7 +16,7 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         .as_deref()
         .map(str::parse::<BrokerVersion>)
         .transpose()
-        .map_err(Error::Usage)?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let options = ValidateOptions { broker_version };
     let dirs = selected_dirs(args, environments_dir)?;
     let mut any_errors = false;

@@ -297,10 +297,15 @@ pub enum QueueType {
 
 impl QueueType {
     pub fn as_str(self) -> &'static str {
+        self.rabbit().as_str()
+    }
+
+    /// The same type in RabbitMQ's capability tables.
+    pub fn rabbit(self) -> crate::format::QueueType {
         match self {
-            QueueType::Classic => "classic",
-            QueueType::Quorum => "quorum",
-            QueueType::Stream => "stream",
+            QueueType::Classic => crate::format::QueueType::Classic,
+            QueueType::Quorum => crate::format::QueueType::Quorum,
+            QueueType::Stream => crate::format::QueueType::Stream,
         }
     }
 }

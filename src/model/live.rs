@@ -20,6 +20,12 @@ pub fn is_builtin_queue(name: &str) -> bool {
     name.starts_with("amq.gen-")
 }
 
+/// Global parameters every 4.x broker keeps for itself (`cluster_tags` comes from
+/// rabbitmq.conf): never listed as unmanaged nor pruned, but compared when declared.
+pub fn is_builtin_global_parameter(name: &str) -> bool {
+    name == "cluster_tags"
+}
+
 pub fn live_state(snapshot: &LiveSnapshot) -> State {
     let mut state = State::default();
     let defs = &snapshot.definitions;

@@ -6,7 +6,7 @@ use fancy_regex::Regex;
 
 use crate::config::schema::Kind;
 use crate::config::Environment;
-use crate::model::live::{is_builtin_exchange, is_builtin_queue};
+use crate::model::live::{is_builtin_exchange, is_builtin_global_parameter, is_builtin_queue};
 use crate::model::ResourceId;
 
 /// Plain data, so `diff` stays a pure function of two states and this.
@@ -68,12 +68,14 @@ pub fn ignore_name(id: &ResourceId) -> &str {
     }
 }
 
-/// What every environment leaves out: the broker's own exchanges and server-named queues
-/// (the live state never holds them, nor exclusive queues, which definitions leave out).
+/// What every environment leaves out: the broker's own exchanges, server-named queues and
+/// bookkeeping parameters (the live state never holds exclusive queues, which definitions
+/// leave out).
 fn builtin(id: &ResourceId) -> bool {
     match id {
         ResourceId::Exchange { name, .. } => is_builtin_exchange(name),
         ResourceId::Queue { name, .. } => is_builtin_queue(name),
+        ResourceId::GlobalParameter { name } => is_builtin_global_parameter(name),
         _ => false,
     }
 }
@@ -253,6 +255,14 @@ mod tests {
             vhost: "/v".into(),
             name: "amq.topic".into(),
         }));
+    }
+
+    #[test]
+    fn the_cluster_tags_every_4x_broker_keeps_are_never_unmanaged() {
+        let s = scope(&[]);
+        let global = |name: &str| ResourceId::GlobalParameter { name: name.into() };
+        assert!(!s.contains(&global("cluster_tags")));
+        assert!(s.contains(&global("cluster_tags_of_mine")));
     }
 
     #[test]

@@ -23,8 +23,14 @@ const OVERFLOW: &[&str] = &["drop-head", "reject-publish", "reject-publish-dlx"]
 const DL_STRATEGY: &[&str] = &["at-most-once", "at-least-once"];
 const QUEUE_MODE: &[&str] = &["default", "lazy"];
 const QUEUE_TYPE: &[&str] = &["classic", "quorum", "stream"];
-const MASTER_LOCATOR: &[&str] = &["min-masters", "client-local", "random"];
-const LEADER_LOCATOR: &[&str] = &["client-local", "balanced"];
+const MASTER_LOCATOR: &[&str] = &[
+    "min-masters",
+    "client-local",
+    "random",
+    "balanced",
+    "least-leaders",
+];
+const LEADER_LOCATOR: &[&str] = &["client-local", "balanced", "random", "least-leaders"];
 const HA_MODE: &[&str] = &["all", "exactly", "nodes"];
 const HA_SYNC: &[&str] = &["manual", "automatic"];
 const HA_PROMOTE: &[&str] = &["when-synced", "always"];
@@ -42,6 +48,8 @@ pub fn queue_argument(key: &str) -> Option<ArgType> {
         "x-dead-letter-strategy" => OneOf(DL_STRATEGY),
         "x-max-priority" => IntRange(1, 255),
         "x-queue-mode" => OneOf(QUEUE_MODE),
+        "x-queue-version" => IntRange(1, 2),
+        "x-consumer-timeout" => NonNegativeInt,
         "x-queue-type" => OneOf(QUEUE_TYPE),
         "x-queue-master-locator" => OneOf(MASTER_LOCATOR),
         "x-queue-leader-locator" => OneOf(LEADER_LOCATOR),
@@ -51,7 +59,8 @@ pub fn queue_argument(key: &str) -> Option<ArgType> {
         "x-delivery-limit" => NonNegativeInt,
         "x-max-in-memory-length" | "x-max-in-memory-bytes" => NonNegativeInt,
         "x-max-age" => Duration,
-        "x-stream-max-segment-size-bytes" | "x-stream-filter-size-bytes" => PositiveInt,
+        "x-stream-max-segment-size-bytes" => PositiveInt,
+        "x-stream-filter-size-bytes" => IntRange(16, 255),
         "x-ha-policy" => Any,
         _ => return None,
     })
@@ -68,19 +77,11 @@ pub fn exchange_argument(key: &str) -> Option<ArgType> {
     })
 }
 
-/// Policy definition keys; `operator` narrows them to what operator policies accept.
+/// Policy definition keys; `operator` narrows them to what operator policies accept on
+/// some supported release (the broker's own release is checked with its version).
 pub fn policy_key(key: &str, operator: bool) -> Option<ArgType> {
     use ArgType::*;
-    let operator_keys = [
-        "expires",
-        "message-ttl",
-        "max-length",
-        "max-length-bytes",
-        "max-in-memory-length",
-        "max-in-memory-bytes",
-        "delivery-limit",
-    ];
-    if operator && !operator_keys.contains(&key) {
+    if operator && !crate::format::policy_keys::operator_key_anywhere(key) {
         return None;
     }
     Some(match key {
@@ -93,14 +94,18 @@ pub fn policy_key(key: &str, operator: bool) -> Option<ArgType> {
         "dead-letter-routing-key" => Text,
         "dead-letter-strategy" => OneOf(DL_STRATEGY),
         "queue-mode" => OneOf(QUEUE_MODE),
+        "queue-version" => IntRange(1, 2),
+        "consumer-timeout" => NonNegativeInt,
         "queue-master-locator" => OneOf(MASTER_LOCATOR),
         "queue-leader-locator" => OneOf(LEADER_LOCATOR),
         "delivery-limit" => NonNegativeInt,
         "max-age" => Duration,
         "stream-max-segment-size-bytes" => PositiveInt,
+        "stream-filter-size-bytes" => IntRange(16, 255),
+        "initial-cluster-size" => PositiveInt,
         "target-group-size" => PositiveInt,
         "alternate-exchange" => Exchange,
-        "federation-upstream" | "federation-upstream-set" => Text,
+        "federation-upstream" | "federation-upstream-set" | "federation-upstream-pattern" => Text,
         "ha-mode" => OneOf(HA_MODE),
         "ha-params" => Any,
         "ha-sync-mode" => OneOf(HA_SYNC),
@@ -215,8 +220,25 @@ mod tests {
     #[test]
     fn operator_policies_accept_only_their_keys() {
         assert!(policy_key("message-ttl", true).is_some());
-        assert!(policy_key("ha-mode", true).is_none());
-        assert!(policy_key("ha-mode", false).is_some());
+        assert!(policy_key("dead-letter-exchange", true).is_none());
+        assert!(policy_key("dead-letter-exchange", false).is_some());
+    }
+
+    #[test]
+    fn documented_keys_of_later_releases_are_known() {
+        for key in [
+            "queue-version",
+            "consumer-timeout",
+            "stream-filter-size-bytes",
+        ] {
+            assert!(policy_key(key, false).is_some(), "{key}");
+        }
+        for key in ["x-queue-version", "x-consumer-timeout"] {
+            assert!(queue_argument(key).is_some(), "{key}");
+        }
+        let version = queue_argument("x-queue-version").unwrap();
+        assert!(check(version, &json!(2)).is_ok());
+        assert!(check(version, &json!(3)).is_err());
     }
 
     #[test]

@@ -71,7 +71,6 @@ pub(super) fn check(c: &mut Checker) {
                 arguments::queue_argument,
                 &allowed,
             );
-            queue_type_consistency(c, queue.file, &queue.spec);
         }
         for (policies, operator) in [(&vhost.policies, false), (&vhost.operator_policies, true)] {
             for policy in policies.values() {
@@ -254,49 +253,6 @@ fn typed_arguments(
                 .at(file, key.at),
                 &[allowed],
             ),
-        }
-    }
-}
-
-fn queue_type_consistency(c: &mut Checker, file: FileId, spec: &crate::config::schema::QueueSpec) {
-    let argument = spec
-        .arguments
-        .iter()
-        .find(|(k, _)| k.value == "x-queue-type")
-        .and_then(|(_, v)| v.value.as_str().map(|s| (s.to_string(), v.at)));
-    if let (Some(kind), Some((arg, at))) = (&spec.kind, &argument) {
-        if kind.value.as_str() != arg {
-            c.error(
-                "invalid-argument",
-                file,
-                *at,
-                format!(
-                    "x-queue-type `{arg}` contradicts `type: {}`",
-                    kind.value.as_str()
-                ),
-            );
-        }
-    }
-    let effective = spec
-        .kind
-        .as_ref()
-        .map(|k| k.value.as_str().to_string())
-        .or(argument.map(|(a, _)| a));
-    if matches!(effective.as_deref(), Some("quorum") | Some("stream")) {
-        for (flag, bad) in [(&spec.durable, false), (&spec.auto_delete, true)] {
-            if let Some(flag) = flag {
-                if flag.value == bad {
-                    c.error(
-                        "invalid-argument",
-                        file,
-                        flag.at,
-                        format!(
-                            "{} queues must be durable and not auto-delete",
-                            effective.as_deref().unwrap_or_default()
-                        ),
-                    );
-                }
-            }
         }
     }
 }

@@ -5,6 +5,7 @@ mod dead_letter;
 mod entities;
 mod lints;
 mod pattern;
+pub(crate) mod queue_type;
 mod references;
 mod uri_credentials;
 mod version;
@@ -13,7 +14,7 @@ use super::diagnostic::{Diagnostic, FileId, Severity};
 use super::environment::Environment;
 use super::located::Position;
 
-pub use version::BrokerVersion;
+pub use crate::format::BrokerVersion;
 
 #[derive(Clone, Debug, Default)]
 pub struct ValidateOptions {
@@ -64,6 +65,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "a user with neither password nor password_hash cannot log in with a password",
     ),
     (
+        "deprecated-feature",
+        "a feature the target RabbitMQ release deprecates or ignores (with --broker-version, or the live broker's)",
+    ),
+    (
         "default-user-with-definitions",
         "server.default_user is not created on a node that loads definitions at boot",
     ),
@@ -103,6 +108,7 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
         problems: Vec::new(),
     };
     entities::check(&mut checker);
+    queue_type::check(&mut checker);
     references::check(&mut checker);
     lints::check(&mut checker);
     dead_letter::check(&mut checker);

@@ -1,42 +1,13 @@
-//! Checks that depend on the broker version (`--broker-version X.Y`).
+//! Checks that depend on the broker's release (`--broker-version X.Y`, or the live broker's
+//! version at plan time): policy keys, apply-to values, operator-policy keys, deprecations.
 
-use std::fmt;
-use std::str::FromStr;
-
-use super::Checker;
+use super::{plain, queue_type, Checker};
 use crate::config::diagnostic::Diagnostic;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct BrokerVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl BrokerVersion {
-    pub const fn new(major: u32, minor: u32) -> Self {
-        Self { major, minor }
-    }
-}
-
-impl fmt::Display for BrokerVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
-
-impl FromStr for BrokerVersion {
-    type Err = String;
-    /// Accepts `3.12`, `3.12.4` or `3.13.2+rc.1`; only major and minor matter.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let mut parts = s.trim().split(|c: char| !c.is_ascii_digit());
-        let major = parts.next().and_then(|p| p.parse().ok());
-        let minor = parts.next().and_then(|p| p.parse().ok());
-        match (major, minor) {
-            (Some(major), Some(minor)) => Ok(Self { major, minor }),
-            _ => Err(format!("`{s}` is not a version such as 3.12")),
-        }
-    }
-}
+use crate::config::environment::Declared;
+use crate::config::schema::PolicySpec;
+use crate::format::deprecations::Deprecated;
+use crate::format::policy_keys::{accepts_operator_key, accepts_policy_key, policy_key_since};
+use crate::format::BrokerVersion;
 
 const QUEUE_TYPE_APPLY_TO: [&str; 3] = ["classic_queues", "quorum_queues", "streams"];
 
@@ -46,61 +17,91 @@ pub(super) fn check(checker: &mut Checker, version: BrokerVersion) {
         let all = vhost
             .policies
             .values()
-            .chain(vhost.operator_policies.values());
-        for policy in all {
-            if let Some(apply_to) = &policy.spec.apply_to {
-                if QUEUE_TYPE_APPLY_TO.contains(&apply_to.value.as_str())
-                    && version < BrokerVersion::new(3, 12)
-                {
-                    checker.push(
-                        Diagnostic::error(
-                            "unsupported-by-version",
-                            format!(
-                                "apply-to `{}` needs RabbitMQ 3.12 or later; the broker is {version}",
-                                apply_to.value
-                            ),
-                        )
-                        .at(policy.file, apply_to.at)
-                        .help("use `queues` on this broker"),
-                    );
-                }
-            }
-            if version >= BrokerVersion::new(4, 0) {
-                for (key, _) in policy.spec.definition.iter() {
-                    if key.value.starts_with("ha-") {
-                        checker.push(
-                            Diagnostic::error(
-                                "unsupported-by-version",
-                                format!(
-                                    "`{}`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is {version}",
-                                    key.value
-                                ),
-                            )
-                            .at(policy.file, key.at)
-                            .help("use quorum queues (type: quorum) for replication"),
-                        );
-                    }
-                }
+            .map(|p| (p, false))
+            .chain(vhost.operator_policies.values().map(|p| (p, true)));
+        for (policy, operator) in all {
+            let allowed = [&vhost.allow[..], &plain(&policy.spec.allow)[..]].concat();
+            apply_to(checker, policy, version);
+            for (key, _) in policy.spec.definition.iter() {
+                policy_key(
+                    checker, policy, &key.value, key.at, operator, version, &allowed,
+                );
             }
         }
     }
+    queue_type::check_version(checker, version);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn apply_to(checker: &mut Checker, policy: &Declared<PolicySpec>, version: BrokerVersion) {
+    let Some(apply_to) = &policy.spec.apply_to else {
+        return;
+    };
+    if QUEUE_TYPE_APPLY_TO.contains(&apply_to.value.as_str()) && !version.at_least(3, 12, 0) {
+        checker.push(
+            Diagnostic::error(
+                "unsupported-by-version",
+                format!(
+                    "apply-to `{}` needs RabbitMQ 3.12 or later; the broker is {version}",
+                    apply_to.value
+                ),
+            )
+            .at(policy.file, apply_to.at)
+            .help("use `queues` on this broker"),
+        );
+    }
+}
 
-    #[test]
-    fn parses_versions() {
-        assert_eq!(
-            "3.12".parse::<BrokerVersion>(),
-            Ok(BrokerVersion::new(3, 12))
+fn policy_key(
+    checker: &mut Checker,
+    policy: &Declared<PolicySpec>,
+    key: &str,
+    at: crate::config::located::Position,
+    operator: bool,
+    version: BrokerVersion,
+    allowed: &[String],
+) {
+    let feature = Deprecated::of_key(key);
+    if feature == Some(Deprecated::ClassicMirroring) {
+        // Before 4.0 the `ha-mirroring` lint already says it; from 4.0 it is refused.
+        if version.at_least(4, 0, 0) {
+            checker.push(
+                Diagnostic::error(
+                    "unsupported-by-version",
+                    format!(
+                        "`{key}`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is {version} and refuses the policy"
+                    ),
+                )
+                .at(policy.file, at)
+                .help("declare the mirrored queues with `type: quorum` and remove the ha-* keys (see the README's move to quorum queues)"),
+            );
+        }
+        return;
+    }
+    let refused = if operator {
+        crate::format::policy_keys::operator_key_anywhere(key)
+            && !accepts_operator_key(key, version)
+    } else {
+        !accepts_policy_key(key, version)
+    };
+    if refused {
+        let since = policy_key_since(key)
+            .map(|v| format!("needs RabbitMQ {v} or later"))
+            .unwrap_or_else(|| "is not accepted".to_string());
+        let kind = if operator {
+            "an operator policy"
+        } else {
+            "a policy"
+        };
+        checker.push(
+            Diagnostic::error(
+                "unsupported-by-version",
+                format!("`{key}` in {kind} {since}; the broker is {version} and refuses it"),
+            )
+            .at(policy.file, at),
         );
-        assert_eq!(
-            "3.10.8".parse::<BrokerVersion>(),
-            Ok(BrokerVersion::new(3, 10))
-        );
-        assert!("three".parse::<BrokerVersion>().is_err());
-        assert!(BrokerVersion::new(3, 9) < BrokerVersion::new(3, 12));
+        return;
+    }
+    if let Some(feature) = feature {
+        queue_type::deprecated(checker, version, feature, policy.file, at, allowed);
     }
 }

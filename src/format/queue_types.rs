@@ -1,0 +1,279 @@
+//! What each queue type accepts, release by release, as RabbitMQ's own `capabilities/0`
+//! lists it (rabbit_classic_queue, rabbit_quorum_queue, rabbit_stream_queue).
+//!
+//! The broker refuses an argument only when another queue type lists it (406, or HTTP 400
+//! from the management API: "invalid arg ... of queue type ..."); an argument no type lists
+//! is stored silently. A policy holding a key the type lists as unsupported skips queues of
+//! that type altogether, and the next policy by priority applies instead.
+
+use super::version::BrokerVersion;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueType {
+    Classic,
+    Quorum,
+    Stream,
+}
+
+impl QueueType {
+    pub const ALL: [QueueType; 3] = [QueueType::Classic, QueueType::Quorum, QueueType::Stream];
+
+    /// `x-queue-type` values; anything else is not a type warren knows.
+    pub fn parse(text: &str) -> Option<QueueType> {
+        match text {
+            "classic" => Some(QueueType::Classic),
+            "quorum" => Some(QueueType::Quorum),
+            "stream" => Some(QueueType::Stream),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Classic => "classic",
+            QueueType::Quorum => "quorum",
+            QueueType::Stream => "stream",
+        }
+    }
+
+    /// The policy `apply-to` value naming only this type (3.12+).
+    pub fn apply_to(self) -> &'static str {
+        match self {
+            QueueType::Classic => "classic_queues",
+            QueueType::Quorum => "quorum_queues",
+            QueueType::Stream => "streams",
+        }
+    }
+
+    /// Replicated types: durable, never exclusive, never auto-delete.
+    pub fn is_replicated(self) -> bool {
+        !matches!(self, QueueType::Classic)
+    }
+}
+
+/// The releases warren supports, oldest first: an offline check without a version refuses
+/// only what every one of them refuses.
+pub const SUPPORTED: [BrokerVersion; 7] = [
+    BrokerVersion::patched(3, 10, 8),
+    BrokerVersion::new(3, 11),
+    BrokerVersion::new(3, 12),
+    BrokerVersion::new(3, 13),
+    BrokerVersion::new(4, 0),
+    BrokerVersion::new(4, 1),
+    BrokerVersion::new(4, 2),
+];
+
+const CLASSIC_ARGUMENTS: &[&str] = &[
+    "x-expires",
+    "x-message-ttl",
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-max-priority",
+    "x-overflow",
+    "x-queue-mode",
+    "x-queue-version",
+    "x-single-active-consumer",
+    "x-queue-type",
+    "x-queue-master-locator",
+];
+
+const QUORUM_ARGUMENTS: &[&str] = &[
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-dead-letter-strategy",
+    "x-expires",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-max-in-memory-length",
+    "x-max-in-memory-bytes",
+    "x-overflow",
+    "x-single-active-consumer",
+    "x-queue-type",
+    "x-quorum-initial-group-size",
+    "x-delivery-limit",
+    "x-message-ttl",
+    "x-queue-leader-locator",
+];
+
+const STREAM_ARGUMENTS: &[&str] = &[
+    "x-max-length-bytes",
+    "x-queue-type",
+    "x-max-age",
+    "x-stream-max-segment-size-bytes",
+    "x-initial-cluster-size",
+    "x-queue-leader-locator",
+];
+
+/// The arguments a type lists at declaration on this release.
+pub fn declare_arguments(queue_type: QueueType, version: BrokerVersion) -> Vec<&'static str> {
+    let mut list = match queue_type {
+        QueueType::Classic => CLASSIC_ARGUMENTS.to_vec(),
+        QueueType::Quorum => QUORUM_ARGUMENTS.to_vec(),
+        QueueType::Stream => STREAM_ARGUMENTS.to_vec(),
+    };
+    match queue_type {
+        // Behind the rabbitmq_4.0.0 feature flag, which a fresh 4.x node enables.
+        QueueType::Classic if version.at_least(4, 0, 0) => list.push("x-queue-leader-locator"),
+        QueueType::Stream if version.at_least(4, 2, 7) => list.push("x-stream-filter-size-bytes"),
+        _ => {}
+    }
+    list
+}
+
+/// Whether the broker refuses `key` when declaring a queue of this type: another type lists it.
+pub fn refuses_argument(queue_type: QueueType, key: &str, version: BrokerVersion) -> bool {
+    let listed_elsewhere = QueueType::ALL
+        .into_iter()
+        .filter(|t| *t != queue_type)
+        .any(|t| declare_arguments(t, version).contains(&key));
+    listed_elsewhere && !declare_arguments(queue_type, version).contains(&key)
+}
+
+/// Refused on every supported release: an error even when the broker's version is not known.
+pub fn refused_everywhere(queue_type: QueueType, key: &str) -> bool {
+    SUPPORTED
+        .into_iter()
+        .all(|v| refuses_argument(queue_type, key, v))
+}
+
+/// Policy keys whose presence makes a policy skip queues of this type.
+pub fn unsupported_policy_keys(queue_type: QueueType, version: BrokerVersion) -> Vec<&'static str> {
+    const HA: [&str; 5] = [
+        "ha-mode",
+        "ha-params",
+        "ha-sync-mode",
+        "ha-promote-on-shutdown",
+        "ha-promote-on-failure",
+    ];
+    let late = version.at_least(3, 12, 7);
+    let mut keys = match queue_type {
+        QueueType::Classic => {
+            let mut keys = vec![
+                "max-age",
+                "stream-max-segment-size-bytes",
+                "initial-cluster-size",
+                "delivery-limit",
+                "dead-letter-strategy",
+            ];
+            if !version.at_least(4, 0, 0) {
+                keys.push("queue-leader-locator");
+            }
+            if late {
+                keys.extend([
+                    "max-in-memory-length",
+                    "max-in-memory-bytes",
+                    "target-group-size",
+                ]);
+            }
+            keys
+        }
+        QueueType::Quorum => {
+            let mut keys = vec![
+                "max-priority",
+                "queue-mode",
+                "queue-master-locator",
+                "max-age",
+                "stream-max-segment-size-bytes",
+                "initial-cluster-size",
+            ];
+            keys.extend(HA);
+            keys
+        }
+        QueueType::Stream => {
+            let mut keys = vec![
+                "expires",
+                "message-ttl",
+                "dead-letter-exchange",
+                "dead-letter-routing-key",
+                "max-length",
+                "max-in-memory-length",
+                "max-in-memory-bytes",
+                "max-priority",
+                "overflow",
+                "queue-mode",
+                "delivery-limit",
+                "queue-master-locator",
+                "dead-letter-strategy",
+            ];
+            keys.extend(HA);
+            if late {
+                keys.push("target-group-size");
+            }
+            keys
+        }
+    };
+    if queue_type.is_replicated() && !version.at_least(4, 2, 0) {
+        keys.push("single-active-consumer");
+    }
+    keys
+}
+
+/// Why a value the broker accepts does not do what it says on this type, if it does not.
+pub fn ignored_value(queue_type: QueueType, key: &str, value: &str) -> Option<&'static str> {
+    match (queue_type, key, value) {
+        (QueueType::Quorum, "x-overflow" | "overflow", "reject-publish-dlx") => Some(
+            "quorum queues do not support reject-publish-dlx: the broker accepts it and falls back to drop-head",
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> BrokerVersion {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn arguments_another_type_lists_are_refused() {
+        let v310 = v("3.10.8");
+        assert!(refuses_argument(QueueType::Stream, "x-message-ttl", v310));
+        assert!(refuses_argument(QueueType::Quorum, "x-max-priority", v310));
+        assert!(refuses_argument(QueueType::Quorum, "x-queue-mode", v310));
+        assert!(!refuses_argument(QueueType::Quorum, "x-message-ttl", v310));
+        assert!(!refuses_argument(
+            QueueType::Classic,
+            "x-max-priority",
+            v310
+        ));
+    }
+
+    #[test]
+    fn arguments_no_type_lists_are_kept_silently() {
+        for t in QueueType::ALL {
+            assert!(!refuses_argument(t, "x-consumer-timeout", v("4.0.5")));
+            assert!(!refuses_argument(t, "x-my-plugin", v("3.10.8")));
+        }
+    }
+
+    #[test]
+    fn classic_leader_locator_is_refused_only_before_4_0() {
+        let key = "x-queue-leader-locator";
+        assert!(refuses_argument(QueueType::Classic, key, v("3.13")));
+        assert!(!refuses_argument(QueueType::Classic, key, v("4.0.5")));
+        assert!(!refused_everywhere(QueueType::Classic, key));
+        assert!(refused_everywhere(QueueType::Stream, "x-message-ttl"));
+    }
+
+    #[test]
+    fn stream_filter_size_moved_into_the_stream_list_in_4_2_7() {
+        let key = "x-stream-filter-size-bytes";
+        assert!(!refuses_argument(QueueType::Classic, key, v("4.2.6")));
+        assert!(refuses_argument(QueueType::Classic, key, v("4.2.7")));
+        assert!(!refuses_argument(QueueType::Stream, key, v("4.2.7")));
+    }
+
+    #[test]
+    fn ha_keys_keep_a_policy_off_quorum_queues() {
+        let keys = unsupported_policy_keys(QueueType::Quorum, v("3.10.8"));
+        assert!(keys.contains(&"ha-mode") && keys.contains(&"queue-mode"));
+        assert!(!keys.contains(&"message-ttl"));
+        let classic = unsupported_policy_keys(QueueType::Classic, v("4.0.5"));
+        assert!(classic.contains(&"delivery-limit"));
+        assert!(!classic.contains(&"queue-leader-locator"));
+    }
+}
