@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
-use warren::plan::{diff, Action, Change, FieldDiff, Plan, Scope};
+use warren::plan::{diff, refusals, Action, Change, FieldDiff, MessageCount, Plan, Scope};
 use warren::render::{plan_json, plan_markdown};
 
 mod model_support;
@@ -93,7 +93,7 @@ fn set_messages(plan: &mut Plan, id: &ResourceId, messages: u64) {
         .iter_mut()
         .find(|c| &c.id == id)
         .unwrap_or_else(|| panic!("{id} is not in the plan"));
-    change.messages = Some(messages);
+    change.messages = Some(MessageCount::Known(messages));
 }
 
 /// Every action and value shape: creates (a sensitive hash, binding arguments), updates
@@ -273,6 +273,11 @@ fn full() -> Plan {
     );
     set_messages(&mut plan, &pending, 42);
     set_messages(&mut plan, &queue_id(VHOST, "q.legacy"), 1200);
+    let context = refusals::Context {
+        login: Some("rabbitmq_admin_app".into()),
+        ..Default::default()
+    };
+    refusals::annotate(&mut plan, &context);
     plan
 }
 
@@ -298,9 +303,10 @@ fn huge() -> Plan {
     let mut plan = diff("production", &desired, &live, &scope(&["queue"]));
     for change in &mut plan.changes {
         if change.action == Action::Delete {
-            change.messages = Some(7);
+            change.messages = Some(MessageCount::Known(7));
         }
     }
+    refusals::annotate(&mut plan, &Default::default());
     plan
 }
 
@@ -499,9 +505,11 @@ fn sensitive_values_never_appear_even_if_a_plan_carries_them() {
             fields: vec![leaky.clone()],
             reason: None,
             messages: None,
+            refusals: vec![],
         })
         .collect(),
         unmanaged: vec![],
+        notes: vec![],
     };
     let json = plan_json::render(&plan);
     let markdown = plan_markdown::render(&plan);

@@ -79,11 +79,14 @@ fn set_messages(plan: &mut Plan, id: &ResourceId, messages: u64) {
         .iter_mut()
         .find(|c| &c.id == id)
         .unwrap_or_else(|| panic!("{id} is not in the plan"));
-    change.messages = Some(messages);
+    change.messages = Some(warren::plan::MessageCount::Known(messages));
 }
 
+/// Rendered as `plan` prints it: with the refusals apply would make, and no login user known.
 fn plain(plan: &Plan) -> String {
-    let text = render(plan, false);
+    let mut plan = plan.clone();
+    warren::plan::refusals::annotate(&mut plan, &Default::default());
+    let text = render(&plan, false);
     for secret in [OLD_HASH, NEW_HASH] {
         assert!(!text.contains(secret), "a password hash leaked:\n{text}");
     }

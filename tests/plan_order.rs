@@ -114,6 +114,7 @@ fn plain_change(id: ResourceId, action: Action) -> Change {
         fields: Vec::new(),
         reason: None,
         messages: None,
+        refusals: vec![],
     }
 }
 
@@ -259,6 +260,7 @@ fn each_action_gets_the_phases_it_needs() {
         environment: "prod".into(),
         changes,
         unmanaged: Vec::new(),
+        notes: Vec::new(),
     };
     let all = stages(&plan);
     for (index, change) in plan.changes.iter().enumerate() {
@@ -315,6 +317,7 @@ fn ties_are_ordered_by_identity_whatever_the_plan_order() {
                     .map(|id| plain_change(id.clone(), action))
                     .collect(),
                 unmanaged: Vec::new(),
+                notes: Vec::new(),
             };
             let all = stages(&plan);
             assert_eq!(all.len(), 1);

@@ -84,6 +84,7 @@ mod tests {
             fields: vec![],
             reason: None,
             messages: None,
+            refusals: vec![],
         }
     }
 
@@ -128,6 +129,7 @@ mod tests {
                 ),
             ],
             unmanaged: vec![],
+            notes: vec![],
         };
         let doc = document(&plan, &[0, 1]);
         assert_eq!(doc["queues"][0]["arguments"]["x-queue-type"], "quorum");

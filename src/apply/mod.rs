@@ -245,6 +245,7 @@ mod tests {
             fields: vec![],
             reason: None,
             messages: None,
+            refusals: vec![],
         }
     }
 
@@ -272,6 +273,7 @@ mod tests {
                 }),
             ],
             unmanaged: vec![],
+            notes: vec![],
         };
         assert_eq!(
             lanes(&plan, &[0, 1, 2, 3, 4]),

@@ -6,13 +6,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::apply::lock::{Lock, LEASE};
-use crate::apply::{execute, guard, ApplyOptions, ApplyReport};
+use crate::apply::{execute, ApplyOptions, ApplyReport};
 use crate::broker::HttpBroker;
 use crate::cli::ApplyArgs;
 use crate::error::{Error, Outcome};
 use crate::plan::saved::{same_changes, SavedPlan};
-use crate::plan::Plan;
-use crate::render::plan_human;
+use crate::plan::{Allowed, Plan};
+use crate::render::{plan_human, refusals};
 
 use super::pipeline::{load_valid, plan_against, Planned};
 use super::saved_plan;
@@ -54,7 +54,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     if planned.plan.is_empty() {
         return Ok(Outcome::Success);
     }
-    check_guards(&planned, args).await?;
+    check_guards(&planned, args)?;
     confirm()?;
     let reviewed = planned.plan.clone();
     let mut lock = Lock::acquire(&lock_broker, &name, wait)
@@ -101,7 +101,7 @@ async fn locked(
             if planned.plan.is_empty() {
                 return Ok(Outcome::Success);
             }
-            check_guards(&planned, args).await?;
+            check_guards(&planned, args)?;
         }
     }
     let options = ApplyOptions {
@@ -112,17 +112,22 @@ async fn locked(
     finish(report, planned).await
 }
 
-/// The destructive-step flags, and never removing or weakening the login user.
-async fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
-    guard::check_plan(&planned.plan, args.allow_destroy, args.allow_data_loss)
-        .map_err(Error::Refused)?;
-    if guard::touches_users(&planned.plan) && !args.allow_lockout {
-        let login = guard::login_user(&planned.broker)
-            .await
-            .map_err(Error::Refused)?;
-        guard::check_login_user(&planned.plan, &login).map_err(Error::Refused)?;
+/// Every refusal the flags do not allow, in one message: destroy, data loss, lock-out, and
+/// what the broker cannot do at all.
+fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
+    let allowed = Allowed {
+        destroy: args.allow_destroy,
+        data_loss: args.allow_data_loss,
+        lockout: args.allow_lockout,
+        consumer_disconnect: false,
+    };
+    match refusals::text(&planned.plan, &allowed) {
+        None => Ok(()),
+        Some(list) => Err(Error::Refused(format!(
+            "nothing was applied; the plan needs:\n{}",
+            list.trim_end()
+        ))),
     }
-    Ok(())
 }
 
 /// Runs the plan while renewing the lease, so a long apply keeps its lock.

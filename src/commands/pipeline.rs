@@ -15,7 +15,7 @@ use crate::model::desired::desired_state;
 use crate::model::live::{binding_id, live_state};
 use crate::model::normalise::hash_passwords;
 use crate::model::{ResourceId, State};
-use crate::plan::{diff, Action, Plan, Scope};
+use crate::plan::{diff, notes, refusals, Action, MessageCount, Plan, Scope};
 use crate::render::diagnostics;
 
 pub struct Planned {
@@ -132,6 +132,11 @@ async fn plan_from(
     let mut plan = diff(&env.name, &desired, &live, &scope);
     count_messages(&broker, &mut plan).await?;
     attach_binding_keys(&broker, &mut plan).await?;
+    let context = refusal_context(&broker, &plan, &snapshot.version).await?;
+    refusals::annotate(&mut plan, &context);
+    if let Some(login) = &context.login {
+        plan.notes = notes::vhost_grants(&plan, &desired, &scope, login);
+    }
     tracing::info!(
         requests = broker.request_count(),
         changes = plan.changes.len(),
@@ -144,6 +149,35 @@ async fn plan_from(
         version: snapshot.version,
         live,
         scope,
+    })
+}
+
+/// Who warren is logged in as (read only when a step could weaken a user or creates a
+/// vhost), and what the broker's version cannot do.
+async fn refusal_context(
+    broker: &HttpBroker,
+    plan: &Plan,
+    version: &str,
+) -> Result<refusals::Context, Error> {
+    let creates_vhost = plan
+        .changes
+        .iter()
+        .any(|c| c.action == Action::Create && matches!(c.id, ResourceId::Vhost { .. }));
+    let login = if refusals::needs_login(plan) || creates_vhost {
+        Some(
+            crate::apply::guard::login_user(broker)
+                .await
+                .map_err(Error::Refused)?,
+        )
+    } else {
+        None
+    };
+    let ignores = version
+        .parse::<BrokerVersion>()
+        .is_ok_and(|v| !v.at_least(3, 11, 17));
+    Ok(refusals::Context {
+        login,
+        ignores_vhost_queue_type_change: ignores.then(|| version.to_string()),
     })
 }
 
@@ -191,9 +225,9 @@ pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), 
         return Ok(());
     }
     let totals = queue_totals(broker, None).await?;
-    let counts: HashMap<(String, String), u64> = totals
+    let counts: HashMap<(String, String), Option<u64>> = totals
         .into_iter()
-        .map(|q| ((q.vhost, q.name), q.messages.unwrap_or(0)))
+        .map(|q| ((q.vhost, q.name), q.messages))
         .collect();
     for change in plan
         .changes
@@ -201,12 +235,12 @@ pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), 
         .filter(|c| touches_queue(c.action, &c.id))
     {
         if let ResourceId::Queue { vhost, name } = &change.id {
-            change.messages = Some(
-                counts
-                    .get(&(vhost.clone(), name.clone()))
-                    .copied()
-                    .unwrap_or(0),
-            );
+            // A queue that is down, or listed without stats, may hold messages.
+            let count = counts
+                .get(&(vhost.clone(), name.clone()))
+                .copied()
+                .flatten();
+            change.messages = Some(count.map_or(MessageCount::Unknown, MessageCount::Known));
         }
     }
     Ok(())

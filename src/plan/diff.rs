@@ -67,6 +67,7 @@ fn change(
         fields,
         reason: None,
         messages: None,
+        refusals: Vec::new(),
     }
 }
 

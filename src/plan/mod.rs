@@ -2,11 +2,13 @@
 
 pub mod diff;
 pub mod drift;
+pub mod notes;
 pub mod order;
+pub mod refusals;
 pub mod saved;
 pub mod scope;
 pub mod types;
 
 pub use diff::diff;
 pub use scope::Scope;
-pub use types::{Action, Change, FieldDiff, Plan};
+pub use types::{Action, Allowed, Change, FieldDiff, MessageCount, Note, Plan, Refusal};

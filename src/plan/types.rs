@@ -59,7 +59,81 @@ pub struct Change {
     pub reason: Option<String>,
     /// Messages the object holds, for destructive steps on queues.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<u64>,
+    pub messages: Option<MessageCount>,
+    /// What `apply` refuses about this step unless a flag allows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusals: Vec<Refusal>,
+}
+
+/// A queue's messages as the broker reported them; a queue that is down or has no stats
+/// yet reports none, which is never taken as zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageCount {
+    Known(u64),
+    Unknown,
+}
+
+impl MessageCount {
+    /// Whether the step may drop messages: some, or an unknown number.
+    pub fn at_stake(self) -> bool {
+        !matches!(self, MessageCount::Known(0))
+    }
+
+    pub fn known(self) -> Option<u64> {
+        match self {
+            MessageCount::Known(n) => Some(n),
+            MessageCount::Unknown => None,
+        }
+    }
+}
+
+/// Why `apply` would refuse a step, and the flag that allows it; `Unsupported` has none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Refusal {
+    /// A delete or a replace.
+    Destroy,
+    /// Messages would be dropped, or how many is not known.
+    DataLoss,
+    /// The user warren is logged in as would be removed, weakened or locked out.
+    Lockout { user: String },
+    /// Consumers are connected to a queue a migration re-creates.
+    ConsumerDisconnect { consumers: u64 },
+    /// The broker cannot do this; no flag makes it possible.
+    Unsupported { reason: String },
+}
+
+impl Refusal {
+    /// The `apply` flag that allows it.
+    pub fn flag(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Destroy => Some("--allow-destroy"),
+            Refusal::DataLoss => Some("--allow-data-loss"),
+            Refusal::Lockout { .. } => Some("--allow-lockout"),
+            Refusal::ConsumerDisconnect { .. } => Some("--allow-consumer-disconnect"),
+            Refusal::Unsupported { .. } => None,
+        }
+    }
+
+    pub fn allowed_by(&self, allowed: &Allowed) -> bool {
+        match self {
+            Refusal::Destroy => allowed.destroy,
+            Refusal::DataLoss => allowed.data_loss,
+            Refusal::Lockout { .. } => allowed.lockout,
+            Refusal::ConsumerDisconnect { .. } => allowed.consumer_disconnect,
+            Refusal::Unsupported { .. } => false,
+        }
+    }
+}
+
+/// The `apply` flags given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Allowed {
+    pub destroy: bool,
+    pub data_loss: bool,
+    pub lockout: bool,
+    pub consumer_disconnect: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -78,11 +152,32 @@ pub struct Plan {
     /// Objects in scope that the environment does not declare and does not prune.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmanaged: Vec<ResourceId>,
+    /// What the broker will do by itself as a consequence of the plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// Something the broker does by itself when the plan is applied, worth knowing beforehand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Note {
+    /// Creating a vhost grants the login user full permissions on it, and the environment
+    /// does not declare that permission.
+    GrantOnVhostCreation { user: String, vhost: String },
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// Every refusal of every step that `allowed` does not allow, in plan order.
+    pub fn refused(&self, allowed: &Allowed) -> Vec<(&Change, &Refusal)> {
+        self.changes
+            .iter()
+            .flat_map(|c| c.refusals.iter().map(move |r| (c, r)))
+            .filter(|(_, r)| !r.allowed_by(allowed))
+            .collect()
     }
 
     pub fn summary(&self) -> Summary {

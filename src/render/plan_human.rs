@@ -9,7 +9,7 @@ use similar::{ChangeTag, TextDiff};
 use super::value::{inline, is_long, pretty};
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::Resource;
-use crate::plan::{Action, Change, FieldDiff, Plan};
+use crate::plan::{Action, Allowed, Change, FieldDiff, Plan};
 
 /// How many unmanaged objects are listed by name before the rest are counted.
 const UNMANAGED_SHOWN: usize = 20;
@@ -41,6 +41,19 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if !plan.unmanaged.is_empty() {
         unmanaged(&mut out, plan);
         out.push('\n');
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "Note: {}\n", super::notes::sentence(note));
+    }
+    if let Some(refusals) = super::refusals::text(plan, &Allowed::default()) {
+        let _ = writeln!(
+            out,
+            "{}\n{refusals}",
+            paint.style(
+                "warren apply refuses this plan unless given:",
+                Style::new().red().bold()
+            )
+        );
     }
     let s = plan.summary();
     let _ = writeln!(
@@ -119,14 +132,12 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
         }
         Action::Delete => {}
     }
-    if change.action.is_destructive() {
-        if let Some(messages) = change.messages {
-            let text = format!(
-                "      ! {messages} message{} at stake",
-                if messages == 1 { "" } else { "s" }
-            );
-            let _ = writeln!(out, "{}", paint.style(&text, Style::new().red().bold()));
-        }
+    if change.action.is_destructive() && change.messages.is_some() {
+        let text = format!(
+            "      ! {} at stake",
+            super::refusals::messages(change.messages)
+        );
+        let _ = writeln!(out, "{}", paint.style(&text, Style::new().red().bold()));
     }
     out.push('\n');
 }

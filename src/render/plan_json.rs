@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::model::resource::redact_credentials;
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{DestinationType, Resource, ResourceId};
-use crate::plan::{Action, Change, FieldDiff, Plan};
+use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
 
 /// Bumped only when a field changes meaning or disappears.
 pub const FORMAT_VERSION: u32 = 1;
@@ -36,6 +36,44 @@ pub struct PlanDocument {
     /// Objects in scope that the environment does not declare and whose kind is not pruned:
     /// left alone by apply, listed so they can be declared or pruned.
     pub unmanaged: Vec<IdDoc>,
+    /// Every `warren apply` flag this plan needs (`--allow-destroy`, `--allow-data-loss`,
+    /// `--allow-lockout`, `--allow-consumer-disconnect`); each change's `refusals` say why.
+    #[serde(default)]
+    pub flags_needed: Vec<String>,
+    /// True when some change cannot be applied whatever the flags (a refusal of kind
+    /// `unsupported`): `warren apply` refuses the whole plan.
+    #[serde(default)]
+    pub blocked: bool,
+    /// What the broker does by itself when the plan is applied, as sentences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Why `warren apply` refuses a change unless a flag allows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalDoc {
+    pub kind: RefusalKindDoc,
+    /// The flag that allows it; absent for `unsupported`, which no flag allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// The refusal as people read it.
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKindDoc {
+    /// A delete or replace (`--allow-destroy`).
+    Destroy,
+    /// The queue holds messages, or does not report how many (`--allow-data-loss`).
+    DataLoss,
+    /// The change removes or weakens the user warren is logged in as (`--allow-lockout`).
+    Lockout,
+    /// Consumers would be disconnected (`--allow-consumer-disconnect`).
+    ConsumerDisconnect,
+    /// The broker cannot apply the change at all.
+    Unsupported,
 }
 
 /// Change counts by action.
@@ -70,6 +108,13 @@ pub struct ChangeDoc {
     /// when not read. `warren apply` refuses to drop messages without `--allow-data-loss`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<u64>,
+    /// True when the queue does not report its messages (it is down, or has no stats yet):
+    /// `messages` is then absent and the count is never taken as zero.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub messages_unknown: bool,
+    /// What `warren apply` refuses about this change unless given the flag named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusals: Vec<RefusalDoc>,
     /// Why warren plans this change when the environment files do not say so directly, e.g. a
     /// binding re-created because the broker drops it with a replaced queue. For display only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +305,27 @@ pub fn document(plan: &Plan) -> PlanDocument {
         },
         changes: plan.changes.iter().map(change_doc).collect(),
         unmanaged: plan.unmanaged.iter().map(IdDoc::from).collect(),
+        flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        blocked: super::refusals::has_unsupported(plan),
+        notes: plan.notes.iter().map(super::notes::sentence).collect(),
+    }
+}
+
+fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
+    let kind = match refusal {
+        Refusal::Destroy => RefusalKindDoc::Destroy,
+        Refusal::DataLoss => RefusalKindDoc::DataLoss,
+        Refusal::Lockout { .. } => RefusalKindDoc::Lockout,
+        Refusal::ConsumerDisconnect { .. } => RefusalKindDoc::ConsumerDisconnect,
+        Refusal::Unsupported { .. } => RefusalKindDoc::Unsupported,
+    };
+    RefusalDoc {
+        kind,
+        flag: refusal.flag().map(str::to_string),
+        reason: super::refusals::reason(change, refusal),
     }
 }
 
@@ -269,7 +335,13 @@ fn change_doc(change: &Change) -> ChangeDoc {
         address: change.id.to_string(),
         action: ActionDoc::from(change.action),
         destructive: change.action.is_destructive(),
-        messages: change.messages,
+        messages: change.messages.and_then(MessageCount::known),
+        messages_unknown: change.messages == Some(MessageCount::Unknown),
+        refusals: change
+            .refusals
+            .iter()
+            .map(|r| refusal_doc(change, r))
+            .collect(),
         reason: change.reason.clone(),
         fields: change_fields(change).iter().map(FieldDoc::from).collect(),
     }

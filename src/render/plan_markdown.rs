@@ -10,7 +10,7 @@ use super::markdown::{code, escape, html, longest_run, plural, thousands};
 use super::plan_json::change_fields;
 use super::value::{inline, is_long, pretty};
 use crate::model::ResourceId;
-use crate::plan::{Action, Change, FieldDiff, Plan};
+use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan};
 
 /// GitHub refuses comments of 65,536 characters or more; bytes never undercount characters.
 pub const MAX_LEN: usize = 65_535;
@@ -24,6 +24,8 @@ const UNMANAGED_BYTES: usize = 8_000;
 const DIFF_LINES: usize = 60;
 const DIFF_BYTES: usize = 6_000;
 const LINE_CHARS: usize = 400;
+/// Refused steps listed per flag before the rest are counted.
+const REFUSED_STEPS_SHOWN: usize = 20;
 const FULL_PLAN: &str = "`warren plan --format json`";
 
 pub fn render(plan: &Plan) -> String {
@@ -43,6 +45,10 @@ pub fn render(plan: &Plan) -> String {
         return out;
     }
     summary(&mut out, plan);
+    refusals(&mut out, plan);
+    for note in &plan.notes {
+        let _ = writeln!(out, "> ℹ️ {}\n", escape(&super::notes::sentence(note)));
+    }
     let limit = MAX_LEN - NOTE_RESERVE - unmanaged.len();
     let share = limit.min(out.len() + DESTRUCTIVE_SHARE);
     destructive(&mut out, plan, share);
@@ -110,6 +116,36 @@ fn summary(out: &mut String, plan: &Plan) {
     );
 }
 
+/// Every flag `warren apply` needs for this plan, and what cannot be applied at all.
+fn refusals(out: &mut String, plan: &Plan) {
+    let groups = super::refusals::groups(plan, &Allowed::default());
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("### 🛑 `warren apply` refuses this plan unless given\n\n");
+    for group in groups {
+        match group.flag {
+            Some(flag) => {
+                let _ = writeln!(out, "- {}: {}", code(flag), escape(&group.heading));
+            }
+            None => {
+                let _ = writeln!(out, "- **{}**", escape(&group.heading));
+            }
+        }
+        for step in group.steps.iter().take(REFUSED_STEPS_SHOWN) {
+            let _ = writeln!(out, "  - {}", code(step));
+        }
+        if group.steps.len() > REFUSED_STEPS_SHOWN {
+            let _ = writeln!(
+                out,
+                "  - … and {} more",
+                thousands((group.steps.len() - REFUSED_STEPS_SHOWN) as u64)
+            );
+        }
+    }
+    out.push('\n');
+}
+
 fn action_index(action: Action) -> usize {
     match action {
         Action::Create => 0,
@@ -129,7 +165,13 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
     if steps.is_empty() {
         return;
     }
-    let messages: u64 = steps.iter().filter_map(|c| c.messages).sum();
+    let messages: u64 = steps
+        .iter()
+        .filter_map(|c| c.messages.and_then(MessageCount::known))
+        .sum();
+    let unknown = steps
+        .iter()
+        .any(|c| c.messages == Some(MessageCount::Unknown));
     let _ = writeln!(
         out,
         "### ⚠️ Destructive changes ({})\n",
@@ -146,12 +188,20 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
         },
         if steps.len() == 1 { "it" } else { "them" },
     );
-    if messages > 0 {
+    if messages > 0 || unknown {
         let _ = write!(
             out,
-            ", and to drop the **{} message{} at stake** without `--allow-data-loss`",
-            thousands(messages),
-            plural(messages)
+            ", and to drop the **{}{} at stake** without `--allow-data-loss`",
+            if messages > 0 {
+                format!("{} message{}", thousands(messages), plural(messages))
+            } else {
+                String::new()
+            },
+            match (messages > 0, unknown) {
+                (true, true) => " (and an unknown number more)",
+                (false, true) => "messages of unknown number",
+                _ => "",
+            }
         );
     }
     out.push_str(".\n\n");
@@ -161,12 +211,11 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
             verb(change.action),
             describe(&change.id, true)
         );
-        if let Some(n) = change.messages {
+        if change.messages.is_some() {
             let _ = write!(
                 item,
-                " · **{} message{} at stake**",
-                thousands(n),
-                plural(n)
+                " · **{} at stake**",
+                super::refusals::messages(change.messages)
             );
         }
         let forcing: Vec<String> = change
@@ -264,8 +313,12 @@ fn entry(change: &Change, with_vhost: bool) -> String {
         },
         describe(&change.id, with_vhost)
     );
-    if let Some(n) = change.messages {
-        let _ = write!(out, " · **{} message{} at stake**", thousands(n), plural(n));
+    if change.messages.is_some() {
+        let _ = write!(
+            out,
+            " · **{} at stake**",
+            super::refusals::messages(change.messages)
+        );
     }
     if let Some(reason) = &change.reason {
         let _ = write!(out, " · _{}_", escape(reason));
