@@ -4,6 +4,7 @@
 #   rabbitmq-node.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] [--broker 3.10|4.0] [--config FILE] [--advanced-config FILE]
 #   rabbitmq-node.sh stop DIR
 #   rabbitmq-node.sh join DIR PEER_NODENAME
+#   rabbitmq-node.sh ctl DIR RABBITMQCTL_ARGS...
 #   rabbitmq-node.sh watch DIR PID [--remove-dir]
 #   rabbitmq-node.sh ensure-installed [3.10|4.0|all]
 #
@@ -44,7 +45,7 @@ die() {
 }
 
 usage() {
-    sed -n '4,8s/^#   //p' "$SELF" >&2
+    sed -n '4,9s/^#   //p' "$SELF" >&2
     exit 2
 }
 
@@ -380,6 +381,18 @@ cmd_join() {
     echo "rabbitmq-node: $node joined $peer in $((SECONDS - started))s" >&2
 }
 
+# rabbitmqctl of the node's own release (inside its root, with its cookie) against it.
+cmd_ctl() {
+    (($# >= 1)) || usage
+    local dir=$1 root ctl=(rabbitmqctl)
+    shift
+    [[ -r $dir/node.env ]] || die "no node was started from $dir"
+    use_node_env "$dir"
+    root=$(cat "$dir/root" 2>/dev/null || true)
+    [[ -z $root ]] || ctl=(chroot "$root" rabbitmqctl)
+    cd / && timeout 120 "${ctl[@]}" -q -n "$RABBITMQ_NODENAME" "$@" </dev/null
+}
+
 # Stops the node in DIR once process PID (a test binary) exits, so nodes started by a
 # test process never outlive it, even when it dies without running destructors. Exits
 # early when DIR disappears (the node was stopped and cleaned up normally).
@@ -426,6 +439,7 @@ case $cmd in
 start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
 join) cmd_join "$@" ;;
+ctl) cmd_ctl "$@" ;;
 watch) cmd_watch "$@" ;;
 _watchdog) cmd_watchdog "$@" ;;
 ensure-installed) cmd_ensure_installed "$@" ;;

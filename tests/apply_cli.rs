@@ -198,7 +198,9 @@ fn an_unreachable_broker_is_an_error_naming_the_url_without_credentials() {
 
 #[test]
 fn removing_the_login_users_administrator_tag_needs_allow_lockout() {
-    let node = BrokerNode::shared();
+    // A node of its own: once its tag is gone, the login user cannot release the apply lock,
+    // which would hold the shared node's other applies until the lease expires.
+    let node = &BrokerNode::start();
     let (status, body) = node.api(
         "PUT",
         "/api/users/lockout_admin",
@@ -248,4 +250,35 @@ fn removing_the_login_users_administrator_tag_needs_allow_lockout() {
     let (_, text) = run_as_admin(&["--allow-lockout"]);
     assert!(text.contains("Apply complete!"), "{text}");
     assert_eq!(tags(), serde_json::json!([]), "the tag is gone, as asked");
+}
+
+/// The broker grants the login user full permissions on a vhost warren creates. warren keeps
+/// them (it needs them to declare in that vhost) and says so in the plan when the environment
+/// does not declare them; once declared, the note is gone and drift has nothing to report.
+#[test]
+fn the_grant_on_a_created_vhost_is_announced_until_declared() {
+    let node = BrokerNode::shared();
+    let vhost = format!("/cli-grant-{}", std::process::id());
+    let bare = format!("vhosts:\n  {vhost}: {{}}\n");
+    let env = TempEnv::new(&bare);
+    let plan = common::warren(&node, &["plan", "--env", env.arg()]);
+    plan.expect_code(0, "plan");
+    assert!(
+        plan.flat().contains(&format!(
+            "Note: creating vhost {vhost:?} grants \"guest\", the user warren is logged in as, full permissions on it"
+        )),
+        "{}",
+        plan.stdout
+    );
+    let declared = format!(
+        "{bare}users:\n  guest:\n    password: guest\n    tags: [administrator]\n    permissions:\n      {vhost}: {{ configure: '.*', write: '.*', read: '.*' }}\nlocal: true\n# Other tests' users share this node.\nignore: {{ users: ['^(?!guest$)'] }}\n"
+    );
+    env.write(&declared);
+    let plan = common::warren(&node, &["plan", "--env", env.arg()]);
+    plan.expect_code(0, "plan with the grant declared");
+    assert!(!plan.stdout.contains("Note:"), "{}", plan.stdout);
+    common::converge(&node, env.arg(), &[]);
+    let drift = common::warren(&node, &["drift", "--env", env.arg()]);
+    drift.expect_code(0, "drift right after apply");
+    node.delete_vhost(&vhost);
 }

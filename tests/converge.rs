@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use common::*;
-use support::{eventually, BrokerNode};
+use support::{eventually, BrokerNode, Release};
 
 const PROD: &str = "/creativeflow_prod";
 const STAGING: &str = "/creativeflow_staging";
@@ -33,6 +33,21 @@ fn converge_and_replan(node: &BrokerNode, env: &str) {
         run.stdout
     );
     assert_no_changes(node, env);
+}
+
+/// [`converge_and_replan`] logged in as `login`.
+fn converge_as(node: &BrokerNode, env: &str, login: (&str, &str)) {
+    let args = ["apply", "--env", env, "--auto-approve"];
+    let run = warren_as(node, login, &args, &[]);
+    run.expect_code(0, &format!("apply --env {env}"));
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let again = warren_as(
+        node,
+        login,
+        &["plan", "--env", env, "--detailed-exitcode"],
+        &[],
+    );
+    again.expect_code(0, &format!("plan --env {env} after apply"));
 }
 
 /// The ten CreativeFlow queues with their exact arguments, and the bindings.
@@ -197,10 +212,63 @@ fn check_creativeflow_users(node: &BrokerNode, vhost: &str, suffix: &str) {
     }
 }
 
+/// A fresh node whose only user is `user`, an administrator (as a rabbitmq.conf
+/// `default_user` seeds it), so that warren can connect as the environment's own admin.
+fn node_seeded_with(user: &str, password: &str) -> (BrokerNode, tempfile::TempDir) {
+    let dir = tempfile::Builder::new()
+        .prefix("warren-seed-")
+        .tempdir()
+        .expect("temp dir");
+    let conf = dir.path().join("rabbitmq.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "default_user = {user}\ndefault_pass = {password}\ndefault_user_tags.administrator = true\n\
+             default_permissions.configure = .*\ndefault_permissions.write = .*\ndefault_permissions.read = .*\n"
+        ),
+    )
+    .expect("write rabbitmq.conf");
+    let node = BrokerNode::start_with_config(&conf, None, user, password);
+    (node, dir)
+}
+
+/// The nightly job right after a clean apply, logged in as the environment's declared admin:
+/// nothing to report, not even the permission the broker grants on each vhost it creates.
+fn assert_drift_is_clean(node: &BrokerNode, env: &str, login: (&str, &str)) {
+    let drift = warren_as(node, login, &["drift", "--env", env], &[]);
+    drift.expect_code(0, &format!("drift --env {env} right after apply"));
+}
+
+/// RabbitMQ 4.0 removed classic mirroring: the plan refuses production's HA policy up front,
+/// naming where it is, and nothing is written.
+fn assert_refused_for_mirroring(node: &BrokerNode, env: &str, login: (&str, &str)) {
+    let plan = warren_as(node, login, &["plan", "--env", env], &[]);
+    plan.expect_code(
+        1,
+        &format!("plan --env {env} on {}", node.release.version()),
+    );
+    let text = plan.flat();
+    assert!(
+        text.contains("environments/production/policies.yaml:10:23")
+            && text.contains("classic queue mirroring was removed in RabbitMQ 4.0"),
+        "{text}"
+    );
+}
+
 #[test]
 fn production_converges_on_an_empty_broker() {
-    let node = BrokerNode::start();
-    converge_and_replan(&node, "production");
+    let admin = "rabbitmq_admin_app";
+    let password = creativeflow_password(admin);
+    let (node, _conf) = node_seeded_with(admin, &password);
+    let login = (admin, password.as_str());
+    if node.release >= Release::V4_0 {
+        assert_refused_for_mirroring(&node, "production", login);
+        return;
+    }
+    let before = warren_as(&node, login, &["plan", "--env", "production"], &[]);
+    before.expect_code(0, "plan --env production as its admin");
+    converge_as(&node, "production", login);
+    assert_drift_is_clean(&node, "production", login);
     let vhost = node.get_json(&format!("/api/vhosts/{}", enc(PROD)));
     assert_eq!(
         vhost["description"],
@@ -218,6 +286,10 @@ fn production_converges_on_an_empty_broker() {
 #[test]
 fn staging_converges_and_leaves_production_alone_on_a_shared_broker() {
     let node = BrokerNode::start();
+    if node.release >= Release::V4_0 {
+        assert_refused_for_mirroring(&node, "staging", ("guest", "guest"));
+        return;
+    }
     converge_and_replan(&node, "staging");
     check_creativeflow_topology(&node, STAGING);
     check_creativeflow_users(&node, STAGING, "_staging");
@@ -237,6 +309,7 @@ fn staging_converges_and_leaves_production_alone_on_a_shared_broker() {
 fn dev_converges_on_an_empty_broker() {
     let node = BrokerNode::start();
     converge_and_replan(&node, "dev");
+    assert_drift_is_clean(&node, "dev", ("guest", "guest"));
     let vhost = "/dev";
     let v = node.get_json(&format!("/api/vhosts/{}", enc(vhost)));
     assert_eq!(v["description"], "Local development");
@@ -294,6 +367,7 @@ fn vivesphere_converges_on_the_default_vhost_of_an_empty_broker() {
     let env = repo_root().join("fixtures/vivesphere");
     let env = env.to_str().expect("UTF-8 path");
     converge_and_replan(&node, env);
+    assert_drift_is_clean(&node, env, ("guest", "guest"));
     assert_eq!(
         names_in(&node, "queues", "/"),
         ["bot_action_queue", "dead_letter_queue", "log_queue"]

@@ -90,10 +90,25 @@ fn replacing_a_queue_with_messages_needs_both_flags() {
         "{replace_step}"
     );
 
+    // Every flag the plan needs is named at once, by plan and by apply.
+    assert!(
+        human
+            .stdout
+            .contains("warren apply refuses this plan unless given:")
+            && human.stdout.contains("--allow-destroy")
+            && human.stdout.contains("--allow-data-loss"),
+        "{}",
+        human.stdout
+    );
+    assert_eq!(
+        plan["flags_needed"],
+        json!(["--allow-data-loss", "--allow-destroy"])
+    );
     let refused = apply(node, env.arg(), &[]);
     refused.expect_code(1, "apply without flags");
     let text = refused.flat();
     assert!(text.contains("--allow-destroy"), "{text}");
+    assert!(text.contains("--allow-data-loss"), "{text}");
     assert!(text.contains("queue \"q.work\""), "{text}");
 
     let refused = apply(node, env.arg(), &["--allow-destroy"]);
@@ -221,11 +236,30 @@ fn pruning_users_never_removes_the_login_user() {
     let env = TempEnv::new(&yaml(""));
     let plan = plan_json(node, env.arg());
     let guest = json!({ "kind": "user", "name": "guest" });
+    let delete_guest = changes(&plan)
+        .into_iter()
+        .find(|c| c["id"] == guest && c["action"] == "delete")
+        .unwrap_or_else(|| panic!("no delete of guest: {plan}"));
+    // The plan already says apply refuses it, and which flag would allow it.
+    let kinds: Vec<&Value> = delete_guest["refusals"]
+        .as_array()
+        .map(|r| r.iter().map(|r| &r["kind"]).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, [&json!("destroy"), &json!("lockout")], "{plan}");
     assert!(
-        changes(&plan)
-            .iter()
-            .any(|c| c["id"] == guest && c["action"] == "delete"),
+        plan["flags_needed"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("--allow-lockout"))),
         "{plan}"
+    );
+    let human = warren(node, &["plan", "--env", env.arg()]);
+    assert!(
+        human.stdout.contains("--allow-lockout: ")
+            && human
+                .stdout
+                .contains("\"guest\", the user warren is logged in as"),
+        "{}",
+        human.stdout
     );
 
     let refused = apply(node, env.arg(), &["--allow-destroy"]);

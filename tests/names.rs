@@ -222,3 +222,26 @@ fn a_replaced_queue_with_an_encoded_name_gets_its_bindings_back() {
     assert_eq!(queue_arguments(node, vhost, queue)["x-max-length"], 20);
     assert_eq!(routing_keys(node, vhost, exchange, queue), [json!(KEY)]);
 }
+
+/// Tags are atoms inside RabbitMQ, built from their UTF-8 bytes one by one, so a tag such as
+/// `custom ✓` comes back mangled; warren reads it back as written and converges.
+#[test]
+fn non_ascii_tags_converge() {
+    let node = BrokerNode::shared();
+    let hash = hash_password("tags-secret", HashAlgorithm::Sha256, [9, 8, 7, 6]);
+    let env = TempEnv::new(&format!(
+        r#"local: true
+vhosts:
+  names/tags:
+    tags: ['zone ✓', 'région']
+users:
+  names-tagged:
+    password_hash: {hash}
+    tags: ['custom ✓', monitoring]
+"#
+    ));
+    converge(node, env.arg(), &[]);
+    assert_no_changes(node, env.arg());
+    let user = node.get_json("/api/users/names-tagged");
+    assert_eq!(user["name"], "names-tagged", "{user}");
+}

@@ -185,17 +185,7 @@ fn mem_total_bytes() -> u64 {
 
 /// `rabbitmqctl eval` on the node: the value of an application environment key.
 fn node_env(node: &BrokerNode, app: &str, key: &str) -> String {
-    let out = Command::new("rabbitmqctl")
-        .args(["-n", &node.name, "eval"])
-        .arg(format!("application:get_env({app}, {key})."))
-        .output()
-        .expect("run rabbitmqctl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    node.ctl(&["eval", &format!("application:get_env({app}, {key}).")])
         .split_whitespace()
         .collect()
 }

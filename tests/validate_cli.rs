@@ -460,3 +460,67 @@ vhosts:
     }
     assert_eq!(errors.len(), 3, "{}", run.all());
 }
+
+/// What the broker would refuse for the queue's type fails validate, with line and column,
+/// before anything is sent.
+#[test]
+fn arguments_wrong_for_the_queue_type_fail_with_their_position() {
+    for (fixture, line) in [
+        (
+            "stream-with-message-ttl",
+            "error[invalid-argument] fixtures/invalid/stream-with-message-ttl/topology.yaml:7:37: `x-message-ttl` is not an argument of stream queues: RabbitMQ refuses to declare queue `app.events` with it",
+        ),
+        (
+            "quorum-with-max-priority",
+            "error[invalid-argument] fixtures/invalid/quorum-with-max-priority/topology.yaml:8:11: `x-max-priority` is not an argument of quorum queues: RabbitMQ refuses to declare queue `app.orders` with it",
+        ),
+        (
+            "quorum-with-queue-mode",
+            "error[invalid-argument] fixtures/invalid/quorum-with-queue-mode/topology.yaml:8:22: `x-queue-mode` is not an argument of quorum queues: RabbitMQ refuses to declare queue `app.orders` with it",
+        ),
+    ] {
+        let run = validate(&[
+            "--env",
+            &format!("fixtures/invalid/{fixture}"),
+            "--format",
+            "short",
+        ]);
+        assert_eq!(run.code, Some(1), "{}", run.all());
+        assert_eq!(run.lines_starting("error["), [line], "{}", run.all());
+    }
+}
+
+/// The upgrade preflight: everything in production that RabbitMQ 4.0 refuses, with where it
+/// is and what to do instead.
+#[test]
+fn production_preflight_for_4_0_lists_the_ha_policy() {
+    let run = validate(&[
+        "--env",
+        "production",
+        "--broker-version",
+        "4.0",
+        "--format",
+        "short",
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert_eq!(
+        run.lines_starting("error["),
+        [
+            "error[unsupported-by-version] environments/production/policies.yaml:10:23: `ha-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy",
+            "error[unsupported-by-version] environments/production/policies.yaml:10:37: `ha-sync-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy",
+        ],
+        "{}",
+        run.all()
+    );
+    let human = validate(&["--env", "production", "--broker-version", "4.0"]);
+    assert!(
+        human
+            .stdout
+            .contains("help: declare the mirrored queues with `type: quorum`"),
+        "{}",
+        human.all()
+    );
+    // The same environment is valid for the release it runs on today.
+    let today = validate(&["--env", "production", "--broker-version", "3.10.8"]);
+    assert_eq!(today.code, Some(0), "{}", today.all());
+}

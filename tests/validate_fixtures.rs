@@ -319,11 +319,15 @@ fn every_lint_fixture_reports_exactly_its_expected_warnings() {
         "user-without-password",
         "unknown-lint",
         "default-user-with-definitions",
+        "deprecated-feature",
     ];
     let mut failures = Vec::new();
     let mut seen = Vec::new();
     for fixture in &fixtures {
-        let run = validate(&["--env", fixture, "--format", "short"]);
+        let flags = extra_args(fixture);
+        let mut args = vec!["--env", fixture.as_str(), "--format", "short"];
+        args.extend(flags.iter().map(String::as_str));
+        let run = validate(&args);
         let want = expected(fixture);
         let got = diagnostics(&run.stdout, fixture, "warning[");
         seen.extend(

@@ -29,8 +29,19 @@ impl<'de> Deserialize<'de> for Tags {
             Raw::Null(()) => Vec::new(),
         };
         let tags = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty());
-        Ok(Tags(tags.map(str::to_owned).collect()))
+        Ok(Tags(tags.map(repair_tag).collect()))
     }
+}
+
+/// RabbitMQ keeps tags as atoms built from their UTF-8 bytes taken one by one as Latin-1
+/// characters (user tags on every version, vhost tags on 3.x), so `✓` comes back as
+/// `â\u{9c}\u{93}`. Undo that when the bytes form UTF-8; anything else is kept as sent.
+pub fn repair_tag(tag: &str) -> String {
+    if tag.is_ascii() || tag.chars().any(|c| u32::from(c) > 0xFF) {
+        return tag.to_owned();
+    }
+    let bytes: Vec<u8> = tag.chars().map(|c| u32::from(c) as u8).collect();
+    String::from_utf8(bytes).unwrap_or_else(|_| tag.to_owned())
 }
 
 /// `GET /api/overview`, the fields warren reads.

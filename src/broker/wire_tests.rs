@@ -181,3 +181,15 @@ fn collect_json(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+#[test]
+fn non_ascii_tags_come_back_as_written() {
+    // What 3.10.8 and 4.0.5 answer for a user PUT with tags "custom ✓,monitoring".
+    let mangled = "{\"tags\": [\"custom \u{e2}\u{9c}\u{93}\", \"monitoring\"]}";
+    let user: UserDef = serde_json::from_str(mangled).unwrap();
+    assert_eq!(user.tags.0, ["custom ✓", "monitoring"]);
+    // Already proper text, and Latin-1 text that is not UTF-8 in disguise, stay as they are.
+    assert_eq!(repair_tag("zone ✓"), "zone ✓");
+    assert_eq!(repair_tag("café"), "café");
+    assert_eq!(repair_tag("caf\u{c3}\u{a9}"), "café");
+}

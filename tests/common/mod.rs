@@ -106,19 +106,22 @@ pub fn warren(node: &BrokerNode, args: &[&str]) -> Run {
 
 /// `warren`, with extra environment variables set.
 pub fn warren_with(node: &BrokerNode, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    warren_as(node, ("guest", "guest"), args, vars)
+}
+
+/// `warren` logged in as `user` with `password`, with extra environment variables set.
+pub fn warren_as(
+    node: &BrokerNode,
+    (user, password): (&str, &str),
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> Run {
     let mut cmd = warren_command();
     for (name, value) in vars {
         cmd.env(name, value);
     }
     cmd.arg("--color").arg("never").args(args);
-    cmd.args([
-        "--url",
-        &node.url(),
-        "--user",
-        "guest",
-        "--password",
-        "guest",
-    ]);
+    cmd.args(["--url", &node.url(), "--user", user, "--password", password]);
     let out = cmd.output().expect("run warren");
     Run {
         code: out.status.code().unwrap_or(-1),

@@ -283,6 +283,22 @@ impl BrokerNode {
         name
     }
 
+    /// `rabbitmqctl ARGS` of the node's own release against the node; panics unless it succeeds.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        let dir = self.dir.to_str().expect("UTF-8 path");
+        let mut all = vec!["ctl", dir];
+        all.extend_from_slice(args);
+        let out = run_script(&all);
+        assert!(
+            out.status.success(),
+            "rabbitmqctl {args:?} on {}: {}{}",
+            self.name,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Deletes a vhost (and everything in it); a missing vhost is fine.
     pub fn delete_vhost(&self, name: &str) {
         let (status, body) = self.api("DELETE", &format!("/api/vhosts/{}", encode(name)), None);

@@ -1,10 +1,13 @@
 //! Warnings about what the broker accepts but a careful operator would not want.
 
+use super::queue_type::effective_type;
 use super::{pattern, plain, Checker};
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
 use crate::config::located::Located;
 use crate::config::schema::PolicySpec;
+use crate::format::queue_types::{unsupported_policy_keys, SUPPORTED};
+use crate::format::QueueType;
 
 /// Queue arguments a policy could set instead (policies change without re-creating the queue).
 const POLICY_ABLE: &[&str] = &[
@@ -127,13 +130,29 @@ fn ha_mirroring(c: &mut Checker, vhost: &Vhost, policy: &Declared<PolicySpec>) {
     );
 }
 
-/// Whether a policy's apply-to covers queues, exchanges, or both.
-fn targets(spec: &PolicySpec) -> (bool, bool) {
-    match spec.apply_to.as_ref().map(|a| a.value.as_str()) {
-        None | Some("all") => (true, true),
-        Some("exchanges") => (false, true),
-        _ => (true, false),
-    }
+/// Whether a policy's apply-to covers exchanges.
+fn targets_exchanges(spec: &PolicySpec) -> bool {
+    matches!(
+        spec.apply_to.as_ref().map(|a| a.value.as_str()),
+        None | Some("all") | Some("exchanges")
+    )
+}
+
+/// Whether the broker applies the policy to a queue of this type: apply-to names the type
+/// (or all queues), and no key of the policy is one the type does not support (such a
+/// policy skips the queue altogether).
+fn applies_to_queue(spec: &PolicySpec, queue_type: QueueType) -> bool {
+    let by_apply_to = match spec.apply_to.as_ref().map(|a| a.value.as_str()) {
+        None | Some("all") | Some("queues") => true,
+        Some(other) => other == queue_type.apply_to(),
+    };
+    let latest = *SUPPORTED.last().expect("a supported release");
+    let unsupported = unsupported_policy_keys(queue_type, latest);
+    by_apply_to
+        && !spec
+            .definition
+            .keys()
+            .any(|k| unsupported.contains(&k.value.as_str()))
 }
 
 /// Two policies of equal priority matching one object: which applies is not defined.
@@ -152,10 +171,16 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
             ) else {
                 continue;
             };
-            let (aq, ae) = targets(&a.spec);
-            let (bq, be) = targets(&b.spec);
-            let queues = vhost.queues.keys().filter(|_| aq && bq);
-            let exchanges = vhost.exchanges.keys().filter(|_| ae && be);
+            let queues = vhost
+                .queues
+                .iter()
+                .filter(|(_, q)| {
+                    let queue_type = effective_type(vhost, &q.spec);
+                    applies_to_queue(&a.spec, queue_type) && applies_to_queue(&b.spec, queue_type)
+                })
+                .map(|(name, _)| name);
+            let both_exchanges = targets_exchanges(&a.spec) && targets_exchanges(&b.spec);
+            let exchanges = vhost.exchanges.keys().filter(|_| both_exchanges);
             let shared = queues
                 .chain(exchanges)
                 .find(|name| pattern::matches(&ra, name) && pattern::matches(&rb, name));
