@@ -261,7 +261,7 @@ fn the_grant_on_a_created_vhost_is_announced_until_declared() {
     let vhost = format!("/cli-grant-{}", std::process::id());
     let bare = format!("vhosts:\n  {vhost}: {{}}\n");
     let env = TempEnv::new(&bare);
-    let plan = common::warren(&node, &["plan", "--env", env.arg()]);
+    let plan = common::warren(node, &["plan", "--env", env.arg()]);
     plan.expect_code(0, "plan");
     assert!(
         plan.flat().contains(&format!(
@@ -274,11 +274,11 @@ fn the_grant_on_a_created_vhost_is_announced_until_declared() {
         "{bare}users:\n  guest:\n    password: guest\n    tags: [administrator]\n    permissions:\n      {vhost}: {{ configure: '.*', write: '.*', read: '.*' }}\nlocal: true\n# Other tests' users share this node.\nignore: {{ users: ['^(?!guest$)'] }}\n"
     );
     env.write(&declared);
-    let plan = common::warren(&node, &["plan", "--env", env.arg()]);
+    let plan = common::warren(node, &["plan", "--env", env.arg()]);
     plan.expect_code(0, "plan with the grant declared");
     assert!(!plan.stdout.contains("Note:"), "{}", plan.stdout);
-    common::converge(&node, env.arg(), &[]);
-    let drift = common::warren(&node, &["drift", "--env", env.arg()]);
+    common::converge(node, env.arg(), &[]);
+    let drift = common::warren(node, &["drift", "--env", env.arg()]);
     drift.expect_code(0, "drift right after apply");
     node.delete_vhost(&vhost);
 }
