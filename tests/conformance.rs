@@ -1,5 +1,7 @@
 //! Conformance suite: real definitions files written by others (`../shared/conformance`,
-//! see its README.md and MANIFEST.tsv) against RabbitMQ 3.10 and warren.
+//! see its README.md and MANIFEST.tsv) against RabbitMQ (3.10.8, or 4.0.5 with
+//! `WARREN_TEST_BROKER=4.0`) and warren. Which files the broker refuses is pinned per
+//! release: 4.0 also refuses the four files with classic-mirroring policies.
 //!
 //! For every file:
 //! 1. broker A gets it with `POST /api/definitions`. When the broker refuses it, `warren
@@ -35,7 +37,7 @@ use serde_json::{json, Value};
 
 use common::{enc, repo_root, warren_command, Run};
 use normalise::{differences, ADMIN};
-use support::BrokerNode;
+use support::{BrokerNode, Release};
 
 const ADMIN_PASSWORD: &str = "conformance-admin-pw";
 
@@ -60,6 +62,41 @@ const NONDETERMINISTIC: &[(&str, &str)] = &[(
 
 /// Known files RabbitMQ refuses that warren validates without error or relevant warning.
 const KNOWN_SILENT_ACCEPTS: &[(&str, &str)] = &[];
+
+/// Files every release refuses to import.
+const REFUSED_EVERYWHERE: &[&str] = &[
+    "rabbitmq-server/case13a.json",
+    "rabbitmq-server/failing_case12.json",
+    "rabbitmq-server/failing_case17.json",
+    "rabbitmq-server/failing_case19.json",
+    "rabbitmq-server/failing_case21.json",
+    "rabbitmq-server/failing_case27.json",
+    "rabbitmq-server/failing_case28.json",
+    "rabbitmq-server/failing_case29.json",
+    "rabbitmq__rabbitmqadmin-ng/vhost.definitions.1.json",
+    "uio-bmi__localega-broker/public__definitions.json",
+];
+
+/// Files with `ha-*` policies, which 4.0 refuses (classic mirroring is gone); warren, told
+/// the broker's version, must refuse them with an error, not only warn.
+const REFUSED_FROM_4_0: &[&str] = &[
+    "rabbitmq-server/case1.json",
+    "rabbitmq-server/case3.json",
+    "rabbitmq-server/prometheus_docker__rabbitmq-dist-metrics-definitions.json",
+    "rabbitmq-server/prometheus_docker__rabbitmq-dist-tls-definitions.json",
+];
+
+/// What the release under test refuses, in corpus order.
+fn refused_by(release: Release, files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| {
+            REFUSED_EVERYWHERE.contains(&f.as_str())
+                || (release >= Release::V4_0 && REFUSED_FROM_4_0.contains(&f.as_str()))
+        })
+        .cloned()
+        .collect()
+}
 
 /// A management API client logging in as the harness's administrator.
 struct Api {
@@ -267,7 +304,7 @@ fn corpus_files(corpus: &Path) -> Vec<String> {
         .collect()
 }
 
-fn check_refused(file: &Path, work: &Path) -> RejectVerdict {
+fn check_refused(file: &Path, work: &Path, release: Release) -> RejectVerdict {
     let out = work.join("refused");
     let out_arg = out.to_str().expect("UTF-8");
     let import = warren(
@@ -283,7 +320,18 @@ fn check_refused(file: &Path, work: &Path) -> RejectVerdict {
     if import.code != 0 {
         return RejectVerdict::ImportRefused(one_line(&import.stderr, 300));
     }
-    let validate = warren(&["validate", "--format", "short", "--env", out_arg], None);
+    let validate = warren(
+        &[
+            "validate",
+            "--format",
+            "short",
+            "--broker-version",
+            release.version(),
+            "--env",
+            out_arg,
+        ],
+        None,
+    );
     let diags = diagnostics(&validate);
     let errors: Vec<String> = diags
         .iter()
@@ -470,7 +518,7 @@ fn run_file(corpus: &Path, name: &str, nodes: &[Api; 3], guest_hash: &str) -> Ou
         outcome.round_trip = problems;
     } else {
         outcome.broker_refusal = Some(broker_reason(status, &body));
-        outcome.reject = Some(check_refused(&file, work.path()));
+        outcome.reject = Some(check_refused(&file, work.path(), Release::current()));
     }
     outcome
 }
@@ -643,5 +691,27 @@ fn conformance_corpus() {
         known(KNOWN_SILENT_ACCEPTS),
         "files RabbitMQ rejects that warren neither rejects nor warns about differ from \
          KNOWN_SILENT_ACCEPTS\n{report}"
+    );
+    let release = Release::current();
+    let refused: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.broker_refusal.is_some())
+        .map(|o| o.file.clone())
+        .collect();
+    assert_eq!(
+        refused,
+        refused_by(release, &files),
+        "the files RabbitMQ {} refuses differ from REFUSED_EVERYWHERE and REFUSED_FROM_4_0\n{report}",
+        release.version()
+    );
+    let only_warned: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| REFUSED_FROM_4_0.contains(&o.file.as_str()))
+        .filter(|o| !matches!(o.reject, Some(RejectVerdict::Invalid(_)) | None))
+        .map(|o| o.file.as_str())
+        .collect();
+    assert!(
+        only_warned.is_empty(),
+        "told the broker's version, validate must refuse these as 4.0 does: {only_warned:?}\n{report}"
     );
 }
