@@ -28,9 +28,10 @@ cleanup() {
     rm -rf "$dir"
 }
 
-"$node" ensure-installed
-step "Starting a throwaway RabbitMQ on 127.0.0.1:$mgmt (data in $dir)"
-"$node" start "$dir" "$amqp" "$mgmt" "$dist"
+release=${WARREN_BROKER:-3.10}
+"$node" ensure-installed "$release"
+step "Starting a throwaway RabbitMQ $release on 127.0.0.1:$mgmt (data in $dir)"
+"$node" start "$dir" "$amqp" "$mgmt" "$dist" --broker "$release"
 trap cleanup EXIT
 
 export RABBITMQ_MANAGEMENT_API_URL="http://127.0.0.1:$mgmt"

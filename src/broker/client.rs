@@ -71,8 +71,15 @@ impl Failure {
     /// Unsent requests are always safe to repeat; sent ones only when idempotent.
     fn retryable(&self, idempotent: bool, read: bool) -> bool {
         match self {
-            // 3.10 answers reads with 500 while a stream is being declared or deleted.
-            Failure::Status { status, .. } if read && status.as_u16() == 500 => true,
+            // Khepri without quorum (4.x) refused the write before doing any of it.
+            Failure::Status { body, .. } if metadata_store_unavailable(body) => true,
+            // 3.10 answers reads with 500 while a stream is being declared or deleted; 4.x
+            // answers a vhost PUT or DELETE that timed out waiting for its metadata store.
+            Failure::Status { status, body, .. }
+                if status.as_u16() == 500 && (read || (idempotent && timed_out(body))) =>
+            {
+                true
+            }
             Failure::Status { status, .. } => idempotent && is_transient(*status),
             Failure::Unreachable(_) => true,
             Failure::Interrupted { .. } | Failure::Timeout { .. } => idempotent,
@@ -292,6 +299,17 @@ impl HttpBroker {
 }
 
 /// 502/503/504: a proxy or a booting node; worth another try.
+/// 4.x's answer while its metadata store has no quorum ("Please try again").
+fn metadata_store_unavailable(body: &[u8]) -> bool {
+    reason_from_body(body).contains("Metadata store is unavailable")
+}
+
+/// `{"error":"timeout", ...}`: the broker gave up waiting, nothing was changed.
+fn timed_out(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .is_ok_and(|v| v.get("error").and_then(Value::as_str) == Some("timeout"))
+}
+
 fn is_transient(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504)
 }

@@ -119,6 +119,44 @@ async fn idempotent_requests_retry_on_503() {
     assert_eq!(broker.request_count(), 2);
 }
 
+/// RabbitMQ 4.x answers while Khepri has no quorum; the bodies are as rabbit_definitions and
+/// rabbit_mgmt_wm_vhost build them (4.1 to 4.3 source, see tests/recorded/README.md).
+const STORE_UNAVAILABLE: &str =
+    r#"{"error":"bad_request","reason":"Metadata store is unavailable. Please try again."}"#;
+const STORE_TIMEOUT: &str =
+    r#"{"error":"timeout","reason":"Timed out waiting for the vhost to initialise"}"#;
+
+#[tokio::test]
+async fn an_unavailable_metadata_store_is_retried_even_for_a_post() {
+    let server = FakeServer::start(vec![Some((400, STORE_UNAVAILABLE)), Some((204, ""))]);
+    let broker = client(vec![server.url.clone()]);
+    broker
+        .post_json(&ApiPath::definitions(), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(broker.request_count(), 2);
+    let server = FakeServer::start(vec![Some((500, STORE_TIMEOUT)), Some((201, ""))]);
+    let broker = client(vec![server.url.clone()]);
+    broker
+        .put_json(&ApiPath::vhost("v"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(broker.request_count(), 2);
+}
+
+#[tokio::test]
+async fn other_refusals_are_not_retried() {
+    let refusal = r#"{"error":"bad_request","reason":"inequivalent arg 'durable'"}"#;
+    let server = FakeServer::start(vec![Some((400, refusal)), Some((204, ""))]);
+    let broker = client(vec![server.url.clone()]);
+    let err = broker
+        .put_json(&ApiPath::queue("v", "q"), &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(broker.request_count(), 1);
+}
+
 #[tokio::test]
 async fn post_is_not_retried() {
     let server = FakeServer::start(vec![Some((503, "busy")), Some((201, ""))]);

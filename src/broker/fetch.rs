@@ -3,12 +3,15 @@
 use super::client::HttpBroker;
 use super::error::Result;
 use super::path::ApiPath;
-use super::wire::{BindingInfo, Definitions, Overview, QueueTotals, VhostInfo};
+use super::wire::{BindingInfo, Definitions, ExchangeDef, Overview, QueueTotals, VhostInfo};
+use crate::format::exports::omits_internal_exchanges;
+use crate::format::BrokerVersion;
 
 /// The `/api/vhosts` columns warren reads; skips per-vhost message stats.
 const VHOST_COLUMNS: &str = "name,description,tags,default_queue_type,tracing";
 const OVERVIEW_COLUMNS: &str =
     "rabbitmq_version,management_version,cluster_name,erlang_version,product_name,product_version,node";
+const EXCHANGE_COLUMNS: &str = "name,vhost,type,durable,auto_delete,internal,arguments";
 const QUEUE_TOTAL_COLUMNS: &str = "name,vhost,type,messages,messages_ready,messages_unacknowledged";
 
 /// Everything `fetch_live` read; the three reads run concurrently, so not one atomic snapshot.
@@ -22,22 +25,48 @@ pub struct LiveSnapshot {
     pub vhosts: Vec<VhostInfo>,
 }
 
-/// Three GETs, concurrently: overview, definitions, vhosts.
+/// Three GETs, concurrently: overview, definitions, vhosts; a fourth for the internal
+/// exchanges on releases whose export leaves them out.
 pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
     let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
     let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
     let definitions_path = ApiPath::definitions();
-    let (overview, definitions, vhosts) = futures::try_join!(
+    let (overview, mut definitions, vhosts) = futures::try_join!(
         broker.get_json::<Overview>(&overview_path),
         broker.get_json::<Definitions>(&definitions_path),
         broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
     )?;
+    let omits = overview
+        .rabbitmq_version
+        .parse::<BrokerVersion>()
+        .is_ok_and(omits_internal_exchanges);
+    if omits {
+        let path = ApiPath::exchanges()
+            .query("disable_stats", "true")
+            .query("columns", EXCHANGE_COLUMNS);
+        let listed: Vec<ExchangeDef> = broker.get_json(&path).await?;
+        add_internal_exchanges(&mut definitions, listed);
+    }
     Ok(LiveSnapshot {
         version: overview.rabbitmq_version,
         cluster_name: overview.cluster_name,
         definitions,
         vhosts,
     })
+}
+
+/// The internal exchanges of a full listing that the export left out (never `amq.*`).
+pub fn add_internal_exchanges(definitions: &mut Definitions, listed: Vec<ExchangeDef>) {
+    let internal = listed
+        .into_iter()
+        .filter(|e| e.internal && !e.name.is_empty() && !e.name.starts_with("amq."))
+        .filter(|e| {
+            !definitions
+                .exchanges
+                .iter()
+                .any(|d| d.vhost == e.vhost && d.name == e.name)
+        });
+    definitions.exchanges.extend(internal.collect::<Vec<_>>());
 }
 
 /// A vhost's bindings with the `properties_key` their DELETE needs; read only to delete some.

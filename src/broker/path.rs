@@ -101,6 +101,11 @@ impl ApiPath {
         Self::new(["vhosts"])
     }
 
+    /// Every exchange of every vhost.
+    pub fn exchanges() -> Self {
+        Self::new(["exchanges"])
+    }
+
     pub fn vhost(name: &str) -> Self {
         Self::new(["vhosts", name])
     }

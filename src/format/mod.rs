@@ -2,6 +2,7 @@
 //! policy keys, deprecated features. Pure data; no I/O, no configuration types.
 
 pub mod deprecations;
+pub mod exports;
 pub mod policy_keys;
 pub mod queue_types;
 pub mod version;

@@ -123,7 +123,8 @@ impl DriftReport {
         for (id, _) in live.iter() {
             if !scope.manages(id) {
                 *report.out_of_scope.entry(id.kind()).or_default() += 1;
-            } else if scope.ignores(id) {
+            } else if scope.ignore.matches(id) {
+                // Counted only when a rule of the environment left it out, not a built-in.
                 *report.ignored.entry(id.kind()).or_default() += 1;
             }
         }
