@@ -3,13 +3,15 @@
 //!
 //! The management API has no compare-and-set, so taking the lease is write-then-confirm:
 //! write our claim, wait a moment, read it back; whoever's claim survives holds it. A crashed
-//! holder stops renewing and its lease expires.
+//! holder stops renewing and its lease expires; on the machine it ran on, its lock is taken
+//! over at once.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::holder::ProcessId;
 use crate::broker::{ApiPath, HttpBroker};
 
 /// The global parameter that holds the lease; left out of plans and drift.
@@ -27,6 +29,9 @@ pub struct Lease {
     pub environment: String,
     pub acquired_at: u64,
     pub expires_at: u64,
+    /// The holding process, so that a killed holder on the same machine is seen at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessId>,
 }
 
 fn now() -> u64 {
@@ -94,8 +99,18 @@ impl Lock {
         let mut announced = false;
         loop {
             let current = read(broker).await?;
+            let dead = current
+                .as_ref()
+                .and_then(|l| l.process.as_ref())
+                .is_some_and(ProcessId::is_gone);
+            if let (true, Some(lease)) = (dead, &current) {
+                eprintln!(
+                    "The lock's holder, {}, is no longer running on this machine; taking the lock over.",
+                    lease.holder
+                );
+            }
             match current {
-                Some(lease) if lease.holder != holder && lease.expires_at > now() => {
+                Some(lease) if lease.holder != holder && lease.expires_at > now() && !dead => {
                     if std::time::Instant::now() >= deadline {
                         return Err(format!(
                             "another apply holds the lock: {}",
@@ -114,6 +129,7 @@ impl Lock {
                         environment: environment.to_string(),
                         acquired_at: now(),
                         expires_at: now() + LEASE.as_secs(),
+                        process: ProcessId::current(),
                     };
                     write(broker, &lease).await?;
                     tokio::time::sleep(SETTLE).await;
