@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::diagnostic::{FileId, Sources};
 use super::located::Located;
 use super::schema::{
-    BrokerSettings, ExchangeSpec, IgnoreSettings, Kind, ManageSettings, PolicySpec, QueueSpec,
-    QueueType, UserSpec, VhostLimits,
+    BrokerSettings, ExchangeSpec, IgnoreSettings, Kind, ManageSettings, OnReplace, PolicySpec,
+    QueueSpec, QueueType, UserSpec, VhostLimits,
 };
 
 /// An entity and the file it was declared in.
@@ -113,6 +113,27 @@ impl Environment {
     }
 
     /// Whether undeclared objects of this kind are deleted.
+    /// The queues whose forced re-create moves their messages (`on_replace: migrate`, on the
+    /// queue or as `manage.on_replace`), as (vhost, queue).
+    pub fn migrating_queues(&self) -> Vec<(String, String)> {
+        let default = self
+            .settings
+            .manage
+            .as_ref()
+            .and_then(|m| m.spec.on_replace.as_ref())
+            .map_or(OnReplace::Refuse, |o| o.value);
+        let mut out = Vec::new();
+        for (vhost, v) in &self.vhosts {
+            for (name, queue) in &v.queues {
+                let choice = queue.spec.on_replace.as_ref().map_or(default, |o| o.value);
+                if choice == OnReplace::Migrate {
+                    out.push((vhost.clone(), name.clone()));
+                }
+            }
+        }
+        out
+    }
+
     pub fn prunes(&self, kind: Kind) -> bool {
         self.settings
             .manage

@@ -82,6 +82,21 @@ pub struct ManageSettings {
     /// Kinds whose undeclared objects in scope are deleted (with --allow-destroy); default none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prune: Vec<Located<Kind>>,
+    /// What a change that forces a queue to be re-created does, for queues that do not say:
+    /// `refuse` (default: a replace that drops the messages, only with --allow-data-loss)
+    /// or `migrate` (move the messages out and back, see the queue's `on_replace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_replace: Option<Located<OnReplace>>,
+}
+
+/// How a queue is re-created when a change of its type or arguments forces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnReplace {
+    /// Delete and re-declare it: its messages are dropped (apply needs --allow-data-loss).
+    Refuse,
+    /// Move its messages to a temporary queue with a shovel, re-declare it, move them back.
+    Migrate,
 }
 
 /// Regular expressions per kind, matched anywhere in a name (as RabbitMQ matches policy
@@ -351,6 +366,11 @@ pub struct QueueSpec {
     /// Bindings that route from a source exchange into this queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bindings: Vec<BindingSpec>,
+    /// When a change of type or arguments forces a re-create: `refuse` (default, or
+    /// `manage.on_replace`) drops the messages and needs --allow-data-loss; `migrate` moves
+    /// them to a temporary queue and back, keeping their order (needs --allow-destroy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_replace: Option<Located<OnReplace>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Located<String>>,
 }
