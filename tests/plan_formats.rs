@@ -360,7 +360,7 @@ fn empty_plan_golden() {
     assert_eq!(doc["changes"], json!([]), "{doc:#}");
     assert_eq!(
         doc["summary"],
-        json!({ "create": 0, "update": 0, "replace": 0, "delete": 0 })
+        json!({ "create": 0, "update": 0, "replace": 0, "delete": 0, "migrate": 0 })
     );
     let markdown = plan_markdown::render(&plan);
     assert!(markdown.contains("No changes."), "{markdown}");
@@ -506,6 +506,7 @@ fn sensitive_values_never_appear_even_if_a_plan_carries_them() {
             reason: None,
             messages: None,
             refusals: vec![],
+            migration: None,
         })
         .collect(),
         unmanaged: vec![],

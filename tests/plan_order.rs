@@ -115,6 +115,7 @@ fn plain_change(id: ResourceId, action: Action) -> Change {
         reason: None,
         messages: None,
         refusals: vec![],
+        migration: None,
     }
 }
 
@@ -273,6 +274,7 @@ fn each_action_gets_the_phases_it_needs() {
             Action::Create | Action::Update => vec![Phase::Put],
             Action::Replace => vec![Phase::Remove, Phase::Put],
             Action::Delete => vec![Phase::Remove],
+            Action::Migrate => vec![Phase::Migrate],
         };
         assert_eq!(phases, expected, "{}", change.id);
     }
@@ -335,4 +337,57 @@ fn ties_are_ordered_by_identity_whatever_the_plan_order() {
 #[test]
 fn an_empty_plan_has_no_stages() {
     assert!(stages(&Plan::default()).is_empty());
+}
+
+/// A migration runs after every other step (its queue's new bindings may come from exchanges
+/// the plan creates), and it creates the queue's bindings itself.
+#[test]
+fn migrations_come_last_and_take_their_bindings_with_them() {
+    let queue = ResourceId::Queue {
+        vhost: "/".into(),
+        name: "q".into(),
+    };
+    let exchange = ResourceId::Exchange {
+        vhost: "/".into(),
+        name: "x".into(),
+    };
+    let binding = |destination: &str| ResourceId::Binding {
+        vhost: "/".into(),
+        source: "x".into(),
+        destination_type: warren::model::DestinationType::Queue,
+        destination: destination.into(),
+        routing_key: "k".into(),
+        arguments: "{}".into(),
+    };
+    let mut migrate = plain_change(queue.clone(), Action::Migrate);
+    migrate.migration = Some(warren::plan::Migration {
+        temporary: "warren.migrating.q".into(),
+        resumed: false,
+        waiting: None,
+        consumers: 0,
+    });
+    let plan = Plan {
+        environment: "prod".into(),
+        changes: vec![
+            plain_change(exchange, Action::Create),
+            migrate,
+            plain_change(binding("q"), Action::Create),
+            plain_change(binding("other"), Action::Create),
+        ],
+        unmanaged: Vec::new(),
+        notes: Vec::new(),
+    };
+    let all = stages(&plan);
+    let last = all.last().expect("stages");
+    assert_eq!((last.phase, last.steps.clone()), (Phase::Migrate, vec![1]));
+    let put: Vec<usize> = all
+        .iter()
+        .filter(|s| s.phase == Phase::Put)
+        .flat_map(|s| s.steps.clone())
+        .collect();
+    assert_eq!(
+        put,
+        [0, 3],
+        "the binding into the migrating queue is the migration's"
+    );
 }

@@ -346,7 +346,7 @@ fn apply_naively(plan: &Plan, live: &State) -> State {
     let mut broker = live.clone();
     for change in &plan.changes {
         match change.action {
-            Action::Create | Action::Update | Action::Replace => {
+            Action::Create | Action::Update | Action::Replace | Action::Migrate => {
                 let after = change.after.clone().expect("a put has an after");
                 broker.insert(change.id.clone(), after);
             }
@@ -388,6 +388,9 @@ fn apply_strictly(plan: &Plan, live: &State) -> Result<State, String> {
                         return Err(format!("{id} is already gone when removed"));
                     }
                     remove_cascading(&mut broker, id);
+                }
+                Phase::Migrate => {
+                    return Err(format!("{id}: diff alone never plans a migration"));
                 }
                 Phase::Put => {
                     if let Some(dep) = id.depends_on().into_iter().find(|d| !broker.contains(d)) {
@@ -455,6 +458,7 @@ proptest! {
                     !in_live || c.reason.is_some(),
                     "{} created but live", c.id
                 ),
+                Action::Migrate => prop_assert!(false, "{}: diff alone never migrates", c.id),
                 Action::Update | Action::Replace => {
                     prop_assert!(in_desired && in_live);
                     prop_assert!(!c.fields.is_empty());

@@ -21,6 +21,10 @@ impl State {
         self.resources.entry(id).or_insert(resource);
     }
 
+    pub fn remove(&mut self, id: &ResourceId) -> Option<Resource> {
+        self.resources.remove(id)
+    }
+
     pub fn get(&self, id: &ResourceId) -> Option<&Resource> {
         self.resources.get(id)
     }

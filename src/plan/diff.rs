@@ -68,6 +68,7 @@ fn change(
         reason: None,
         messages: None,
         refusals: Vec::new(),
+        migration: None,
     }
 }
 

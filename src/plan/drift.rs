@@ -99,9 +99,9 @@ impl DriftReport {
                     item.declared = change.after.clone();
                     report.missing.push(item);
                 }
-                Action::Update | Action::Replace => {
+                Action::Update | Action::Replace | Action::Migrate => {
                     item.fields = change.fields.clone();
-                    item.replace = change.action == Action::Replace;
+                    item.replace = change.action != Action::Update;
                     report.changed.push(item);
                 }
                 Action::Delete => {

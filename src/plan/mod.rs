@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod drift;
+pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod refusals;
@@ -11,4 +12,4 @@ pub mod types;
 
 pub use diff::diff;
 pub use scope::Scope;
-pub use types::{Action, Allowed, Change, FieldDiff, MessageCount, Note, Plan, Refusal};
+pub use types::{Action, Allowed, Change, FieldDiff, MessageCount, Migration, Note, Plan, Refusal};

@@ -1,6 +1,7 @@
 //! Execution order: deletes from the highest dependency level down, then creates and
 //! updates from the lowest up; a Replace takes part in both. Ties keep identity order.
 
+use super::migrations::migrating_destination;
 use super::types::{Action, Plan};
 
 /// Which half of a change a step performs.
@@ -8,6 +9,10 @@ use super::types::{Action, Plan};
 pub enum Phase {
     Remove,
     Put,
+    /// Queues re-created with their messages kept, after everything else is in place (their
+    /// new bindings may come from exchanges the plan creates); the migration creates the
+    /// queue's bindings itself.
+    Migrate,
 }
 
 /// One stage: steps that may run concurrently (indexes into `plan.changes`).
@@ -33,10 +38,23 @@ pub fn stages(plan: &Plan) -> Vec<Stage> {
         }
     }
     for level in 0..=4u8 {
-        let steps = indexes(plan, level, |a| !matches!(a, Action::Delete));
+        let mut steps = indexes(plan, level, |a| {
+            !matches!(a, Action::Delete | Action::Migrate)
+        });
+        steps.retain(|&i| migrating_destination(plan, &plan.changes[i].id).is_none());
         if !steps.is_empty() {
             out.push(Stage {
                 phase: Phase::Put,
+                level,
+                steps,
+            });
+        }
+    }
+    for level in 0..=4u8 {
+        let steps = indexes(plan, level, |a| a == Action::Migrate);
+        if !steps.is_empty() {
+            out.push(Stage {
+                phase: Phase::Migrate,
                 level,
                 steps,
             });

@@ -38,9 +38,15 @@ fn refusals_of(change: &Change, context: &Context) -> Vec<Refusal> {
     let mut refusals = Vec::new();
     if change.action.is_destructive() {
         refusals.push(Refusal::Destroy);
-        if change.messages.is_some_and(|m| m.at_stake()) {
+        // A migration moves the messages instead of dropping them.
+        if change.action != Action::Migrate && change.messages.is_some_and(|m| m.at_stake()) {
             refusals.push(Refusal::DataLoss);
         }
+    }
+    if let Some(migration) = change.migration.as_ref().filter(|m| m.consumers > 0) {
+        refusals.push(Refusal::ConsumerDisconnect {
+            consumers: migration.consumers,
+        });
     }
     if let Some(login) = &context.login {
         if weakens(change, login) {
@@ -75,7 +81,7 @@ fn weakens(change: &Change, login: &str) -> bool {
     match &change.id {
         ResourceId::User { name } if name == login => match change.action {
             Action::Create => false,
-            Action::Delete | Action::Replace => true,
+            Action::Delete | Action::Replace | Action::Migrate => true,
             Action::Update => change.fields.iter().any(|f| match f.field.as_str() {
                 "tags" => {
                     let tags = |v: &Option<Value>| v.as_ref().and_then(Value::as_array).cloned();
@@ -95,7 +101,7 @@ fn weakens(change: &Change, login: &str) -> bool {
                 .fields
                 .iter()
                 .any(|f| f.after != Some(Value::from(".*"))),
-            Action::Delete | Action::Replace => true,
+            Action::Delete | Action::Replace | Action::Migrate => true,
         },
         _ => false,
     }
@@ -117,6 +123,7 @@ mod tests {
             reason: None,
             messages: None,
             refusals: vec![],
+            migration: None,
         }
     }
 

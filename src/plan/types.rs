@@ -12,11 +12,14 @@ pub enum Action {
     Update,
     Replace,
     Delete,
+    /// A queue re-created with its messages moved to a temporary queue and back.
+    Migrate,
 }
 
 impl Action {
+    /// The object is deleted (and maybe created again): consumers and bindings go with it.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Action::Replace | Action::Delete)
+        matches!(self, Action::Replace | Action::Delete | Action::Migrate)
     }
 }
 
@@ -63,6 +66,24 @@ pub struct Change {
     /// What `apply` refuses about this step unless a flag allows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refusals: Vec<Refusal>,
+    /// For `Migrate`: where the messages wait, and what an interrupted run left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+}
+
+/// How a queue's messages are kept while it is re-created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Migration {
+    /// The temporary queue the messages wait in (its name derives from the queue's).
+    pub temporary: String,
+    /// An earlier apply stopped part-way: the temporary queue (or its shovel) is on the broker.
+    pub resumed: bool,
+    /// Messages already in the temporary queue (read for a resumed migration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<MessageCount>,
+    /// Consumers of the queue when planned; apply checks again before starting.
+    #[serde(default)]
+    pub consumers: u64,
 }
 
 /// A queue's messages as the broker reported them; a queue that is down or has no stats
@@ -142,6 +163,7 @@ pub struct Summary {
     pub update: usize,
     pub replace: usize,
     pub delete: usize,
+    pub migrate: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -188,6 +210,7 @@ impl Plan {
                 Action::Update => s.update += 1,
                 Action::Replace => s.replace += 1,
                 Action::Delete => s.delete += 1,
+                Action::Migrate => s.migrate += 1,
             }
         }
         s

@@ -4,6 +4,7 @@ pub mod diagnostics;
 pub mod drift;
 mod excerpt;
 pub mod markdown;
+pub mod migration;
 pub mod notes;
 pub mod plan_human;
 pub mod plan_json;

@@ -56,9 +56,14 @@ pub fn render(plan: &Plan, color: bool) -> String {
         );
     }
     let s = plan.summary();
+    let migrate = if s.migrate > 0 {
+        format!(" {} to migrate (messages kept),", s.migrate)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {} to add, {} to change, {} to replace, {} to destroy.",
+        "{} {} to add, {} to change, {} to replace,{migrate} {} to destroy.",
         paint.style("Plan:", Style::new().bold()),
         s.create,
         s.update,
@@ -86,7 +91,7 @@ fn symbol(action: Action) -> (&'static str, Style) {
     match action {
         Action::Create => ("  +", Style::new().green()),
         Action::Update => ("  ~", Style::new().yellow()),
-        Action::Replace => ("-/+", Style::new().magenta()),
+        Action::Replace | Action::Migrate => ("-/+", Style::new().magenta()),
         Action::Delete => ("  -", Style::new().red()),
     }
 }
@@ -96,6 +101,7 @@ fn headline(change: &Change) -> String {
         Action::Create => "will be created",
         Action::Update => "will be updated in place",
         Action::Replace => "must be replaced",
+        Action::Migrate => "must be replaced; its messages are moved, not dropped",
         Action::Delete => "will be destroyed",
     };
     format!("  # {} {verb}", change.id)
@@ -107,7 +113,15 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
     if let Some(reason) = &change.reason {
         let _ = writeln!(out, "  # ({reason})");
     }
-    let _ = writeln!(out, "{} {}", paint.style(sign, style), change.id);
+    let _ = writeln!(
+        out,
+        "{} {}{}",
+        paint.style(sign, style),
+        change.id,
+        super::migration::summary(change)
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default()
+    );
     match change.action {
         Action::Create => {
             if let Some(after) = &change.after {
@@ -125,14 +139,14 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
                 }
             }
         }
-        Action::Update | Action::Replace => {
+        Action::Update | Action::Replace | Action::Migrate => {
             for field in &change.fields {
                 render_field(out, field, paint);
             }
         }
         Action::Delete => {}
     }
-    if change.action.is_destructive() && change.messages.is_some() {
+    if matches!(change.action, Action::Replace | Action::Delete) && change.messages.is_some() {
         let text = format!(
             "      ! {} at stake",
             super::refusals::messages(change.messages)

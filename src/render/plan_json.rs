@@ -88,6 +88,9 @@ pub struct SummaryDoc {
     pub replace: usize,
     /// Objects to delete (destructive).
     pub delete: usize,
+    /// Queues to re-create with their messages moved out and back (`on_replace: migrate`).
+    #[serde(default)]
+    pub migrate: usize,
 }
 
 /// One change to one object.
@@ -115,6 +118,9 @@ pub struct ChangeDoc {
     /// What `warren apply` refuses about this change unless given the flag named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refusals: Vec<RefusalDoc>,
+    /// For `migrate`: the temporary queue and what an interrupted run left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<MigrationDoc>,
     /// Why warren plans this change when the environment files do not say so directly, e.g. a
     /// binding re-created because the broker drops it with a replaced queue. For display only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,6 +145,27 @@ pub enum ActionDoc {
     /// The object exists on the broker, is not declared, and its kind is pruned: it will be
     /// deleted.
     Delete,
+    /// A queue with `on_replace: migrate` whose type or arguments changed: its messages are
+    /// moved to a temporary queue by a shovel, the queue is deleted and declared again, and
+    /// the messages are moved back, in order. Needs `--allow-destroy` (consumers are
+    /// disconnected), not `--allow-data-loss`.
+    Migrate,
+}
+
+/// How a migrating queue keeps its messages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationDoc {
+    /// The temporary queue the messages wait in while the queue is re-created.
+    pub temporary_queue: String,
+    /// True when an earlier apply stopped part-way and this one finishes it.
+    pub resumed: bool,
+    /// Messages already waiting in the temporary queue, when resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
+    /// The change in one phrase, e.g. `x-queue-type classic -> quorum; 1,204 messages will
+    /// be moved, not dropped`. For display only.
+    pub summary: String,
 }
 
 /// One field's value before and after the change.
@@ -302,6 +329,7 @@ pub fn document(plan: &Plan) -> PlanDocument {
             update: s.update,
             replace: s.replace,
             delete: s.delete,
+            migrate: s.migrate,
         },
         changes: plan.changes.iter().map(change_doc).collect(),
         unmanaged: plan.unmanaged.iter().map(IdDoc::from).collect(),
@@ -342,6 +370,12 @@ fn change_doc(change: &Change) -> ChangeDoc {
             .iter()
             .map(|r| refusal_doc(change, r))
             .collect(),
+        migration: change.migration.as_ref().map(|m| MigrationDoc {
+            temporary_queue: m.temporary.clone(),
+            resumed: m.resumed,
+            waiting: m.waiting.and_then(MessageCount::known),
+            summary: super::migration::summary(change).unwrap_or_default(),
+        }),
         reason: change.reason.clone(),
         fields: change_fields(change).iter().map(FieldDoc::from).collect(),
     }
@@ -350,7 +384,7 @@ fn change_doc(change: &Change) -> ChangeDoc {
 /// A change's fields: the diff for updates and replaces, every property for creates and deletes.
 pub fn change_fields(change: &Change) -> Vec<FieldDiff> {
     match change.action {
-        Action::Update | Action::Replace => change.fields.clone(),
+        Action::Update | Action::Replace | Action::Migrate => change.fields.clone(),
         Action::Create => change
             .after
             .as_ref()
@@ -423,6 +457,7 @@ impl From<Action> for ActionDoc {
             Action::Update => ActionDoc::Update,
             Action::Replace => ActionDoc::Replace,
             Action::Delete => ActionDoc::Delete,
+            Action::Migrate => ActionDoc::Migrate,
         }
     }
 }

@@ -150,7 +150,8 @@ fn action_index(action: Action) -> usize {
     match action {
         Action::Create => 0,
         Action::Update => 1,
-        Action::Replace => 2,
+        // A migration is a replace that keeps the messages.
+        Action::Replace | Action::Migrate => 2,
         Action::Delete => 3,
     }
 }
@@ -165,12 +166,15 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
     if steps.is_empty() {
         return;
     }
+    let dropping = |c: &&&Change| c.action != Action::Migrate;
     let messages: u64 = steps
         .iter()
+        .filter(dropping)
         .filter_map(|c| c.messages.and_then(MessageCount::known))
         .sum();
     let unknown = steps
         .iter()
+        .filter(dropping)
         .any(|c| c.messages == Some(MessageCount::Unknown));
     let _ = writeln!(
         out,
@@ -211,7 +215,9 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
             verb(change.action),
             describe(&change.id, true)
         );
-        if change.messages.is_some() {
+        if let Some(summary) = super::migration::summary(change) {
+            let _ = write!(item, " · **{}**", escape(&summary));
+        } else if change.messages.is_some() {
             let _ = write!(
                 item,
                 " · **{} at stake**",
@@ -313,7 +319,9 @@ fn entry(change: &Change, with_vhost: bool) -> String {
         },
         describe(&change.id, with_vhost)
     );
-    if change.messages.is_some() {
+    if let Some(summary) = super::migration::summary(change) {
+        let _ = write!(out, " · **{}**", escape(&summary));
+    } else if change.messages.is_some() {
         let _ = write!(
             out,
             " · **{} at stake**",
@@ -339,6 +347,7 @@ fn verb(action: Action) -> &'static str {
         Action::Update => "Update",
         Action::Replace => "Replace",
         Action::Delete => "Delete",
+        Action::Migrate => "Migrate",
     }
 }
 

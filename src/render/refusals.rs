@@ -90,6 +90,10 @@ pub fn reason(change: &Change, refusal: &Refusal) -> String {
         Refusal::Destroy if change.action == crate::plan::Action::Replace => {
             format!("deletes and re-creates {}", change.id)
         }
+        Refusal::Destroy if change.action == crate::plan::Action::Migrate => format!(
+            "re-creates {} (its messages are moved, not dropped; consumers are disconnected)",
+            change.id
+        ),
         Refusal::Destroy => format!("deletes {}", change.id),
         Refusal::DataLoss => format!("drops {} held in {}", messages(change.messages), change.id),
         Refusal::Lockout { user } => format!(
@@ -133,7 +137,7 @@ fn step(change: &Change, refusal: &Refusal) -> String {
     let sign = match change.action {
         crate::plan::Action::Create => "+",
         crate::plan::Action::Update => "~",
-        crate::plan::Action::Replace => "-/+",
+        crate::plan::Action::Replace | crate::plan::Action::Migrate => "-/+",
         crate::plan::Action::Delete => "-",
     };
     match refusal {

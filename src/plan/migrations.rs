@@ -1,0 +1,241 @@
+//! Queues re-created with their messages kept: which replaces become migrations, the names
+//! of what a migration puts on the broker, and migrations an earlier apply left unfinished.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use super::types::{Action, Change, Migration, Plan};
+use crate::model::{DestinationType, Resource, ResourceId, State};
+
+/// Marks the temporary queues; never used by anything but warren.
+const PREFIX: &str = "warren.migrating.";
+/// RabbitMQ's limit on a queue name.
+const MAX_NAME: usize = 255;
+
+/// The temporary queue for `queue`: deterministic, so a rerun finds it, and within 255 bytes.
+pub fn temporary_name(queue: &str) -> String {
+    let whole = format!("{PREFIX}{queue}");
+    if whole.len() <= MAX_NAME {
+        return whole;
+    }
+    let digest = Sha256::digest(queue.as_bytes());
+    let tag: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let mut cut = MAX_NAME - PREFIX.len() - tag.len() - 1;
+    while !queue.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{PREFIX}{}.{tag}", &queue[..cut])
+}
+
+/// The dynamic shovel moving the messages of `from` (its name derives from the temporary
+/// queue's, so that a rerun finds it).
+pub fn shovel_name(temporary: &str, back: bool) -> String {
+    format!("{temporary}.{}", if back { "back" } else { "out" })
+}
+
+/// What an earlier apply left: a temporary queue (with its bindings and shovels) of `queue`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interrupted {
+    pub vhost: String,
+    pub queue: String,
+    pub temporary: String,
+    /// Bindings the temporary queue holds: the queue's own, copied before it was deleted.
+    pub bindings: Vec<ResourceId>,
+}
+
+/// Takes the temporary queues, their bindings and shovels out of the live state (they are
+/// never unmanaged nor pruned) and says which queue each belongs to.
+pub fn take_interrupted(live: &mut State, queues: &BTreeSet<(String, String)>) -> Vec<Interrupted> {
+    let mut found = Vec::new();
+    for (vhost, queue) in queues {
+        let temporary = temporary_name(queue);
+        let id = ResourceId::Queue {
+            vhost: vhost.clone(),
+            name: temporary.clone(),
+        };
+        let shovels: Vec<ResourceId> = [false, true]
+            .into_iter()
+            .map(|back| ResourceId::Parameter {
+                vhost: vhost.clone(),
+                component: "shovel".into(),
+                name: shovel_name(&temporary, back),
+            })
+            .filter(|s| live.contains(s))
+            .collect();
+        if !live.contains(&id) && shovels.is_empty() {
+            continue;
+        }
+        live.remove(&id);
+        for shovel in &shovels {
+            live.remove(shovel);
+        }
+        let bindings: Vec<ResourceId> = live
+            .iter()
+            .map(|(b, _)| b.clone())
+            .filter(|b| bound_to(b, vhost, &temporary))
+            .collect();
+        for binding in &bindings {
+            live.remove(binding);
+        }
+        found.push(Interrupted {
+            vhost: vhost.clone(),
+            queue: queue.clone(),
+            temporary,
+            bindings,
+        });
+    }
+    found
+}
+
+fn bound_to(id: &ResourceId, in_vhost: &str, queue: &str) -> bool {
+    matches!(id, ResourceId::Binding { vhost, destination_type: DestinationType::Queue, destination, .. }
+        if vhost == in_vhost && destination == queue)
+}
+
+/// Turns the replaces of migrating queues into migrations, and resumes what an earlier
+/// apply left: the queue's change becomes a migration even where the queue already matches.
+pub fn plan_migrations(
+    plan: &mut Plan,
+    migrating: &BTreeSet<(String, String)>,
+    interrupted: &[Interrupted],
+    desired: &State,
+    live: &State,
+) {
+    for change in &mut plan.changes {
+        let ResourceId::Queue { vhost, name } = &change.id else {
+            continue;
+        };
+        if change.action == Action::Replace && migrating.contains(&(vhost.clone(), name.clone())) {
+            change.action = Action::Migrate;
+            change.migration = Some(Migration {
+                temporary: temporary_name(name),
+                resumed: false,
+                waiting: None,
+                consumers: 0,
+            });
+        }
+    }
+    for left in interrupted {
+        resume(plan, left, desired, live);
+    }
+}
+
+fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
+    let id = ResourceId::Queue {
+        vhost: left.vhost.clone(),
+        name: left.queue.clone(),
+    };
+    let migration = Migration {
+        temporary: left.temporary.clone(),
+        resumed: true,
+        waiting: None,
+        consumers: 0,
+    };
+    match plan.changes.iter_mut().find(|c| c.id == id) {
+        Some(change) => {
+            change.action = Action::Migrate;
+            change.migration = Some(migration);
+            change.reason = Some(resumed_reason(&left.temporary));
+        }
+        None => {
+            // The queue already has its new form: only the move back is left.
+            let Some(after) = desired.get(&id).or_else(|| live.get(&id)) else {
+                return;
+            };
+            plan.changes.push(Change {
+                id: id.clone(),
+                action: Action::Migrate,
+                before: live.get(&id).cloned(),
+                after: Some(after.clone()),
+                fields: Vec::new(),
+                reason: Some(resumed_reason(&left.temporary)),
+                messages: None,
+                refusals: Vec::new(),
+                migration: Some(migration),
+            });
+        }
+    }
+    // The queue's own bindings wait on the temporary queue: put back those still missing.
+    for binding in &left.bindings {
+        let ResourceId::Binding {
+            vhost,
+            source,
+            destination_type,
+            routing_key,
+            arguments,
+            ..
+        } = binding
+        else {
+            continue;
+        };
+        let on_queue = ResourceId::Binding {
+            vhost: vhost.clone(),
+            source: source.clone(),
+            destination_type: *destination_type,
+            destination: left.queue.clone(),
+            routing_key: routing_key.clone(),
+            arguments: arguments.clone(),
+        };
+        let planned = plan.changes.iter().any(|c| c.id == on_queue);
+        if planned || live.contains(&on_queue) {
+            continue;
+        }
+        plan.changes.push(Change {
+            id: on_queue,
+            action: Action::Create,
+            before: None,
+            after: Some(Resource::new()),
+            fields: Vec::new(),
+            reason: Some(format!(
+                "re-created from the temporary queue {:?}, which kept it during the migration",
+                left.temporary
+            )),
+            messages: None,
+            refusals: Vec::new(),
+            migration: None,
+        });
+    }
+    plan.changes
+        .sort_by(|a, b| (a.id.level(), &a.id).cmp(&(b.id.level(), &b.id)));
+}
+
+fn resumed_reason(temporary: &str) -> String {
+    format!("an earlier apply stopped part-way; its messages wait in {temporary:?}")
+}
+
+/// The queue a binding change belongs to when that queue migrates: the migration creates it.
+pub fn migrating_destination<'a>(plan: &'a Plan, binding: &ResourceId) -> Option<&'a Change> {
+    let ResourceId::Binding {
+        vhost,
+        destination_type: DestinationType::Queue,
+        destination,
+        ..
+    } = binding
+    else {
+        return None;
+    };
+    plan.changes.iter().find(|c| {
+        c.action == Action::Migrate
+            && matches!(&c.id, ResourceId::Queue { vhost: v, name } if v == vhost && name == destination)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_stable_and_fit() {
+        assert_eq!(temporary_name("q.orders"), "warren.migrating.q.orders");
+        let long = "é".repeat(200);
+        let name = temporary_name(&long);
+        assert!(name.len() <= 255, "{}", name.len());
+        assert_eq!(name, temporary_name(&long));
+        assert_ne!(name, temporary_name(&format!("{long}x")));
+        assert_eq!(
+            shovel_name("warren.migrating.q", true),
+            "warren.migrating.q.back"
+        );
+    }
+}
