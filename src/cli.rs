@@ -139,6 +139,13 @@ pub struct ApplyArgs {
     /// Allow removing or weakening the user warren is logged in as (it may lock itself out).
     #[arg(long)]
     pub allow_lockout: bool,
+    /// Allow a migration (`on_replace: migrate`) to re-create a queue that has consumers,
+    /// which disconnects them.
+    #[arg(long)]
+    pub allow_consumer_disconnect: bool,
+    /// Seconds one move of a migration's messages (out, or back) may take; a rerun resumes.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub migration_timeout: u64,
     /// Requests in flight at once within one dependency level.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -154,7 +161,8 @@ pub struct ValidateArgs {
     /// Validate every environment under --environments-dir.
     #[arg(long)]
     pub all: bool,
-    /// Also check what this broker version accepts, e.g. 3.12 or 4.0.
+    /// Also check what this broker version accepts, e.g. 3.12, 4.0 or 4.0.5 (the upgrade
+    /// preflight).
     #[arg(long, value_name = "X.Y")]
     pub broker_version: Option<String>,
     /// Resolve every secret reference now, as plan and apply will.

@@ -85,6 +85,7 @@ mod tests {
             reason: None,
             messages: None,
             refusals: vec![],
+            migration: None,
         }
     }
 

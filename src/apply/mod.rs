@@ -3,7 +3,9 @@
 
 pub mod bulk;
 pub mod guard;
+pub mod holder;
 pub mod lock;
+pub mod migrate;
 pub mod request;
 
 use std::collections::BTreeMap;
@@ -21,6 +23,7 @@ use request::Request;
 pub struct ApplyOptions {
     pub concurrency: usize,
     pub allow_data_loss: bool,
+    pub migrate: migrate::MigrateOptions,
 }
 
 /// What happened: steps done, and the first failure if there was one.
@@ -38,6 +41,13 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
     let failed = AtomicBool::new(false);
     let mut failure = None;
     for stage in all {
+        if stage.phase == Phase::Migrate {
+            failure = migrations(broker, plan, &stage.steps, options, (&done, total)).await;
+            if failure.is_some() {
+                break;
+            }
+            continue;
+        }
         let (bulk, single): (Vec<usize>, Vec<usize>) = stage
             .steps
             .iter()
@@ -99,6 +109,37 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
         total,
         failure,
     }
+}
+
+/// Migrations side by side, up to `--concurrency` at once (each mostly waits on its shovels
+/// and the broker's statistics); a failed one leaves its queue to the next apply, which
+/// resumes it, while the others finish.
+async fn migrations(
+    broker: &HttpBroker,
+    plan: &Plan,
+    steps: &[usize],
+    options: ApplyOptions,
+    (done, total): (&AtomicUsize, usize),
+) -> Option<(String, String)> {
+    let results: Vec<Option<(String, String)>> = stream::iter(steps)
+        .map(|&index| async move {
+            let change = &plan.changes[index];
+            match migrate::migrate(broker, plan, change, options.migrate).await {
+                Ok(moved) => {
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    eprintln!(
+                        "[{n}/{total}] migrated {} ({} messages before, {} after)",
+                        change.id, moved.before, moved.after
+                    );
+                    None
+                }
+                Err(reason) => Some((change.id.to_string(), reason)),
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    results.into_iter().flatten().next()
 }
 
 /// A unit of concurrent work inside a stage.
@@ -173,7 +214,8 @@ fn verb(action: Action, phase: Phase) -> &'static str {
         (Action::Create, _) => "created",
         (Action::Update, _) => "updated",
         (Action::Replace, Phase::Remove) => "removed (for replacement)",
-        (Action::Replace, Phase::Put) => "re-created",
+        (Action::Replace, _) => "re-created",
+        (Action::Migrate, _) => "migrated",
         (Action::Delete, _) => "destroyed",
     }
 }
@@ -213,6 +255,7 @@ async fn run_step(
             let replacing = change.action == Action::Update;
             request::put(&change.id, after, replacing)
         }
+        Phase::Migrate => return Err("a migration runs in its own stage".into()),
     };
     for request in requests {
         send(broker, request).await.map_err(|e| e.to_string())?;
@@ -246,6 +289,7 @@ mod tests {
             reason: None,
             messages: None,
             refusals: vec![],
+            migration: None,
         }
     }
 

@@ -3,7 +3,10 @@
 use super::client::HttpBroker;
 use super::error::Result;
 use super::path::ApiPath;
-use super::wire::{BindingInfo, Definitions, ExchangeDef, Overview, QueueTotals, VhostInfo};
+use super::wire::{
+    BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, QueueTotals, ShovelStatus,
+    VhostInfo,
+};
 use crate::format::exports::omits_internal_exchanges;
 use crate::format::BrokerVersion;
 
@@ -11,6 +14,8 @@ use crate::format::BrokerVersion;
 const VHOST_COLUMNS: &str = "name,description,tags,default_queue_type,tracing";
 const OVERVIEW_COLUMNS: &str =
     "rabbitmq_version,management_version,cluster_name,erlang_version,product_name,product_version,node";
+const QUEUE_INFO_COLUMNS: &str =
+    "name,vhost,type,durable,auto_delete,arguments,messages,messages_unacknowledged,consumers";
 const EXCHANGE_COLUMNS: &str = "name,vhost,type,durable,auto_delete,internal,arguments";
 const QUEUE_TOTAL_COLUMNS: &str = "name,vhost,type,messages,messages_ready,messages_unacknowledged";
 
@@ -67,6 +72,74 @@ pub fn add_internal_exchanges(definitions: &mut Definitions, listed: Vec<Exchang
                 .any(|d| d.vhost == e.vhost && d.name == e.name)
         });
     definitions.exchanges.extend(internal.collect::<Vec<_>>());
+}
+
+/// One queue as it is now; None when it does not exist.
+pub async fn queue_info(broker: &HttpBroker, vhost: &str, name: &str) -> Result<Option<QueueInfo>> {
+    let path = ApiPath::queue(vhost, name).query("columns", QUEUE_INFO_COLUMNS);
+    match broker.get_json(&path).await {
+        Ok(info) => Ok(Some(info)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The connections of a queue's consumers, by name (the path segment that closes one).
+pub async fn queue_consumer_connections(
+    broker: &HttpBroker,
+    vhost: &str,
+    name: &str,
+) -> Result<Vec<String>> {
+    let path = ApiPath::queue(vhost, name).query("columns", "consumer_details");
+    let queue: serde_json::Value = match broker.get_json(&path).await {
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        other => other?,
+    };
+    let mut names: Vec<String> = queue["consumer_details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["channel_details"]["connection_name"].as_str())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The bindings into one queue, with the `properties_key` each DELETE needs.
+pub async fn queue_bindings(
+    broker: &HttpBroker,
+    vhost: &str,
+    name: &str,
+) -> Result<Vec<BindingInfo>> {
+    broker
+        .get_json(&ApiPath::queue(vhost, name).segment("bindings"))
+        .await
+}
+
+/// Whether the dynamic shovel's parameter exists (it removes itself when done).
+pub async fn shovel_defined(broker: &HttpBroker, vhost: &str, name: &str) -> Result<bool> {
+    match broker
+        .get_json::<serde_json::Value>(&ApiPath::parameter("shovel", vhost, name))
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The dynamic shovels of a vhost and their state; empty without the management plugin
+/// for shovels.
+pub async fn shovel_statuses(broker: &HttpBroker, vhost: &str) -> Result<Vec<ShovelStatus>> {
+    match broker
+        .get_json(&ApiPath::new(["shovels"]).segment(vhost))
+        .await
+    {
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        other => other,
+    }
 }
 
 /// A vhost's bindings with the `properties_key` their DELETE needs; read only to delete some.

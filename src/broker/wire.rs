@@ -242,6 +242,36 @@ pub struct BindingInfo {
     pub properties_key: String,
 }
 
+/// `GET /api/queues/VHOST/NAME`, the fields a migration reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueInfo {
+    pub name: String,
+    pub vhost: String,
+    /// `classic`, `quorum` or `stream`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub durable: bool,
+    pub auto_delete: bool,
+    pub arguments: JsonMap,
+    /// Absent until the queue's first statistics, and while it is unavailable.
+    pub messages: Option<u64>,
+    pub messages_unacknowledged: Option<u64>,
+    pub consumers: u64,
+}
+
+/// `GET /api/shovels/VHOST`: a dynamic shovel's state (with rabbitmq_shovel_management).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShovelStatus {
+    pub name: String,
+    pub vhost: String,
+    /// `starting`, `running` or `terminated`.
+    pub state: String,
+    /// Why a terminated shovel stopped.
+    pub reason: Option<Value>,
+}
+
 /// `GET /api/queues?disable_stats=true&enable_queue_totals=true`, one queue.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::apply::lock::{Lock, LEASE};
+use crate::apply::migrate::MigrateOptions;
 use crate::apply::{execute, ApplyOptions, ApplyReport};
 use crate::broker::HttpBroker;
 use crate::cli::ApplyArgs;
@@ -107,6 +108,10 @@ async fn locked(
     let options = ApplyOptions {
         concurrency: args.concurrency as usize,
         allow_data_loss: args.allow_data_loss,
+        migrate: MigrateOptions {
+            timeout: Duration::from_secs(args.migration_timeout),
+            allow_consumer_disconnect: args.allow_consumer_disconnect,
+        },
     };
     let report = execute_renewing(&planned.broker, &planned.plan, options, lock, lock_broker).await;
     finish(report, planned).await
@@ -119,7 +124,7 @@ fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
         destroy: args.allow_destroy,
         data_loss: args.allow_data_loss,
         lockout: args.allow_lockout,
-        consumer_disconnect: false,
+        consumer_disconnect: args.allow_consumer_disconnect,
     };
     match refusals::text(&planned.plan, &allowed) {
         None => Ok(()),

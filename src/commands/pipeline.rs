@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::broker::fetch::binding_keys;
+use crate::broker::fetch::{binding_keys, queue_info};
 use crate::broker::{fetch_live, queue_totals, HttpBroker, LiveSnapshot};
 use crate::cli::ConnectionArgs;
 use crate::config::diagnostic::Diagnostic;
@@ -15,7 +15,7 @@ use crate::model::desired::desired_state;
 use crate::model::live::{binding_id, live_state};
 use crate::model::normalise::hash_passwords;
 use crate::model::{ResourceId, State};
-use crate::plan::{diff, notes, refusals, Action, MessageCount, Plan, Scope};
+use crate::plan::{diff, migrations, notes, refusals, Action, MessageCount, Plan, Scope};
 use crate::render::diagnostics;
 
 pub struct Planned {
@@ -118,6 +118,10 @@ async fn plan_from(
     if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
         let problems = crate::config::validate::validate_for_version(&env, version);
         report_errors(&env, &problems)?;
+        // What this release deprecates, or the quorum delivery limit of 4.x: said, not refused.
+        for warning in problems.iter().filter(|p| !p.is_error()) {
+            eprintln!("{}", diagnostics::short(warning, &env.sources));
+        }
     }
     let mut desired = match desired {
         Ok(state) => state,
@@ -126,10 +130,20 @@ async fn plan_from(
             State::default()
         }
     };
-    let live = live_state(&snapshot);
+    let mut live = live_state(&snapshot);
     hash_passwords(&mut desired, &live);
     let scope = Scope::of(&env);
+    let declared_queues: BTreeSet<(String, String)> = desired
+        .iter()
+        .filter_map(|(id, _)| match id {
+            ResourceId::Queue { vhost, name } => Some((vhost.clone(), name.clone())),
+            _ => None,
+        })
+        .collect();
+    let interrupted = migrations::take_interrupted(&mut live, &declared_queues);
     let mut plan = diff(&env.name, &desired, &live, &scope);
+    let migrating: BTreeSet<(String, String)> = env.migrating_queues().into_iter().collect();
+    migrations::plan_migrations(&mut plan, &migrating, &interrupted, &desired, &live);
     count_messages(&broker, &mut plan).await?;
     attach_binding_keys(&broker, &mut plan).await?;
     let context = refusal_context(&broker, &plan, &snapshot.version).await?;
@@ -235,12 +249,21 @@ pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), 
         .filter(|c| touches_queue(c.action, &c.id))
     {
         if let ResourceId::Queue { vhost, name } = &change.id {
-            // A queue that is down, or listed without stats, may hold messages.
-            let count = counts
-                .get(&(vhost.clone(), name.clone()))
-                .copied()
-                .flatten();
-            change.messages = Some(count.map_or(MessageCount::Unknown, MessageCount::Known));
+            // A queue that is down, or listed without stats, may hold messages; one that is
+            // not there (a migration's temporary queue before it starts) holds none.
+            let count_of = |queue: &str| match counts.get(&(vhost.clone(), queue.to_string())) {
+                Some(Some(n)) => MessageCount::Known(*n),
+                Some(None) => MessageCount::Unknown,
+                None if change.before.is_none() || queue != name => MessageCount::Known(0),
+                None => MessageCount::Unknown,
+            };
+            change.messages = Some(count_of(name));
+            if let Some(migration) = change.migration.as_mut() {
+                migration.waiting = Some(count_of(&migration.temporary));
+                // The stats-free listing carries no consumers: ask the queue itself.
+                let queue = queue_info(broker, vhost, name).await?;
+                migration.consumers = queue.map_or(0, |q| q.consumers);
+            }
         }
     }
     Ok(())

@@ -1,0 +1,457 @@
+//! A queue re-created with its messages kept: moved out to a temporary queue by a dynamic
+//! shovel, the queue deleted and declared again, the messages moved back. Every step checks
+//! what is already done, so a rerun after a crash at any point finishes the job.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::request::{self, Request};
+use crate::broker::fetch::{
+    queue_bindings, queue_consumer_connections, queue_info, shovel_defined, shovel_statuses,
+};
+use crate::broker::{ApiPath, DestinationKind, HttpBroker};
+use crate::model::{kinds, ResourceId};
+use crate::plan::migrations::{migrating_destination, shovel_name};
+use crate::plan::{Change, Plan};
+
+/// How a migration may proceed.
+#[derive(Clone, Copy, Debug)]
+pub struct MigrateOptions {
+    /// How long one move (out or back) may take before apply gives up, leaving it resumable.
+    pub timeout: Duration,
+    pub allow_consumer_disconnect: bool,
+}
+
+/// Messages counted before and after, for the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub before: u64,
+    pub after: u64,
+}
+
+/// How often counts are read while a shovel runs, and how often progress is printed.
+const POLL: Duration = Duration::from_millis(200);
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// The temporary queue's argument that remembers how many messages the migration began with.
+const COUNT_ARGUMENT: &str = "x-warren-migrating-messages";
+
+pub async fn migrate(
+    broker: &HttpBroker,
+    plan: &Plan,
+    change: &Change,
+    options: MigrateOptions,
+) -> Result<Moved, String> {
+    let ResourceId::Queue { vhost, name } = &change.id else {
+        return Err("only queues migrate".into());
+    };
+    let temporary = &change
+        .migration
+        .as_ref()
+        .ok_or("a migration without its temporary queue")?
+        .temporary;
+    let target = change
+        .after
+        .as_ref()
+        .ok_or("a migration without a target")?;
+    let mut step = Step {
+        broker,
+        vhost,
+        queue: name,
+        temporary,
+        expected: 0,
+    };
+    step.preflight(options).await?;
+    // Counted once, when the migration begins, and kept on the temporary queue, so that a
+    // rerun after a crash compares against the same number (counts read mid-move lag).
+    let before = match step.carried_count().await? {
+        Some(n) => n,
+        None => step.messages(name).await?,
+    };
+    step.expected = before;
+    let queue = queue_info(broker, vhost, name)
+        .await
+        .map_err(|e| e.to_string())?;
+    let already_new = queue.as_ref().is_some_and(|q| {
+        let live = kinds::queue(q.durable, q.auto_delete, q.arguments.clone(), &q.kind);
+        live.props == target.props
+    });
+    if queue.is_some() && !already_new {
+        step.move_out(options).await?;
+    }
+    if !already_new {
+        send_all(broker, request::put(&change.id, target, false)).await?;
+        step.say("declared it with its new type and arguments");
+    }
+    let bindings: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.id, ResourceId::Binding { .. }))
+        .filter(|c| migrating_destination(plan, &c.id).is_some_and(|m| m.id == change.id))
+        .collect();
+    for binding in &bindings {
+        if let Some(after) = &binding.after {
+            send_all(broker, request::put(&binding.id, after, false)).await?;
+        }
+    }
+    step.say(&format!("re-created its {} binding(s)", bindings.len()));
+    step.move_back(options).await?;
+    let (after, consumers) = step.settled_count(before).await?;
+    step.say(&format!("{after} of {before} messages are in it"));
+    if after < before && consumers == 0 {
+        return Err(format!(
+            "{after} messages after the migration, {before} before, and no consumer took any; check the queue's message TTL and length limit"
+        ));
+    }
+    Ok(Moved { before, after })
+}
+
+struct Step<'a> {
+    broker: &'a HttpBroker,
+    vhost: &'a str,
+    queue: &'a str,
+    temporary: &'a str,
+    /// The messages counted before the migration, for progress.
+    expected: u64,
+}
+
+impl Step<'_> {
+    /// Into the temporary queue, which takes the queue's bindings; then the queue goes.
+    async fn move_out(&self, options: MigrateOptions) -> Result<(), String> {
+        self.declare_temporary().await?;
+        self.say(&format!(
+            "declared the temporary queue {:?}",
+            self.temporary
+        ));
+        let moved = self.rebind(self.queue, self.temporary).await?;
+        self.say(&format!(
+            "gave its {moved} binding(s) to the temporary queue"
+        ));
+        self.drain(self.queue, self.temporary, false, options)
+            .await?;
+        self.say("all messages moved out; deleted it");
+        Ok(())
+    }
+
+    /// Back into the queue, declared anew; then the temporary queue goes.
+    async fn move_back(&self, options: MigrateOptions) -> Result<(), String> {
+        self.unbind_all(self.temporary).await?;
+        self.say("took the bindings off the temporary queue");
+        self.drain(self.temporary, self.queue, true, options)
+            .await?;
+        self.say("all messages moved back; deleted the temporary queue");
+        Ok(())
+    }
+
+    fn say(&self, what: &str) {
+        eprintln!(
+            "migrating queue {:?} in {:?}: {what}",
+            self.queue, self.vhost
+        );
+    }
+
+    /// The shovel plugin is there, and no consumer would be cut off unless allowed.
+    async fn preflight(&self, options: MigrateOptions) -> Result<(), String> {
+        // An empty shovel definition: the plugin refuses it as invalid, a broker without
+        // the plugin as an unknown component. Nothing is created either way.
+        let probe = ApiPath::parameter("shovel", self.vhost, "warren.preflight");
+        match self.broker.put_json(&probe, &json!({ "value": {} })).await {
+            Err(e) if e.to_string().contains("component shovel not found") => {
+                return Err(
+                    "moving the messages needs the rabbitmq_shovel plugin, which the broker does not run; enable it with `rabbitmq-plugins enable rabbitmq_shovel`"
+                        .to_string(),
+                )
+            }
+            Err(e) if e.status() == Some(400) => {}
+            Err(e) => return Err(e.to_string()),
+            Ok(()) => send_all(self.broker, vec![Request::Delete(probe)]).await?,
+        }
+        let queue = queue_info(self.broker, self.vhost, self.queue)
+            .await
+            .map_err(|e| e.to_string())?;
+        let consumers = queue.map_or(0, |q| q.consumers);
+        if consumers > 0 && !options.allow_consumer_disconnect {
+            return Err(format!(
+                "queue {:?} in {:?} has {consumers} consumer{}; re-creating it disconnects them: pass --allow-consumer-disconnect, or stop them first",
+                self.queue,
+                self.vhost,
+                if consumers == 1 { "" } else { "s" }
+            ));
+        }
+        Ok(())
+    }
+
+    /// The count the migration began with, kept on the temporary queue by an earlier run.
+    async fn carried_count(&self) -> Result<Option<u64>, String> {
+        let temporary = queue_info(self.broker, self.vhost, self.temporary)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(temporary.and_then(|t| t.arguments.get(COUNT_ARGUMENT).and_then(Value::as_u64)))
+    }
+
+    /// The queue's messages once its statistics (which lag a few seconds) reach `expected`,
+    /// or after a minute; and its consumers, who may have taken some meanwhile.
+    async fn settled_count(&self, expected: u64) -> Result<(u64, u64), String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let info = queue_info(self.broker, self.vhost, self.queue)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (count, consumers) = info.map_or((Some(0), 0), |q| (q.messages, q.consumers));
+            if let Some(n) = count {
+                if n >= expected || consumers > 0 || Instant::now() > deadline {
+                    return Ok((n, consumers));
+                }
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// A queue's messages as the broker reports them now; None while it has no count yet,
+    /// Some(0) when the queue does not exist.
+    async fn count_now(&self, name: &str) -> Result<Option<u64>, String> {
+        let info = queue_info(self.broker, self.vhost, name)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(match info {
+            None => Some(0),
+            Some(q) => q.messages,
+        })
+    }
+
+    /// A queue's messages; waits while the broker has no count yet, 0 when it does not exist.
+    async fn messages(&self, name: &str) -> Result<u64, String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let info = queue_info(self.broker, self.vhost, name)
+                .await
+                .map_err(|e| e.to_string())?;
+            match info {
+                None => return Ok(0),
+                Some(q) => {
+                    if let Some(n) = q.messages {
+                        return Ok(n);
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "queue {name:?} in {:?} reports no message count; nothing more was done",
+                    self.vhost
+                ));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// A plain durable classic queue: no TTL, length limit or dead-lettering that could drop
+    /// what waits in it. It carries the count the migration began with (RabbitMQ keeps an
+    /// argument no queue type knows, and ignores it).
+    async fn declare_temporary(&self) -> Result<(), String> {
+        let arguments = json!({ "x-queue-type": "classic", COUNT_ARGUMENT: self.expected });
+        let body = json!({ "durable": true, "auto_delete": false, "arguments": arguments });
+        self.broker
+            .put_json(&ApiPath::queue(self.vhost, self.temporary), &body)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Gives `to` every binding of `from`, then takes them from `from`: publishes during the
+    /// move land in `to` (a message published in between may land in both: none is lost).
+    /// Returns how many bindings moved.
+    async fn rebind(&self, from: &str, to: &str) -> Result<usize, String> {
+        let bindings = queue_bindings(self.broker, self.vhost, from)
+            .await
+            .map_err(|e| e.to_string())?;
+        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
+            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationKind::Queue, to);
+            let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
+            self.broker
+                .post_json(&path, &body)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let mut moved = 0;
+        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
+            self.unbind(from, &b.source, &b.properties_key).await?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
+    async fn unbind_all(&self, queue: &str) -> Result<(), String> {
+        let bindings = queue_bindings(self.broker, self.vhost, queue)
+            .await
+            .map_err(|e| e.to_string())?;
+        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
+            self.unbind(queue, &b.source, &b.properties_key).await?;
+        }
+        Ok(())
+    }
+
+    async fn unbind(&self, queue: &str, source: &str, key: &str) -> Result<(), String> {
+        let path = ApiPath::binding(self.vhost, source, DestinationKind::Queue, queue, key);
+        match self.broker.delete(&path).await {
+            Err(e) if !e.is_not_found() => Err(e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Moves everything from `from` into `to` with dynamic shovels, pass after pass (a
+    /// shovel moves what was there when it started), then deletes `from` once it is empty.
+    async fn drain(
+        &self,
+        from: &str,
+        to: &str,
+        back: bool,
+        options: MigrateOptions,
+    ) -> Result<(), String> {
+        let shovel = shovel_name(self.temporary, back);
+        let started = Instant::now();
+        let total = self.expected;
+        let mut printed: Option<Instant> = None;
+        loop {
+            if options.allow_consumer_disconnect {
+                // Their unacknowledged messages return to the queue, and the next pass moves them.
+                self.disconnect_consumers(from).await?;
+            }
+            let running = shovel_defined(self.broker, self.vhost, &shovel)
+                .await
+                .map_err(|e| e.to_string())?;
+            if running {
+                self.check_shovel(&shovel).await?;
+            } else if self.delete_if_empty(from).await? {
+                return Ok(());
+            } else {
+                // Messages are left (the first pass, or arrivals since the last one).
+                self.start_shovel(&shovel, from, to).await?;
+            }
+            if printed.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
+                let left = self.count_now(from).await?.unwrap_or(total);
+                let moved = total.saturating_sub(left);
+                let way = if back { "back" } else { "out" };
+                self.say(&format!("{moved} of {total} messages moved {way}"));
+                printed = Some(Instant::now());
+            }
+            if started.elapsed() > options.timeout {
+                return Err(format!(
+                    "moving the messages of {from:?} to {to:?} took longer than {}s; they are safe in both queues, and running apply again finishes the migration",
+                    options.timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Deletes a queue that holds nothing; false while it holds messages. Classic queues
+    /// check atomically (`if-empty`); quorum queues and streams refuse `if-empty`, so their
+    /// count (which lags a few seconds behind) must read 0.
+    async fn delete_if_empty(&self, name: &str) -> Result<bool, String> {
+        let Some(info) = queue_info(self.broker, self.vhost, name)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(true);
+        };
+        let mut path = ApiPath::queue(self.vhost, name);
+        if info.kind == "classic" {
+            path = path.query("if-empty", "true");
+        } else if info.messages != Some(0) {
+            return Ok(false);
+        }
+        match self.broker.delete(&path).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(true),
+            Err(e) if e.status() == Some(400) && e.to_string().contains("not empty") => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Closes the connections consuming from `queue` (with the reason shown to the client).
+    async fn disconnect_consumers(&self, queue: &str) -> Result<(), String> {
+        let connections = queue_consumer_connections(self.broker, self.vhost, queue)
+            .await
+            .map_err(|e| e.to_string())?;
+        if connections.is_empty() {
+            return Ok(());
+        }
+        for connection in &connections {
+            self.say(&format!("closing consumer connection {connection:?}"));
+            let path = ApiPath::new(["connections", connection.as_str()]);
+            match self.broker.delete(&path).await {
+                Err(e) if !e.is_not_found() => return Err(e.to_string()),
+                _ => {}
+            }
+        }
+        // Moving on before their unacknowledged messages are back would move those last.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let info = queue_info(self.broker, self.vhost, queue)
+                .await
+                .map_err(|e| e.to_string())?;
+            let settled = info
+                .is_none_or(|q| q.consumers == 0 && q.messages_unacknowledged.unwrap_or(0) == 0);
+            if settled {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the consumers of {queue:?} in {:?} are still there 30s after their connections were closed",
+                    self.vhost
+                ));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// A shovel that stopped on an error (say, a queue it cannot declare) never finishes.
+    async fn check_shovel(&self, shovel: &str) -> Result<(), String> {
+        let statuses = shovel_statuses(self.broker, self.vhost)
+            .await
+            .map_err(|e| e.to_string())?;
+        match statuses.iter().find(|s| s.name == shovel) {
+            Some(s) if s.state == "terminated" => Err(format!(
+                "the shovel {shovel:?} stopped: {}; the messages are safe, fix the cause and run apply again",
+                s.reason.as_ref().map_or("no reason given".to_string(), Value::to_string)
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    async fn start_shovel(&self, shovel: &str, from: &str, to: &str) -> Result<(), String> {
+        let uri = format!(
+            "amqp:///{}",
+            percent_encoding::utf8_percent_encode(self.vhost, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let value = json!({
+            "src-protocol": "amqp091",
+            "src-uri": uri,
+            "src-queue": from,
+            "dest-protocol": "amqp091",
+            "dest-uri": uri,
+            "dest-queue": to,
+            "ack-mode": "on-confirm",
+            "src-delete-after": "queue-length",
+        });
+        let body = json!({ "value": value });
+        self.broker
+            .put_json(&ApiPath::parameter("shovel", self.vhost, shovel), &body)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+async fn send_all(broker: &HttpBroker, requests: Vec<Request>) -> Result<(), String> {
+    for request in requests {
+        let result = match request {
+            Request::Put(path, body) => broker.put_json(&path, &body).await,
+            Request::Post(path, body) => broker.post_json(&path, &body).await,
+            Request::Delete(path) => match broker.delete(&path).await {
+                Err(e) if e.is_not_found() => Ok(()),
+                other => other,
+            },
+        };
+        result.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
