@@ -5,6 +5,8 @@ use serde_json::Value;
 /// What a documented argument accepts.
 #[derive(Clone, Copy, Debug)]
 pub enum ArgType {
+    /// Any integer; -1 often means "none".
+    Int,
     NonNegativeInt,
     PositiveInt,
     IntRange(i64, i64),
@@ -56,7 +58,8 @@ pub fn queue_argument(key: &str) -> Option<ArgType> {
         "x-single-active-consumer" => Bool,
         "x-quorum-initial-group-size" | "x-initial-cluster-size" => PositiveInt,
         "x-quorum-target-group-size" => PositiveInt,
-        "x-delivery-limit" => NonNegativeInt,
+        // -1 (any negative) means no limit from 4.0; 3.x checks policies, not arguments.
+        "x-delivery-limit" => Int,
         "x-max-in-memory-length" | "x-max-in-memory-bytes" => NonNegativeInt,
         "x-max-age" => Duration,
         "x-stream-max-segment-size-bytes" => PositiveInt,
@@ -98,7 +101,7 @@ pub fn policy_key(key: &str, operator: bool) -> Option<ArgType> {
         "consumer-timeout" => NonNegativeInt,
         "queue-master-locator" => OneOf(MASTER_LOCATOR),
         "queue-leader-locator" => OneOf(LEADER_LOCATOR),
-        "delivery-limit" => NonNegativeInt,
+        "delivery-limit" => Int,
         "max-age" => Duration,
         "stream-max-segment-size-bytes" => PositiveInt,
         "stream-filter-size-bytes" => IntRange(16, 255),
@@ -120,6 +123,10 @@ pub fn check(kind: ArgType, value: &Value) -> Result<(), String> {
     use ArgType::*;
     let int = value.as_i64();
     match kind {
+        Int => match int {
+            Some(_) => Ok(()),
+            None => Err(format!("expected an integer, got {value}")),
+        },
         NonNegativeInt => match int {
             Some(n) if n >= 0 => Ok(()),
             _ => Err(format!("expected a non-negative integer, got {value}")),

@@ -79,6 +79,7 @@ pub(super) fn check(c: &mut Checker) {
             }
         }
         overlapping_policies(c, vhost);
+        policies_skipping_queues(c, vhost);
     }
     for user in env.users.values() {
         let admin = user.spec.tags.iter().any(|t| t.value == "administrator");
@@ -199,6 +200,54 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
                     &[&vhost.allow, &plain(&a.spec.allow), &plain(&b.spec.allow)],
                 );
             }
+        }
+    }
+}
+
+/// A policy whose pattern and apply-to reach a queue, but which holds a key the queue's type
+/// does not support: the broker then applies none of it to that queue (ha-* on a quorum
+/// queue takes its TTL away too), and the next policy by priority applies instead.
+fn policies_skipping_queues(c: &mut Checker, vhost: &Vhost) {
+    let latest = *SUPPORTED.last().expect("a supported release");
+    for policy in vhost.policies.values() {
+        let Ok(regex) = pattern::compile(&policy.spec.pattern.value) else {
+            continue;
+        };
+        let apply_to = policy.spec.apply_to.as_ref().map(|a| a.value.as_str());
+        for (name, queue) in &vhost.queues {
+            let queue_type = effective_type(vhost, &queue.spec);
+            let reaches = match apply_to {
+                None | Some("all") | Some("queues") => true,
+                Some(other) => other == queue_type.apply_to(),
+            };
+            if !reaches || !pattern::matches(&regex, name) {
+                continue;
+            }
+            let unsupported = unsupported_policy_keys(queue_type, latest);
+            let Some(key) = policy
+                .spec
+                .definition
+                .keys()
+                .find(|k| unsupported.contains(&k.value.as_str()))
+            else {
+                continue;
+            };
+            c.lint(
+                Diagnostic::warning(
+                    "policy-skips-queue",
+                    format!(
+                        "policy `{}` matches {} queue `{name}` but holds `{}`, which {} queues do not support: the broker applies none of the policy to it",
+                        policy.name.value,
+                        queue_type.as_str(),
+                        key.value,
+                        queue_type.as_str()
+                    ),
+                )
+                .at(policy.file, key.at)
+                .help("move the key to a policy with apply-to for the other queue types, or remove it"),
+                &[&vhost.allow, &plain(&policy.spec.allow), &plain(&queue.spec.allow)],
+            );
+            break;
         }
     }
 }

@@ -65,6 +65,14 @@ pub const LINTS: &[(&str, &str)] = &[
         "a user with neither password nor password_hash cannot log in with a password",
     ),
     (
+        "policy-skips-queue",
+        "a policy that matches a queue but holds a key its type does not support, so none of it applies",
+    ),
+    (
+        "quorum-delivery-limit",
+        "a quorum queue on 4.x without a delivery limit or dead-letter exchange: the broker drops a message after 20 redeliveries",
+    ),
+    (
         "deprecated-feature",
         "a feature the target RabbitMQ release deprecates or ignores (with --broker-version, or the live broker's)",
     ),

@@ -1,13 +1,15 @@
 //! Each queue against what its type accepts: arguments another type owns, values the type
 //! ignores, durability, and with a known release, what that release deprecates or refuses.
 
-use super::Checker;
+use super::{pattern, Checker};
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
 use crate::config::located::{Located, Position};
 use crate::config::schema::QueueSpec;
 use crate::format::deprecations::{Deprecated, Treatment};
-use crate::format::queue_types::{ignored_value, refused_everywhere, refuses_argument};
+use crate::format::queue_types::{
+    ignored_value, refused_everywhere, refuses_argument, unsupported_policy_keys, SUPPORTED,
+};
 use crate::format::{BrokerVersion, QueueType};
 
 /// The type the broker gives the queue: `type:`, else `x-queue-type`, else the vhost's
@@ -68,6 +70,9 @@ pub(super) fn check_version(c: &mut Checker, version: BrokerVersion) {
                     deprecated(c, version, feature, queue.file, key.at, &allowed);
                 }
             }
+            if queue_type == QueueType::Quorum && version.at_least(4, 0, 0) {
+                delivery_limit(c, vhost, queue, &allowed);
+            }
             let transient = queue.spec.durable.as_ref().filter(|d| !d.value);
             if let Some(durable) = transient {
                 let feature = Deprecated::TransientNonExclusiveQueue;
@@ -75,6 +80,56 @@ pub(super) fn check_version(c: &mut Checker, version: BrokerVersion) {
             }
         }
     }
+}
+
+/// From 4.0 a quorum queue drops a message after 20 redeliveries unless told otherwise.
+fn delivery_limit(c: &mut Checker, vhost: &Vhost, queue: &Declared<QueueSpec>, allowed: &[String]) {
+    let argument = |key: &str| queue.spec.arguments.keys().any(|k| k.value == key);
+    let set = |key: &str| {
+        argument(&format!("x-{key}"))
+            || policy_sets(vhost, &queue.name.value, QueueType::Quorum, key)
+    };
+    if set("delivery-limit") || set("dead-letter-exchange") {
+        return;
+    }
+    c.lint(
+        Diagnostic::warning(
+            "quorum-delivery-limit",
+            format!(
+                "quorum queue `{}` has no delivery limit and no dead-letter exchange: from RabbitMQ 4.0 a message redelivered 20 times is dropped",
+                queue.name.value
+            ),
+        )
+        .at(queue.file, queue.name.at)
+        .help("set x-dead-letter-exchange, or a delivery-limit (-1 for none) by argument or policy"),
+        &[allowed],
+    );
+}
+
+/// Whether a policy or operator policy that applies to the queue sets `key`.
+fn policy_sets(vhost: &Vhost, queue: &str, queue_type: QueueType, key: &str) -> bool {
+    let latest = *SUPPORTED.last().expect("a supported release");
+    let unsupported = unsupported_policy_keys(queue_type, latest);
+    vhost
+        .policies
+        .values()
+        .chain(vhost.operator_policies.values())
+        .filter(|p| {
+            let apply_to = p.spec.apply_to.as_ref().map(|a| a.value.as_str());
+            matches!(apply_to, None | Some("all") | Some("queues"))
+                || apply_to == Some(queue_type.apply_to())
+        })
+        .filter(|p| {
+            !p.spec
+                .definition
+                .keys()
+                .any(|k| unsupported.contains(&k.value.as_str()))
+        })
+        .filter(|p| p.spec.definition.keys().any(|k| k.value == key))
+        .any(|p| {
+            pattern::compile(&p.spec.pattern.value)
+                .is_ok_and(|regex| pattern::matches(&regex, queue))
+        })
 }
 
 fn refused(

@@ -22,10 +22,23 @@ pub(super) fn check(checker: &mut Checker, version: BrokerVersion) {
         for (policy, operator) in all {
             let allowed = [&vhost.allow[..], &plain(&policy.spec.allow)[..]].concat();
             apply_to(checker, policy, version);
-            for (key, _) in policy.spec.definition.iter() {
+            for (key, value) in policy.spec.definition.iter() {
                 policy_key(
                     checker, policy, &key.value, key.at, operator, version, &allowed,
                 );
+                let negative = value.value.as_i64().is_some_and(|n| n < 0);
+                if key.value == "delivery-limit" && negative && !version.at_least(4, 0, 0) {
+                    checker.push(
+                        Diagnostic::error(
+                            "unsupported-by-version",
+                            format!(
+                                "a negative delivery-limit (no limit) needs RabbitMQ 4.0 or later; the broker is {version} and refuses it"
+                            ),
+                        )
+                        .at(policy.file, value.at)
+                        .help("leave delivery-limit out for no limit on 3.x"),
+                    );
+                }
             }
         }
     }
