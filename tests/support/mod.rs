@@ -2,6 +2,7 @@
 // Each test binary uses a different part of the helpers.
 #![allow(dead_code, unused_imports)]
 
+pub mod amqp;
 pub mod cluster;
 pub mod node;
 pub mod prometheus;
