@@ -1,6 +1,9 @@
 //! `warren validate` as scripts and people use it: several environments per run, exit codes,
 //! lints silenced by `allow`, the human format's snippets, and where extended files point.
 
+#[path = "creativeflow/before_the_move.rs"]
+mod before_the_move;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -304,15 +307,17 @@ vhosts:
 fn staging_points_at_productions_files_for_what_it_reuses() {
     let run = validate(&["--env", "staging", "--format", "short"]);
     assert_eq!(run.code, Some(0), "{}", run.all());
-    let ha = run.lines_starting("warning[ha-mirroring]");
-    assert_eq!(ha.len(), 1, "{}", run.all());
+    let reused = run.lines_starting("warning[dead-letter-black-hole]");
+    assert_eq!(reused.len(), 1, "{}", run.all());
     assert!(
-        ha[0].starts_with("warning[ha-mirroring] environments/production/policies.yaml:10:"),
+        reused[0].starts_with(
+            "warning[dead-letter-black-hole] environments/production/exchanges.yaml:12:"
+        ),
         "{}",
         run.all()
     );
     assert!(
-        !run.stdout.contains("environments/staging/policies.yaml"),
+        !run.stdout.contains("environments/staging/exchanges.yaml"),
         "{}",
         run.all()
     );
@@ -490,29 +495,25 @@ fn arguments_wrong_for_the_queue_type_fail_with_their_position() {
     }
 }
 
-/// The upgrade preflight: everything in production that RabbitMQ 4.0 refuses, with where it
-/// is and what to do instead.
+/// The upgrade preflight: everything in production as it ran before the move to quorum
+/// queues that RabbitMQ 4.0 refuses, with where it is and what to do instead; the shipped
+/// production, after the move, passes it.
 #[test]
 fn production_preflight_for_4_0_lists_the_ha_policy() {
-    let run = validate(&[
-        "--env",
-        "production",
-        "--broker-version",
-        "4.0",
-        "--format",
-        "short",
-    ]);
+    let before = before_the_move::production_before_the_move();
+    let env = before.path().to_str().expect("UTF-8 path");
+    let run = validate(&["--env", env, "--broker-version", "4.0", "--format", "short"]);
     assert_eq!(run.code, Some(1), "{}", run.all());
     assert_eq!(
         run.lines_starting("error["),
         [
-            "error[unsupported-by-version] environments/production/policies.yaml:10:23: `ha-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy",
-            "error[unsupported-by-version] environments/production/policies.yaml:10:37: `ha-sync-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy",
+            format!("error[unsupported-by-version] {env}/policies.yaml:10:23: `ha-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy"),
+            format!("error[unsupported-by-version] {env}/policies.yaml:10:37: `ha-sync-mode`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is 4.0 and refuses the policy"),
         ],
         "{}",
         run.all()
     );
-    let human = validate(&["--env", "production", "--broker-version", "4.0"]);
+    let human = validate(&["--env", env, "--broker-version", "4.0"]);
     assert!(
         human
             .stdout
@@ -520,7 +521,9 @@ fn production_preflight_for_4_0_lists_the_ha_policy() {
         "{}",
         human.all()
     );
-    // The same environment is valid for the release it runs on today.
-    let today = validate(&["--env", "production", "--broker-version", "3.10.8"]);
-    assert_eq!(today.code, Some(0), "{}", today.all());
+    // The same environment is valid for the release it ran on.
+    let then = validate(&["--env", env, "--broker-version", "3.10.8"]);
+    assert_eq!(then.code, Some(0), "{}", then.all());
+    let after = validate(&["--env", "production", "--broker-version", "4.0"]);
+    assert_eq!(after.code, Some(0), "{}", after.all());
 }
