@@ -282,3 +282,41 @@ fn the_grant_on_a_created_vhost_is_announced_until_declared() {
     drift.expect_code(0, "drift right after apply");
     node.delete_vhost(&vhost);
 }
+
+/// 3.10 and 3.11 (before 3.11.17) keep a vhost's default queue type when it is changed: the
+/// plan says so up front, whatever the flags, instead of an apply that never converges.
+/// Later releases apply the change.
+#[test]
+fn a_default_queue_type_change_is_refused_where_the_broker_ignores_it() {
+    let node = BrokerNode::shared();
+    let vhost = format!("/cli-dqt-{}", std::process::id());
+    let yaml = |queue_type: &str| {
+        format!(
+            "vhosts:\n  {vhost}:\n    default_queue_type: {queue_type}\nignore: {{ users: ['.*'], permissions: ['.*'] }}\n"
+        )
+    };
+    let env = TempEnv::new(&yaml("classic"));
+    common::converge(node, env.arg(), &[]);
+    env.write(&yaml("quorum"));
+    let plan = common::warren(node, &["plan", "--env", env.arg(), "--format", "json"]);
+    plan.expect_code(0, "plan");
+    let doc = plan.json();
+    if node.release == support::Release::V3_10 {
+        assert_eq!(doc["blocked"], true, "{doc}");
+        let refused = common::apply(node, env.arg(), &["--allow-destroy", "--allow-data-loss"]);
+        refused.expect_code(1, "apply of an ignored change");
+        assert!(
+            refused.flat().contains(
+                "RabbitMQ 3.10.8 ignores a changed default queue type on an existing vhost"
+            ),
+            "{}",
+            refused.flat()
+        );
+    } else {
+        assert_eq!(doc["blocked"], false, "{doc}");
+        common::converge(node, env.arg(), &[]);
+        let v = node.get_json(&format!("/api/vhosts/{}", vhost.replace('/', "%2F")));
+        assert_eq!(v["default_queue_type"], "quorum", "{v}");
+    }
+    node.delete_vhost(&vhost);
+}
