@@ -2,25 +2,15 @@
 //! converge whichever node they talk to, `status` checks the declared nodes, and several
 //! `--url` values fail over when a node is down.
 //!
-//! Each test forms its own cluster (about a minute here); the tests take turns so that no
-//! more than three extra nodes run at once.
+//! Forming a cluster takes most of the time, so one cluster serves the whole story.
 
 mod common;
 mod support;
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
 use support::{eventually, BrokerCluster};
-
-/// One cluster at a time.
-static ONE_CLUSTER: Mutex<()> = Mutex::new(());
-
-fn cluster() -> (std::sync::MutexGuard<'static, ()>, BrokerCluster) {
-    let guard = ONE_CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
-    (guard, BrokerCluster::start(3))
-}
 
 /// `warren --color never ARGS --url URL[,URL...] --user guest --password guest`.
 fn warren_at(urls: &[&str], args: &[&str]) -> Run {
@@ -66,9 +56,22 @@ fn clustering_env(cluster: &BrokerCluster) -> TempEnv {
     ))
 }
 
+/// One cluster for the whole story (forming one takes most of this suite's time): plans
+/// agree across nodes, status is healthy, then with node 1 stopped applies fail over to the
+/// others and status names the stopped node.
 #[test]
-fn apply_through_one_node_and_plan_through_another_agree() {
-    let (_turn, cluster) = cluster();
+fn a_cluster_agrees_fails_over_and_reports_a_stopped_node() {
+    let mut cluster = BrokerCluster::start(3);
+    apply_through_one_node_and_plan_through_another_agree(&cluster);
+    status_is_healthy(&cluster);
+    let names: Vec<String> = cluster.names().to_vec();
+    let took = cluster.stop_node(0);
+    eprintln!("stopping {} took {:.1}s", names[0], took.as_secs_f64());
+    several_urls_fail_over_when_the_first_node_is_down(&cluster);
+    status_names_the_stopped_node(&cluster, &names[0]);
+}
+
+fn apply_through_one_node_and_plan_through_another_agree(cluster: &BrokerCluster) {
     let urls = cluster.urls();
     let run = warren_at(&[&urls[0]], &["apply", "--env", "dev", "--auto-approve"]);
     assert_converged(&run, "apply --env dev through node 1");
@@ -91,41 +94,38 @@ fn apply_through_one_node_and_plan_through_another_agree() {
     assert_eq!(members, 3, "the quorum queue spans the three nodes");
 }
 
-#[test]
-fn status_is_healthy_then_names_the_stopped_node() {
-    let (_turn, mut cluster) = cluster();
-    let env = clustering_env(&cluster);
-    let urls: Vec<String> = cluster.urls().to_vec();
-    let names: Vec<String> = cluster.names().to_vec();
-
-    let run = warren_at(&[&urls[0]], &["status", "--env", env.arg()]);
+fn status_is_healthy(cluster: &BrokerCluster) {
+    let env = clustering_env(cluster);
+    let run = warren_at(&[&cluster.urls()[0]], &["status", "--env", env.arg()]);
     run.expect_code(0, "status of the whole cluster");
     assert!(run.stdout.contains("healthy"), "{}", run.stdout);
-    for name in &names {
+    for name in cluster.names() {
         assert!(
             run.stdout.contains(&format!("{name} running")),
             "{name} missing:\n{}",
             run.stdout
         );
     }
+}
 
-    let took = cluster.stop_node(2);
-    eprintln!("stopping {} took {:.1}s", names[2], took.as_secs_f64());
-    // Node 1 notices the stop at once (the node goes down cleanly); allow for a slow box.
+fn status_names_the_stopped_node(cluster: &BrokerCluster, stopped: &str) {
+    let env = clustering_env(cluster);
+    let urls = cluster.urls();
+    // Node 2 notices the stop at once (the node goes down cleanly); allow for a slow box.
     let run = eventually(Duration::from_secs(30), "status to turn degraded", || {
-        let run = warren_at(&[&urls[0]], &["status", "--env", env.arg()]);
+        let run = warren_at(&[&urls[1]], &["status", "--env", env.arg()]);
         (run.code != 0).then_some(run)
     });
-    run.expect_code(2, "status with node 3 stopped");
+    run.expect_code(2, "status with node 1 stopped");
     let problems: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("- ")).collect();
     assert_eq!(
         problems,
-        [format!("- node {} is not running", names[2]).as_str()],
+        [format!("- node {stopped} is not running").as_str()],
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains(&format!("{} stopped", names[2])),
+        run.stdout.contains(&format!("{stopped} stopped")),
         "{}",
         run.stdout
     );
@@ -136,37 +136,29 @@ fn status_is_healthy_then_names_the_stopped_node() {
     );
 
     let run = warren_at(
-        &[&urls[1]],
+        &[&urls[2]],
         &["status", "--env", env.arg(), "--format", "json"],
     );
-    run.expect_code(2, "status json through node 2");
+    run.expect_code(2, "status json through node 3");
     let doc = run.json();
     assert_eq!(doc["expected_from"], "environment");
-    let stopped: Vec<&str> = doc["nodes"]
+    let down: Vec<&str> = doc["nodes"]
         .as_array()
         .expect("nodes")
         .iter()
         .filter(|n| n["running"] == false)
         .filter_map(|n| n["name"].as_str())
         .collect();
-    assert_eq!(stopped, [names[2].as_str()]);
+    assert_eq!(down, [stopped]);
 }
 
-#[test]
-fn several_urls_fail_over_when_the_first_node_is_down() {
-    let (_turn, mut cluster) = cluster();
+fn several_urls_fail_over_when_the_first_node_is_down(cluster: &BrokerCluster) {
     let urls: Vec<String> = cluster.urls().to_vec();
-    let took = cluster.stop_node(0);
-    eprintln!(
-        "stopping {} took {:.1}s",
-        cluster.names()[0],
-        took.as_secs_f64()
-    );
-
     let all: Vec<&str> = urls.iter().map(String::as_str).collect();
-    let run = warren_at(&all, &["apply", "--env", "dev", "--auto-approve"]);
-    assert_converged(&run, "apply --env dev with node 1 down");
-    assert_plan_empty(&urls[2], "dev");
+    let env = TempEnv::new("vhosts:\n  /failover:\n    queues:\n      q.f: { type: quorum }\n");
+    let run = warren_at(&all, &["apply", "--env", env.arg(), "--auto-approve"]);
+    assert_converged(&run, "apply with node 1 down");
+    assert_plan_empty(&urls[2], env.arg());
 
     // Repeated --url flags work the same as a comma-separated list.
     let mut cmd = warren_command();
@@ -175,7 +167,7 @@ fn several_urls_fail_over_when_the_first_node_is_down() {
         "never",
         "plan",
         "--env",
-        "dev",
+        env.arg(),
         "--detailed-exitcode",
     ]);
     for url in &urls {
