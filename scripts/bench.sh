@@ -28,7 +28,8 @@ trap cleanup EXIT
 fresh_node() {
     local dir="$work/node-$1" mgmt
     mgmt=$(free_port)
-    "$node" start "$dir" "$(free_port)" "$mgmt" "$(free_port)" >&2
+    amqp=$(free_port)
+    "$node" start "$dir" "$amqp" "$mgmt" "$(free_port)" >&2
     nodes+=("$dir")
     url="http://127.0.0.1:$mgmt"
     export RABBITMQ_MANAGEMENT_API_URL=$url RABBITMQ_MANAGEMENT_USER=guest RABBITMQ_MANAGEMENT_PASSWORD=guest
@@ -75,3 +76,31 @@ for n in $sizes; do
     "$warren" validate --env "$work/topology-$n/env" --color never >/dev/null
     printf '%-8s %-36s %9ss %10s %8s %9s\n' "$n" "validate, every warning drawn" "$(seconds "$t0" "$(now)")" "-" "-" "-"
 done
+
+# A migration (on_replace: migrate) against the broker's own tool for it, one dynamic shovel
+# run by hand; warren runs two (out and back) plus the re-create and a count that waits for
+# the statistics to catch up.
+moved=${WARREN_BENCH_MIGRATE:-50000}
+fresh_node "migrate"
+api -X PUT "$url/api/vhosts/bench" >/dev/null
+api -X PUT -H 'content-type: application/json' -d '{"durable":true}' "$url/api/queues/bench/by-hand" >/dev/null
+"$root/scripts/amqp-publish.py" "$amqp" bench by-hand "$moved"
+shovel='{"value":{"src-uri":"amqp:///bench","src-queue":"by-hand","dest-uri":"amqp:///bench","dest-queue":"by-hand.moved","ack-mode":"on-confirm","src-delete-after":"queue-length"}}'
+t0=$(now)
+api -X PUT -H 'content-type: application/json' -d "$shovel" "$url/api/parameters/shovel/bench/by-hand" >/dev/null
+while api "$url/api/parameters/shovel/bench/by-hand" >/dev/null 2>&1; do sleep 0.05; done
+shovel_s=$(seconds "$t0" "$(now)")
+mkdir -p "$work/migrate"
+topology() {
+    printf 'vhosts:\n  bench:\n    queues:\n      q.work:\n        on_replace: migrate\n%s' "$1" >"$work/migrate/topology.yaml"
+}
+topology ""
+"$warren" apply --env "$work/migrate" --auto-approve >/dev/null 2>&1
+"$root/scripts/amqp-publish.py" "$amqp" bench q.work "$moved"
+topology "        type: quorum\n"
+sleep 6 # the message count warren checks comes from statistics, emitted every 5 s
+t0=$(now)
+"$warren" apply --env "$work/migrate" --auto-approve --allow-destroy >/dev/null 2>"$work/migrate.log"
+migrate_s=$(seconds "$t0" "$(now)")
+printf '%-8s %-36s %9ss %9ss %8s %9s\n' "$moved" "migrate classic -> quorum vs 1 shovel" "$migrate_s" "$shovel_s" "$(ratio "$migrate_s" "$shovel_s")" "-"
+
