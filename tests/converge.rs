@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use common::*;
-use support::{eventually, BrokerNode, Release};
+use support::{eventually, BrokerNode};
 
 const PROD: &str = "/creativeflow_prod";
 const STAGING: &str = "/creativeflow_staging";
@@ -50,11 +50,12 @@ fn converge_as(node: &BrokerNode, env: &str, login: (&str, &str)) {
     again.expect_code(0, &format!("plan --env {env} after apply"));
 }
 
-/// The ten CreativeFlow queues with their exact arguments, and the bindings.
+/// The ten CreativeFlow queues with their exact arguments (the nine critical ones are quorum
+/// queues), and the bindings.
 fn check_creativeflow_topology(node: &BrokerNode, vhost: &str) {
     let dlx = |ttl: Option<u64>| {
         let mut args =
-            json!({ "x-dead-letter-exchange": "ex.dead_letter", "x-queue-type": "classic" });
+            json!({ "x-dead-letter-exchange": "ex.dead_letter", "x-queue-type": "quorum" });
         if let Some(ttl) = ttl {
             args["x-message-ttl"] = json!(ttl);
         }
@@ -123,20 +124,8 @@ fn check_creativeflow_topology(node: &BrokerNode, vhost: &str) {
         .count();
     assert_eq!(explicit, 10, "declared bindings in {vhost}: {all}");
 
-    let ha = node.get_json(&format!(
-        "/api/policies/{}/ha-all-critical-queues",
-        enc(vhost)
-    ));
-    assert_eq!(
-        ha["definition"],
-        json!({ "ha-mode": "all", "ha-sync-mode": "automatic" })
-    );
-    assert_eq!(
-        ha["pattern"],
-        r"^q\.(ai|odoo|n8n|notifications|collaboration)\..*"
-    );
-    assert_eq!(ha["apply-to"], "queues");
-    assert_eq!(ha["priority"], 0);
+    // No classic mirroring: the one policy left is the default TTL.
+    assert_eq!(names_in(node, "policies", vhost), ["ttl-default-policy"]);
     let ttl = node.get_json(&format!("/api/policies/{}/ttl-default-policy", enc(vhost)));
     assert_eq!(ttl["definition"], json!({ "message-ttl": 86_400_000 }));
     assert_eq!(ttl["pattern"], ".*");
@@ -239,32 +228,12 @@ fn assert_drift_is_clean(node: &BrokerNode, env: &str, login: (&str, &str)) {
     drift.expect_code(0, &format!("drift --env {env} right after apply"));
 }
 
-/// RabbitMQ 4.0 removed classic mirroring: the plan refuses production's HA policy up front,
-/// naming where it is, and nothing is written.
-fn assert_refused_for_mirroring(node: &BrokerNode, env: &str, login: (&str, &str)) {
-    let plan = warren_as(node, login, &["plan", "--env", env], &[]);
-    plan.expect_code(
-        1,
-        &format!("plan --env {env} on {}", node.release.version()),
-    );
-    let text = plan.flat();
-    assert!(
-        text.contains("environments/production/policies.yaml:10:23")
-            && text.contains("classic queue mirroring was removed in RabbitMQ 4.0"),
-        "{text}"
-    );
-}
-
 #[test]
 fn production_converges_on_an_empty_broker() {
     let admin = "rabbitmq_admin_app";
     let password = creativeflow_password(admin);
     let (node, _conf) = node_seeded_with(admin, &password);
     let login = (admin, password.as_str());
-    if node.release >= Release::V4_0 {
-        assert_refused_for_mirroring(&node, "production", login);
-        return;
-    }
     let before = warren_as(&node, login, &["plan", "--env", "production"], &[]);
     before.expect_code(0, "plan --env production as its admin");
     converge_as(&node, "production", login);
@@ -286,10 +255,6 @@ fn production_converges_on_an_empty_broker() {
 #[test]
 fn staging_converges_and_leaves_production_alone_on_a_shared_broker() {
     let node = BrokerNode::start();
-    if node.release >= Release::V4_0 {
-        assert_refused_for_mirroring(&node, "staging", ("guest", "guest"));
-        return;
-    }
     converge_and_replan(&node, "staging");
     check_creativeflow_topology(&node, STAGING);
     check_creativeflow_users(&node, STAGING, "_staging");
