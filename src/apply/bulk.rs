@@ -77,15 +77,8 @@ mod tests {
 
     fn create(id: ResourceId, after: Resource) -> Change {
         Change {
-            id,
-            action: Action::Create,
-            before: None,
             after: Some(after),
-            fields: vec![],
-            reason: None,
-            messages: None,
-            refusals: vec![],
-            migration: None,
+            ..Change::new(id, Action::Create)
         }
     }
 

@@ -280,17 +280,7 @@ mod tests {
     use super::*;
 
     fn change(id: ResourceId) -> Change {
-        Change {
-            id,
-            action: Action::Create,
-            before: None,
-            after: None,
-            fields: vec![],
-            reason: None,
-            messages: None,
-            refusals: vec![],
-            migration: None,
-        }
+        Change::new(id, Action::Create)
     }
 
     #[test]

@@ -4,8 +4,7 @@ use super::client::HttpBroker;
 use super::error::Result;
 use super::path::ApiPath;
 use super::wire::{
-    BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, QueueTotals, ShovelStatus,
-    VhostInfo,
+    BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, ShovelStatus, VhostInfo,
 };
 use crate::format::exports::omits_internal_exchanges;
 use crate::format::BrokerVersion;
@@ -148,7 +147,7 @@ pub async fn binding_keys(broker: &HttpBroker, vhost: &str) -> Result<Vec<Bindin
 }
 
 /// Message counts per queue, one request, without per-queue stats.
-pub async fn queue_totals(broker: &HttpBroker, vhost: Option<&str>) -> Result<Vec<QueueTotals>> {
+pub async fn queue_totals(broker: &HttpBroker, vhost: Option<&str>) -> Result<Vec<QueueInfo>> {
     let path = ApiPath::queues(vhost)
         .query("disable_stats", "true")
         .query("enable_queue_totals", "true")

@@ -17,6 +17,6 @@ pub use fetch::{fetch_live, queue_totals, LiveSnapshot};
 pub use password::{hash_password, random_salt, verify, HashAlgorithm};
 pub use path::{ApiPath, DestinationKind};
 pub use wire::{
-    BindingDef, BindingInfo, Definitions, ExchangeDef, Overview, QueueDef, QueueTotals, Tags,
+    BindingDef, BindingInfo, Definitions, ExchangeDef, Overview, QueueDef, QueueInfo, Tags,
     UserDef, VhostDef, VhostInfo,
 };

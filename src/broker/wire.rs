@@ -242,7 +242,8 @@ pub struct BindingInfo {
     pub properties_key: String,
 }
 
-/// `GET /api/queues/VHOST/NAME`, the fields a migration reads.
+/// One queue as `GET /api/queues/VHOST/NAME` or the listing (`?disable_stats=true&
+/// enable_queue_totals=true`, message counts only) gives it; fields not asked for stay empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueInfo {
@@ -256,6 +257,7 @@ pub struct QueueInfo {
     pub arguments: JsonMap,
     /// Absent until the queue's first statistics, and while it is unavailable.
     pub messages: Option<u64>,
+    pub messages_ready: Option<u64>,
     pub messages_unacknowledged: Option<u64>,
     pub consumers: u64,
 }
@@ -270,21 +272,6 @@ pub struct ShovelStatus {
     pub state: String,
     /// Why a terminated shovel stopped.
     pub reason: Option<Value>,
-}
-
-/// `GET /api/queues?disable_stats=true&enable_queue_totals=true`, one queue.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct QueueTotals {
-    pub name: String,
-    pub vhost: String,
-    /// `classic`, `quorum` or `stream`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Absent while a queue is starting or its leader is unavailable.
-    pub messages: Option<u64>,
-    pub messages_ready: Option<u64>,
-    pub messages_unacknowledged: Option<u64>,
 }
 
 #[cfg(test)]

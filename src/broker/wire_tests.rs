@@ -100,10 +100,10 @@ fn bindings_carry_their_properties_key() {
 
 #[test]
 fn queue_totals() {
-    let queues: Vec<QueueTotals> = serde_json::from_str(QUEUE_TOTALS).unwrap();
+    let queues: Vec<QueueInfo> = serde_json::from_str(QUEUE_TOTALS).unwrap();
     let quorum = queues.iter().find(|q| q.name == "q/quorum").unwrap();
     assert_eq!((quorum.kind.as_str(), quorum.messages), ("quorum", Some(0)));
-    let starting: QueueTotals =
+    let starting: QueueInfo =
         serde_json::from_str(r#"{"name":"q","vhost":"/","type":"classic","state":"down"}"#)
             .unwrap();
     assert_eq!(starting.messages, None);

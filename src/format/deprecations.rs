@@ -90,10 +90,7 @@ impl Deprecated {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(text: &str) -> BrokerVersion {
-        text.parse().unwrap()
-    }
+    use crate::format::version::v;
 
     #[test]
     fn phases_follow_the_release() {

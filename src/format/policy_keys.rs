@@ -70,10 +70,7 @@ pub fn operator_key_anywhere(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(text: &str) -> BrokerVersion {
-        text.parse().unwrap()
-    }
+    use crate::format::version::v;
 
     #[test]
     fn ha_keys_are_gone_in_4_0() {

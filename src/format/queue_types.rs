@@ -223,10 +223,7 @@ pub fn ignored_value(queue_type: QueueType, key: &str, value: &str) -> Option<&'
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(text: &str) -> BrokerVersion {
-        text.parse().unwrap()
-    }
+    use crate::format::version::v;
 
     #[test]
     fn arguments_another_type_lists_are_refused() {

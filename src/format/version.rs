@@ -96,6 +96,12 @@ impl FromStr for BrokerVersion {
     }
 }
 
+/// `"4.0.5"` as a version, for tests.
+#[cfg(test)]
+pub fn v(text: &str) -> BrokerVersion {
+    text.parse().expect("a version")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

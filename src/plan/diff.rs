@@ -60,15 +60,10 @@ fn change(
     fields: Vec<FieldDiff>,
 ) -> Change {
     Change {
-        id: id.clone(),
-        action,
         before: before.cloned(),
         after: after.cloned(),
         fields,
-        reason: None,
-        messages: None,
-        refusals: Vec::new(),
-        migration: None,
+        ..Change::new(id.clone(), action)
     }
 }
 

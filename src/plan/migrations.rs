@@ -144,15 +144,11 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
                 return;
             };
             plan.changes.push(Change {
-                id: id.clone(),
-                action: Action::Migrate,
                 before: live.get(&id).cloned(),
                 after: Some(after.clone()),
-                fields: Vec::new(),
                 reason: Some(resumed_reason(&left.temporary)),
-                messages: None,
-                refusals: Vec::new(),
                 migration: Some(migration),
+                ..Change::new(id.clone(), Action::Migrate)
             });
         }
     }
@@ -182,18 +178,12 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
             continue;
         }
         plan.changes.push(Change {
-            id: on_queue,
-            action: Action::Create,
-            before: None,
             after: Some(Resource::new()),
-            fields: Vec::new(),
             reason: Some(format!(
                 "re-created from the temporary queue {:?}, which kept it during the migration",
                 left.temporary
             )),
-            messages: None,
-            refusals: Vec::new(),
-            migration: None,
+            ..Change::new(on_queue, Action::Create)
         });
     }
     plan.changes

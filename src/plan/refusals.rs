@@ -114,17 +114,7 @@ mod tests {
     use serde_json::json;
 
     fn change(id: ResourceId, action: Action) -> Change {
-        Change {
-            id,
-            action,
-            before: None,
-            after: None,
-            fields: vec![],
-            reason: None,
-            messages: None,
-            refusals: vec![],
-            migration: None,
-        }
+        Change::new(id, action)
     }
 
     fn queue() -> ResourceId {

@@ -71,6 +71,23 @@ pub struct Change {
     pub migration: Option<Migration>,
 }
 
+impl Change {
+    /// A change of `id`, with what else is known about it filled in afterwards.
+    pub fn new(id: ResourceId, action: Action) -> Change {
+        Change {
+            id,
+            action,
+            before: None,
+            after: None,
+            fields: Vec::new(),
+            reason: None,
+            messages: None,
+            refusals: Vec::new(),
+            migration: None,
+        }
+    }
+}
+
 /// How a queue's messages are kept while it is re-created.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Migration {

@@ -215,15 +215,7 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
             verb(change.action),
             describe(&change.id, true)
         );
-        if let Some(summary) = super::migration::summary(change) {
-            let _ = write!(item, " · **{}**", escape(&summary));
-        } else if change.messages.is_some() {
-            let _ = write!(
-                item,
-                " · **{} at stake**",
-                super::refusals::messages(change.messages)
-            );
-        }
+        item.push_str(&what_of_messages(change));
         let forcing: Vec<String> = change
             .fields
             .iter()
@@ -319,15 +311,7 @@ fn entry(change: &Change, with_vhost: bool) -> String {
         },
         describe(&change.id, with_vhost)
     );
-    if let Some(summary) = super::migration::summary(change) {
-        let _ = write!(out, " · **{}**", escape(&summary));
-    } else if change.messages.is_some() {
-        let _ = write!(
-            out,
-            " · **{} at stake**",
-            super::refusals::messages(change.messages)
-        );
-    }
+    out.push_str(&what_of_messages(change));
     if let Some(reason) = &change.reason {
         let _ = write!(out, " · _{}_", escape(reason));
     }
@@ -339,6 +323,18 @@ fn entry(change: &Change, with_vhost: bool) -> String {
         let _ = write!(out, "{fence}diff\n{body}\n{fence}\n\n");
     }
     out
+}
+
+/// What happens to a queue's messages: moved (a migration) or at stake; empty otherwise.
+fn what_of_messages(change: &Change) -> String {
+    match super::migration::summary(change) {
+        Some(summary) => format!(" · **{}**", escape(&summary)),
+        None if change.messages.is_some() => format!(
+            " · **{} at stake**",
+            super::refusals::messages(change.messages)
+        ),
+        None => String::new(),
+    }
 }
 
 fn verb(action: Action) -> &'static str {
