@@ -198,6 +198,18 @@ mod tests {
     use crate::model::kinds;
 
     #[test]
+    fn a_vhost_carries_its_default_queue_type_in_both_spellings() {
+        let id = ResourceId::Vhost { name: "v".into() };
+        let requests = put(&id, &kinds::vhost("", &[], Some("quorum"), false), false);
+        let [Request::Put(_, body)] = requests.as_slice() else {
+            panic!("expected one PUT: {requests:?}")
+        };
+        // 3.10 to 3.11.11 read the second; later releases the first.
+        assert_eq!(body["default_queue_type"], "quorum");
+        assert_eq!(body["defaultqueuetype"], "quorum");
+    }
+
+    #[test]
     fn binding_delete_uses_the_live_properties_key() {
         let id = kinds::binding_id("/", "ex", DestinationType::Queue, "q 1", "k", &Map::new());
         let mut live = Resource::new();
