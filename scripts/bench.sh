@@ -92,7 +92,7 @@ while api "$url/api/parameters/shovel/bench/by-hand" >/dev/null 2>&1; do sleep 0
 shovel_s=$(seconds "$t0" "$(now)")
 mkdir -p "$work/migrate"
 topology() {
-    printf 'vhosts:\n  bench:\n    queues:\n      q.work:\n        on_replace: migrate\n%s' "$1" >"$work/migrate/topology.yaml"
+    printf 'vhosts:\n  bench:\n    queues:\n      q.work:\n        on_replace: migrate\n%b' "$1" >"$work/migrate/topology.yaml"
 }
 topology ""
 "$warren" apply --env "$work/migrate" --auto-approve >/dev/null 2>&1
@@ -100,7 +100,7 @@ topology ""
 topology "        type: quorum\n"
 sleep 6 # the message count warren checks comes from statistics, emitted every 5 s
 t0=$(now)
-"$warren" apply --env "$work/migrate" --auto-approve --allow-destroy >/dev/null 2>"$work/migrate.log"
+"$warren" apply --env "$work/migrate" --auto-approve --allow-destroy >/dev/null 2>"$work/migrate.log" || { cat "$work/migrate.log" >&2; exit 1; }
 migrate_s=$(seconds "$t0" "$(now)")
 printf '%-8s %-36s %9ss %9ss %8s %9s\n' "$moved" "migrate classic -> quorum vs 1 shovel" "$migrate_s" "$shovel_s" "$(ratio "$migrate_s" "$shovel_s")" "-"
 

@@ -106,20 +106,20 @@ const STREAM_ARGUMENTS: &[&str] = &[
     "x-queue-leader-locator",
 ];
 
-/// The arguments a type lists at declaration on this release.
-pub fn declare_arguments(queue_type: QueueType, version: BrokerVersion) -> Vec<&'static str> {
-    let mut list = match queue_type {
-        QueueType::Classic => CLASSIC_ARGUMENTS.to_vec(),
-        QueueType::Quorum => QUORUM_ARGUMENTS.to_vec(),
-        QueueType::Stream => STREAM_ARGUMENTS.to_vec(),
+/// Whether a type lists `key` at declaration on this release.
+pub fn lists_argument(queue_type: QueueType, key: &str, version: BrokerVersion) -> bool {
+    let base = match queue_type {
+        QueueType::Classic => CLASSIC_ARGUMENTS,
+        QueueType::Quorum => QUORUM_ARGUMENTS,
+        QueueType::Stream => STREAM_ARGUMENTS,
     };
-    match queue_type {
-        // Behind the rabbitmq_4.0.0 feature flag, which a fresh 4.x node enables.
-        QueueType::Classic if version.at_least(4, 0, 0) => list.push("x-queue-leader-locator"),
-        QueueType::Stream if version.at_least(4, 2, 7) => list.push("x-stream-filter-size-bytes"),
-        _ => {}
-    }
-    list
+    base.contains(&key)
+        || match queue_type {
+            // Behind the rabbitmq_4.0.0 feature flag, which a fresh 4.x node enables.
+            QueueType::Classic => key == "x-queue-leader-locator" && version.at_least(4, 0, 0),
+            QueueType::Stream => key == "x-stream-filter-size-bytes" && version.at_least(4, 2, 7),
+            QueueType::Quorum => false,
+        }
 }
 
 /// Whether the broker refuses `key` when declaring a queue of this type: another type lists it.
@@ -127,8 +127,8 @@ pub fn refuses_argument(queue_type: QueueType, key: &str, version: BrokerVersion
     let listed_elsewhere = QueueType::ALL
         .into_iter()
         .filter(|t| *t != queue_type)
-        .any(|t| declare_arguments(t, version).contains(&key));
-    listed_elsewhere && !declare_arguments(queue_type, version).contains(&key)
+        .any(|t| lists_argument(t, key, version));
+    listed_elsewhere && !lists_argument(queue_type, key, version)
 }
 
 /// Refused on every supported release: an error even when the broker's version is not known.
@@ -138,76 +138,69 @@ pub fn refused_everywhere(queue_type: QueueType, key: &str) -> bool {
         .all(|v| refuses_argument(queue_type, key, v))
 }
 
-/// Policy keys whose presence makes a policy skip queues of this type.
-pub fn unsupported_policy_keys(queue_type: QueueType, version: BrokerVersion) -> Vec<&'static str> {
-    const HA: [&str; 5] = [
-        "ha-mode",
-        "ha-params",
-        "ha-sync-mode",
-        "ha-promote-on-shutdown",
-        "ha-promote-on-failure",
-    ];
+const HA_POLICY_KEYS: [&str; 5] = [
+    "ha-mode",
+    "ha-params",
+    "ha-sync-mode",
+    "ha-promote-on-shutdown",
+    "ha-promote-on-failure",
+];
+const CLASSIC_SKIPS: &[&str] = &[
+    "max-age",
+    "stream-max-segment-size-bytes",
+    "initial-cluster-size",
+    "delivery-limit",
+    "dead-letter-strategy",
+];
+/// Keys classic queues stopped supporting in 3.12.7.
+const CLASSIC_SKIPS_FROM_3_12_7: &[&str] = &[
+    "max-in-memory-length",
+    "max-in-memory-bytes",
+    "target-group-size",
+];
+const QUORUM_SKIPS: &[&str] = &[
+    "max-priority",
+    "queue-mode",
+    "queue-master-locator",
+    "max-age",
+    "stream-max-segment-size-bytes",
+    "initial-cluster-size",
+];
+const STREAM_SKIPS: &[&str] = &[
+    "expires",
+    "message-ttl",
+    "dead-letter-exchange",
+    "dead-letter-routing-key",
+    "max-length",
+    "max-in-memory-length",
+    "max-in-memory-bytes",
+    "max-priority",
+    "overflow",
+    "queue-mode",
+    "delivery-limit",
+    "queue-master-locator",
+    "dead-letter-strategy",
+];
+
+/// Whether a policy holding `key` skips queues of this type altogether.
+pub fn skips_policy_key(queue_type: QueueType, key: &str, version: BrokerVersion) -> bool {
     let late = version.at_least(3, 12, 7);
-    let mut keys = match queue_type {
+    let by_type = match queue_type {
         QueueType::Classic => {
-            let mut keys = vec![
-                "max-age",
-                "stream-max-segment-size-bytes",
-                "initial-cluster-size",
-                "delivery-limit",
-                "dead-letter-strategy",
-            ];
-            if !version.at_least(4, 0, 0) {
-                keys.push("queue-leader-locator");
-            }
-            if late {
-                keys.extend([
-                    "max-in-memory-length",
-                    "max-in-memory-bytes",
-                    "target-group-size",
-                ]);
-            }
-            keys
+            CLASSIC_SKIPS.contains(&key)
+                || (key == "queue-leader-locator" && !version.at_least(4, 0, 0))
+                || (late && CLASSIC_SKIPS_FROM_3_12_7.contains(&key))
         }
-        QueueType::Quorum => {
-            let mut keys = vec![
-                "max-priority",
-                "queue-mode",
-                "queue-master-locator",
-                "max-age",
-                "stream-max-segment-size-bytes",
-                "initial-cluster-size",
-            ];
-            keys.extend(HA);
-            keys
-        }
+        QueueType::Quorum => QUORUM_SKIPS.contains(&key) || HA_POLICY_KEYS.contains(&key),
         QueueType::Stream => {
-            let mut keys = vec![
-                "expires",
-                "message-ttl",
-                "dead-letter-exchange",
-                "dead-letter-routing-key",
-                "max-length",
-                "max-in-memory-length",
-                "max-in-memory-bytes",
-                "max-priority",
-                "overflow",
-                "queue-mode",
-                "delivery-limit",
-                "queue-master-locator",
-                "dead-letter-strategy",
-            ];
-            keys.extend(HA);
-            if late {
-                keys.push("target-group-size");
-            }
-            keys
+            STREAM_SKIPS.contains(&key)
+                || HA_POLICY_KEYS.contains(&key)
+                || (late && key == "target-group-size")
         }
     };
-    if queue_type.is_replicated() && !version.at_least(4, 2, 0) {
-        keys.push("single-active-consumer");
-    }
-    keys
+    let single_active =
+        queue_type.is_replicated() && key == "single-active-consumer" && !version.at_least(4, 2, 0);
+    by_type || single_active
 }
 
 /// Why a value the broker accepts does not do what it says on this type, if it does not.
@@ -266,11 +259,16 @@ mod tests {
 
     #[test]
     fn ha_keys_keep_a_policy_off_quorum_queues() {
-        let keys = unsupported_policy_keys(QueueType::Quorum, v("3.10.8"));
-        assert!(keys.contains(&"ha-mode") && keys.contains(&"queue-mode"));
-        assert!(!keys.contains(&"message-ttl"));
-        let classic = unsupported_policy_keys(QueueType::Classic, v("4.0.5"));
-        assert!(classic.contains(&"delivery-limit"));
-        assert!(!classic.contains(&"queue-leader-locator"));
+        let quorum = |key| skips_policy_key(QueueType::Quorum, key, v("3.10.8"));
+        assert!(quorum("ha-mode") && quorum("queue-mode"));
+        assert!(!quorum("message-ttl"));
+        let classic = |key| skips_policy_key(QueueType::Classic, key, v("4.0.5"));
+        assert!(classic("delivery-limit"));
+        assert!(!classic("queue-leader-locator"));
+        assert!(skips_policy_key(
+            QueueType::Classic,
+            "queue-leader-locator",
+            v("3.13")
+        ));
     }
 }

@@ -6,7 +6,7 @@ use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
 use crate::config::located::Located;
 use crate::config::schema::PolicySpec;
-use crate::format::queue_types::{unsupported_policy_keys, SUPPORTED};
+use crate::format::queue_types::{skips_policy_key, SUPPORTED};
 use crate::format::QueueType;
 
 /// Queue arguments a policy could set instead (policies change without re-creating the queue).
@@ -148,12 +148,11 @@ fn applies_to_queue(spec: &PolicySpec, queue_type: QueueType) -> bool {
         Some(other) => other == queue_type.apply_to(),
     };
     let latest = *SUPPORTED.last().expect("a supported release");
-    let unsupported = unsupported_policy_keys(queue_type, latest);
     by_apply_to
         && !spec
             .definition
             .keys()
-            .any(|k| unsupported.contains(&k.value.as_str()))
+            .any(|k| skips_policy_key(queue_type, &k.value, latest))
 }
 
 /// Two policies of equal priority matching one object: which applies is not defined.
@@ -210,12 +209,27 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
 fn policies_skipping_queues(c: &mut Checker, vhost: &Vhost) {
     let latest = *SUPPORTED.last().expect("a supported release");
     for policy in vhost.policies.values() {
+        // The key that makes the policy skip each queue type, if any: most policies have none,
+        // and then no queue's name needs matching.
+        let skipping = QueueType::ALL.map(|t| {
+            policy
+                .spec
+                .definition
+                .keys()
+                .find(|k| skips_policy_key(t, &k.value, latest))
+        });
+        if skipping.iter().all(Option::is_none) {
+            continue;
+        }
         let Ok(regex) = pattern::compile(&policy.spec.pattern.value) else {
             continue;
         };
         let apply_to = policy.spec.apply_to.as_ref().map(|a| a.value.as_str());
         for (name, queue) in &vhost.queues {
             let queue_type = effective_type(vhost, &queue.spec);
+            let Some(key) = skipping[queue_type as usize] else {
+                continue;
+            };
             let reaches = match apply_to {
                 None | Some("all") | Some("queues") => true,
                 Some(other) => other == queue_type.apply_to(),
@@ -223,15 +237,6 @@ fn policies_skipping_queues(c: &mut Checker, vhost: &Vhost) {
             if !reaches || !pattern::matches(&regex, name) {
                 continue;
             }
-            let unsupported = unsupported_policy_keys(queue_type, latest);
-            let Some(key) = policy
-                .spec
-                .definition
-                .keys()
-                .find(|k| unsupported.contains(&k.value.as_str()))
-            else {
-                continue;
-            };
             c.lint(
                 Diagnostic::warning(
                     "policy-skips-queue",

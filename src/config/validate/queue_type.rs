@@ -8,7 +8,7 @@ use crate::config::located::{Located, Position};
 use crate::config::schema::QueueSpec;
 use crate::format::deprecations::{Deprecated, Treatment};
 use crate::format::queue_types::{
-    ignored_value, refused_everywhere, refuses_argument, unsupported_policy_keys, SUPPORTED,
+    ignored_value, refused_everywhere, refuses_argument, skips_policy_key, SUPPORTED,
 };
 use crate::format::{BrokerVersion, QueueType};
 
@@ -109,7 +109,6 @@ fn delivery_limit(c: &mut Checker, vhost: &Vhost, queue: &Declared<QueueSpec>, a
 /// Whether a policy or operator policy that applies to the queue sets `key`.
 fn policy_sets(vhost: &Vhost, queue: &str, queue_type: QueueType, key: &str) -> bool {
     let latest = *SUPPORTED.last().expect("a supported release");
-    let unsupported = unsupported_policy_keys(queue_type, latest);
     vhost
         .policies
         .values()
@@ -123,7 +122,7 @@ fn policy_sets(vhost: &Vhost, queue: &str, queue_type: QueueType, key: &str) -> 
             !p.spec
                 .definition
                 .keys()
-                .any(|k| unsupported.contains(&k.value.as_str()))
+                .any(|k| skips_policy_key(queue_type, &k.value, latest))
         })
         .filter(|p| p.spec.definition.keys().any(|k| k.value == key))
         .any(|p| {
