@@ -35,7 +35,8 @@ readonly SERVER=/usr/sbin/rabbitmq-server
 readonly ROOTS=${WARREN_BROKER_ROOTS:-/var/cache/warren}
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 readonly SELF
-readonly PLUGINS='[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_federation,rabbitmq_federation_management].'
+# The plugins a node runs; WARREN_NODE_PLUGINS (comma-separated) replaces the list.
+readonly PLUGINS="[${WARREN_NODE_PLUGINS:-rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_federation,rabbitmq_federation_management}]."
 readonly START_TIMEOUT_S=${WARREN_NODE_START_TIMEOUT:-60}
 readonly STOP_TIMEOUT_S=15
 

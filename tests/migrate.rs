@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use common::*;
 use support::amqp::Connection;
@@ -61,22 +61,19 @@ fn filled(node: &BrokerNode, prefix: &str, count: usize) -> (String, TempEnv) {
     (vhost, env)
 }
 
-/// Every message of the queue, drained through the management API, must be `m000000`,
-/// `m000001`, ... in that order.
+/// Every message of the queue, consumed over AMQP, must be `m000000`, `m000001`, ... in
+/// that order, and no more.
 fn assert_all_in_order(node: &BrokerNode, vhost: &str, count: usize) {
     wait_for_messages(node, vhost, "q.work", count as u64);
-    let path = format!("/api/queues/{}/q.work/get", enc(vhost));
-    let body = json!({ "count": count + 10, "ackmode": "ack_requeue_false", "encoding": "auto" });
-    let (status, text) = node.api("POST", &path, Some(&body));
-    assert_eq!(status, 200, "{text}");
-    let got: Vec<Value> = serde_json::from_str(&text).expect("JSON");
-    let payloads: Vec<&str> = got.iter().filter_map(|m| m["payload"].as_str()).collect();
-    assert_eq!(payloads.len(), count, "messages after the migration");
-    let misplaced = payloads
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, vhost);
+    let bodies = amqp.drain("q.work", count);
+    let misplaced = bodies
         .iter()
         .enumerate()
-        .find(|(i, p)| **p != format!("m{i:06}"));
+        .find(|(i, body)| **body != format!("m{i:06}"));
     assert_eq!(misplaced, None, "message order");
+    drop(amqp);
+    wait_for_messages(node, vhost, "q.work", 0);
 }
 
 /// The queue is the quorum queue asked for, both bindings route to it, and nothing of the
@@ -156,16 +153,79 @@ fn fifty_thousand_messages_move_to_a_quorum_queue_in_order() {
         run.stderr
     );
     assert_migrated(node, &vhost, &env);
+    assert_all_in_order(node, &vhost, count);
     // Publishing through the declared binding reaches the new queue.
     let publish = format!("/api/exchanges/{}/ex.in/publish", enc(&vhost));
     let message = json!({ "routing_key": "work", "payload": "after", "payload_encoding": "string", "properties": {} });
     let (_, routed) = node.api("POST", &publish, Some(&message));
     assert!(routed.contains("\"routed\":true"), "{routed}");
-    wait_for_messages(node, &vhost, "q.work", count as u64 + 1);
+    wait_for_messages(node, &vhost, "q.work", 1);
 }
 
-/// `warren apply` as a child process, killed with SIGKILL once its progress shows `marker`.
-fn apply_killed_at(node: &BrokerNode, env: &TempEnv, marker: &str) {
+/// The 50,000-message migration killed with SIGKILL at a random moment, then applied again.
+#[test]
+fn fifty_thousand_messages_survive_a_kill_at_a_random_moment() {
+    let node = BrokerNode::shared();
+    let count = 50_000;
+    let (vhost, env) = filled(node, "migrate-random", count);
+    // The migration itself takes about ten seconds here: somewhere in its first eight.
+    let delay = Duration::from_millis(500 + rand_below(7_500));
+    apply_killed_after(node, &env, delay);
+    eprintln!("killed {:.1}s into the migration", delay.as_secs_f64());
+    converge(node, env.arg(), &["--allow-destroy"]);
+    assert_migrated(node, &vhost, &env);
+    assert_all_in_order(node, &vhost, count);
+}
+
+/// A number below `bound` from the clock's nanoseconds: enough randomness for a kill moment.
+fn rand_below(bound: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    nanos % bound
+}
+
+/// `warren apply` killed with SIGKILL `delay` after the migration's first step shows.
+fn apply_killed_after(node: &BrokerNode, env: &TempEnv, delay: Duration) {
+    let mut child = apply_child(node, env);
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        if line
+            .expect("progress")
+            .contains("declared the temporary queue")
+        {
+            break;
+        }
+    }
+    // Keep reading, so apply never blocks on a full pipe, until the moment comes.
+    let reader = std::thread::spawn(move || lines.count());
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    child.wait().expect("apply ends");
+    reader.join().expect("the reader");
+}
+
+/// The shovel plugin is what moves the messages: without it nothing is touched, and the
+/// error names the plugin.
+#[test]
+fn without_the_shovel_plugin_a_migration_is_refused_by_name() {
+    let node = BrokerNode::start_management_only();
+    let (vhost, env) = filled(&node, "migrate-no-shovel", 10);
+    let run = apply(&node, env.arg(), &["--allow-destroy"]);
+    run.expect_code(3, "a migration without the shovel plugin");
+    assert!(
+        run.flat().contains("needs the rabbitmq_shovel plugin"),
+        "{}",
+        run.flat()
+    );
+    let queue = node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)));
+    assert_eq!(queue["type"], "classic", "nothing was changed");
+    wait_for_messages(&node, &vhost, "q.work", 10);
+}
+
+/// `warren apply --allow-destroy` as a child process, its progress on a pipe.
+fn apply_child(node: &BrokerNode, env: &TempEnv) -> std::process::Child {
     let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_warren"));
     cmd.current_dir(repo_root())
         .env("NO_COLOR", "1")
@@ -183,7 +243,12 @@ fn apply_killed_at(node: &BrokerNode, env: &TempEnv, marker: &str) {
     .args(["--user", &node.user, "--password", &node.password])
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start apply");
+    cmd.spawn().expect("start apply")
+}
+
+/// `warren apply` as a child process, killed with SIGKILL once its progress shows `marker`.
+fn apply_killed_at(node: &BrokerNode, env: &TempEnv, marker: &str) {
+    let mut child = apply_child(node, env);
     let stderr = child.stderr.take().expect("stderr");
     let mut seen = Vec::new();
     for line in BufReader::new(stderr).lines() {

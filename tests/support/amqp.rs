@@ -124,6 +124,45 @@ impl Connection {
         self.expect_method(1, 60, 21);
     }
 
+    /// Consumes `count` messages from `queue` with automatic acknowledgement and returns their
+    /// bodies in the order the broker delivered them.
+    pub fn drain(&mut self, queue: &str, count: usize) -> Vec<String> {
+        let mut consume = method(60, 20);
+        consume.extend(0u16.to_be_bytes());
+        short_str(&mut consume, queue);
+        short_str(&mut consume, "");
+        consume.push(0b10); // no-ack
+        table(&mut consume);
+        self.send(FRAME_METHOD, 1, &consume);
+        self.expect_method(1, 60, 21);
+        let mut bodies = Vec::with_capacity(count);
+        let mut expected = 0usize;
+        let mut body = Vec::new();
+        while bodies.len() < count {
+            let (kind, _, payload) = self.read_frame();
+            match kind {
+                // basic.deliver, then a content header saying how long the body is.
+                FRAME_METHOD => {}
+                FRAME_HEADER => {
+                    expected =
+                        u64::from_be_bytes(payload[4..12].try_into().expect("size")) as usize;
+                    body.clear();
+                    if expected == 0 {
+                        bodies.push(String::new());
+                    }
+                }
+                FRAME_BODY => {
+                    body.extend_from_slice(&payload);
+                    if body.len() >= expected {
+                        bodies.push(String::from_utf8_lossy(&body).into_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        bodies
+    }
+
     fn send(&mut self, kind: u8, channel: u16, payload: &[u8]) {
         write_frame(&mut self.stream, kind, channel, payload);
     }

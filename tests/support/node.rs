@@ -83,6 +83,8 @@ struct NodeConfig {
     advanced_config: Option<PathBuf>,
     user: Option<String>,
     password: Option<String>,
+    /// Instead of the usual plugins (management, shovel, federation).
+    plugins: Option<&'static str>,
 }
 
 /// A running RabbitMQ node with the management, shovel and federation plugins, listening
@@ -124,6 +126,16 @@ impl BrokerNode {
             advanced_config: advanced_config.map(Path::to_path_buf),
             user: Some(user.to_string()),
             password: Some(password.to_string()),
+            plugins: None,
+        };
+        Self::try_start(false, &extra).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A node of its own running only the management plugin (no shovel, no federation).
+    pub fn start_management_only() -> BrokerNode {
+        let extra = NodeConfig {
+            plugins: Some("rabbitmq_management"),
+            ..NodeConfig::default()
         };
         Self::try_start(false, &extra).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -184,10 +196,12 @@ impl BrokerNode {
                 .password
                 .clone()
                 .unwrap_or_else(|| PASSWORD.to_string());
-            let out = run_script_with(
-                &args,
-                &[("WARREN_NODE_CREDENTIALS", &format!("{user}:{password}"))],
-            );
+            let credentials = format!("{user}:{password}");
+            let mut vars = vec![("WARREN_NODE_CREDENTIALS", credentials.as_str())];
+            if let Some(plugins) = extra.plugins {
+                vars.push(("WARREN_NODE_PLUGINS", plugins));
+            }
+            let out = run_script_with(&args, &vars);
             let stderr = String::from_utf8_lossy(&out.stderr);
             if out.status.success() {
                 eprint!("{stderr}");
