@@ -60,6 +60,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Write an environment folder from a broker's or a file's definitions.
     Import(ImportArgs),
+    /// Clear the apply lock a crashed apply left, by the id its refusal names.
+    Unlock(UnlockArgs),
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
@@ -209,6 +211,18 @@ pub struct ExportArgs {
     /// Write the document to this file (mode 0600) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The lock's id, as the refusal of a waiting apply names it.
+    #[arg(value_name = "LOCK_ID")]
+    pub lock_id: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,37 +1,114 @@
-//! One apply at a time per broker: a lease kept in a global runtime parameter on the broker
-//! itself, so every machine that can reach the cluster sees it and nothing else is needed.
+//! One apply at a time per broker: the lock is a queue the broker itself guards.
 //!
-//! The management API has no compare-and-set, so taking the lease is write-then-confirm:
-//! write our claim, wait a moment, read it back; whoever's claim survives holds it. A crashed
-//! holder stops renewing and its lease expires; on the machine it ran on, its lock is taken
-//! over at once.
+//! A queue declaration is atomic, and a re-declare with another value of a compared argument
+//! is refused (406 PRECONDITION_FAILED, 400 from the management API). The lock queue's
+//! `x-dead-letter-routing-key` carries the holder's random id, so declaring it is a
+//! compare-and-set: the first claim creates it, the holder's own renewals re-declare it
+//! unchanged, anyone else's claim is refused. `x-expires` is the lease, counted by the
+//! broker (no clock of ours matters): unused for the lease, the queue disappears; every
+//! renewal starts it again. The queue never holds a message, so nothing is dead-lettered.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 use super::holder::ProcessId;
-use crate::broker::{ApiPath, HttpBroker};
+use crate::broker::{ApiPath, BrokerError, HttpBroker};
+pub use crate::model::live::LOCK_QUEUE;
 
-/// The global parameter that holds the lease; left out of plans and drift.
-pub const LOCK_PARAMETER: &str = "warren-apply-lock";
-
-/// How long a lease lives without renewal.
+/// How long the lock lives without renewal.
 pub const LEASE: Duration = Duration::from_secs(60);
 
-/// Time to let a competing claim land before reading ours back.
-const SETTLE: Duration = Duration::from_millis(300);
+/// The vhost the lock queue lives in unless `broker.lock_vhost` says otherwise.
+pub const DEFAULT_VHOST: &str = "/";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Lease {
-    pub holder: String,
+/// The compared argument that names the holder.
+const HOLDER_ID: &str = "x-dead-letter-routing-key";
+
+/// Who holds (or wants) the lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// Random, so that two CI containers with the same host name and pid 1 differ.
+    pub id: String,
+    /// `user@host pid N` and the CI job when there is one, for people.
+    pub who: String,
     pub environment: String,
     pub acquired_at: u64,
-    pub expires_at: u64,
-    /// The holding process, so that a killed holder on the same machine is seen at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<ProcessId>,
+}
+
+impl Holder {
+    /// This process, applying `environment`.
+    pub fn me(environment: &str) -> Holder {
+        let id: String = (0..8)
+            .map(|_| format!("{:02x}", rand::random::<u8>()))
+            .collect();
+        Holder {
+            id,
+            who: who(),
+            environment: environment.to_string(),
+            acquired_at: now(),
+            process: ProcessId::current(),
+        }
+    }
+
+    fn arguments(&self) -> Value {
+        let mut arguments = json!({
+            "x-queue-type": "classic",
+            "x-expires": LEASE.as_millis() as u64,
+            "x-dead-letter-exchange": LOCK_QUEUE,
+            HOLDER_ID: self.id,
+            "x-warren-holder": self.who,
+            "x-warren-environment": self.environment,
+            "x-warren-acquired-at": self.acquired_at,
+        });
+        // Queue arguments take no null: the process is left out where /proc does not tell.
+        if let Some(p) = &self.process {
+            arguments["x-warren-process"] = json!({
+                "boot_id": p.boot_id, "pid_namespace": p.pid_namespace,
+                "pid": p.pid, "started": p.started,
+            });
+        }
+        arguments
+    }
+
+    fn from_arguments(arguments: &Map<String, Value>) -> Option<Holder> {
+        let text = |key: &str| {
+            arguments
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let process = arguments.get("x-warren-process").and_then(|p| {
+            Some(ProcessId {
+                boot_id: p.get("boot_id")?.as_str()?.to_string(),
+                pid_namespace: p.get("pid_namespace")?.as_str()?.to_string(),
+                pid: u32::try_from(p.get("pid")?.as_u64()?).ok()?,
+                started: p.get("started")?.as_u64()?,
+            })
+        });
+        Some(Holder {
+            id: text(HOLDER_ID)?,
+            who: text("x-warren-holder").unwrap_or_else(|| "an unknown holder".into()),
+            environment: text("x-warren-environment").unwrap_or_default(),
+            acquired_at: arguments
+                .get("x-warren-acquired-at")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+            process,
+        })
+    }
+
+    /// For the message of an apply that waits or gives up.
+    pub fn describe(&self) -> String {
+        format!(
+            "lock {} held by {} (applying environment {:?}, for {} s)",
+            self.id,
+            self.who,
+            self.environment,
+            now().saturating_sub(self.acquired_at)
+        )
+    }
 }
 
 fn now() -> u64 {
@@ -41,132 +118,175 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Who we are, for the message another apply prints while it waits.
-pub fn holder_name() -> String {
+/// `user@host pid N`, and the CI job when the environment names one.
+fn who() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "unknown-host".to_string());
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_string());
-    format!("{user}@{host} pid {}", std::process::id())
+    let mut who = format!("{user}@{host} pid {}", std::process::id());
+    let job = ["GITHUB_RUN_ID", "CI_JOB_ID", "BUILD_TAG"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().map(|v| format!("{var}={v}")));
+    if let Some(job) = job {
+        who.push_str(&format!(" ({job})"));
+    }
+    who
 }
 
-/// A held lease; renew it while working and release it when done.
-pub struct Lock {
-    lease: Lease,
+/// What a claim found.
+enum Claim {
+    Ours,
+    Theirs(Holder),
 }
 
-async fn read(broker: &HttpBroker) -> Result<Option<Lease>, String> {
-    match broker
-        .get_json::<Value>(&ApiPath::global_parameter(LOCK_PARAMETER))
-        .await
-    {
-        Ok(body) => Ok(body
-            .get("value")
-            .cloned()
-            .and_then(|v| serde_json::from_value(v).ok())),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.to_string()),
+/// Declares the lock queue as `holder`'s; refused when another holder's is there.
+async fn claim(broker: &HttpBroker, vhost: &str, holder: &Holder) -> Result<Claim, String> {
+    let path = ApiPath::queue(vhost, LOCK_QUEUE);
+    let body = json!({ "durable": true, "auto_delete": false, "arguments": holder.arguments() });
+    match broker.put_json(&path, &body).await {
+        Ok(()) => Ok(Claim::Ours),
+        Err(e) if e.status() == Some(400) && e.to_string().contains("inequivalent arg") => {
+            match read(broker, vhost).await? {
+                Some(other) => Ok(Claim::Theirs(other)),
+                // Expired between the two requests: try again.
+                None => Box::pin(claim(broker, vhost, holder)).await,
+            }
+        }
+        Err(e) if e.is_not_found() => Err(format!(
+            "the apply lock is a queue in vhost {vhost:?}, which does not exist on this broker; create it, or name another with `broker: {{ lock_vhost: ... }}` ({e})"
+        )),
+        Err(e) => Err(lock_error(vhost, &e)),
     }
 }
 
-async fn write(broker: &HttpBroker, lease: &Lease) -> Result<(), String> {
-    let body = serde_json::json!({ "name": LOCK_PARAMETER, "value": lease });
-    broker
-        .put_json(&ApiPath::global_parameter(LOCK_PARAMETER), &body)
-        .await
-        .map_err(|e| e.to_string())
+fn lock_error(vhost: &str, e: &BrokerError) -> String {
+    match e.status() {
+        Some(401 | 403) => format!(
+            "the apply lock is a queue in vhost {vhost:?}, and the user warren logs in as may not declare it there ({e})"
+        ),
+        _ => e.to_string(),
+    }
 }
 
-fn describe(lease: &Lease) -> String {
-    let since = now().saturating_sub(lease.acquired_at);
-    format!(
-        "{} (applying environment {:?}, for {since} s; the lease expires in {} s unless renewed)",
-        lease.holder,
-        lease.environment,
-        lease.expires_at.saturating_sub(now())
-    )
+/// The holder of the lock queue in `vhost`, if there is one.
+pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, String> {
+    let path = ApiPath::queue(vhost, LOCK_QUEUE).query("columns", "arguments");
+    match broker.get_json::<Value>(&path).await {
+        Ok(queue) => Ok(queue
+            .get("arguments")
+            .and_then(Value::as_object)
+            .and_then(Holder::from_arguments)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(lock_error(vhost, &e)),
+    }
+}
+
+/// Deletes the lock queue when `id` still holds it; false when another does (or none).
+pub async fn clear(broker: &HttpBroker, vhost: &str, id: &str) -> Result<bool, String> {
+    match read(broker, vhost).await? {
+        Some(holder) if holder.id == id => {
+            match broker.delete(&ApiPath::queue(vhost, LOCK_QUEUE)).await {
+                Err(e) if !e.is_not_found() => Err(lock_error(vhost, &e)),
+                _ => Ok(true),
+            }
+        }
+        _ => Ok(false),
+    }
+}
+
+/// What a renewal found.
+pub enum Renewal {
+    Kept,
+    TakenOver(Holder),
+}
+
+/// A held lock; renew it while working and release it when done.
+pub struct Lock {
+    vhost: String,
+    holder: Holder,
 }
 
 impl Lock {
-    /// Takes the lease, waiting up to `wait` for another holder to finish.
+    /// Takes the lock, waiting up to `wait` for another holder to finish. A holder that ran
+    /// on this machine and is gone is taken over at once; the refusal names the lock's id for
+    /// `warren unlock`.
     pub async fn acquire(
         broker: &HttpBroker,
+        vhost: &str,
         environment: &str,
+        unlock_hint: &str,
         wait: Duration,
     ) -> Result<Lock, String> {
         let deadline = std::time::Instant::now() + wait;
-        let holder = holder_name();
+        let holder = Holder::me(environment);
         let mut announced = false;
         loop {
-            let current = read(broker).await?;
-            let dead = current
-                .as_ref()
-                .and_then(|l| l.process.as_ref())
-                .is_some_and(ProcessId::is_gone);
-            if let (true, Some(lease)) = (dead, &current) {
+            let other = match claim(broker, vhost, &holder).await? {
+                Claim::Ours => {
+                    return Ok(Lock {
+                        vhost: vhost.to_string(),
+                        holder,
+                    })
+                }
+                Claim::Theirs(other) => other,
+            };
+            if other.process.as_ref().is_some_and(ProcessId::is_gone) {
                 eprintln!(
-                    "The lock's holder, {}, is no longer running on this machine; taking the lock over.",
-                    lease.holder
+                    "The {} is no longer running on this machine; taking the lock over.",
+                    other.describe()
                 );
+                clear(broker, vhost, &other.id).await?;
+                continue;
             }
-            match current {
-                Some(lease) if lease.holder != holder && lease.expires_at > now() && !dead => {
-                    if std::time::Instant::now() >= deadline {
-                        return Err(format!(
-                            "another apply holds the lock: {}",
-                            describe(&lease)
-                        ));
-                    }
-                    if !announced {
-                        eprintln!("Waiting for the lock held by {}", describe(&lease));
-                        announced = true;
-                    }
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-                _ => {
-                    let lease = Lease {
-                        holder: holder.clone(),
-                        environment: environment.to_string(),
-                        acquired_at: now(),
-                        expires_at: now() + LEASE.as_secs(),
-                        process: ProcessId::current(),
-                    };
-                    write(broker, &lease).await?;
-                    tokio::time::sleep(SETTLE).await;
-                    if read(broker).await?.is_some_and(|l| l.holder == holder) {
-                        return Ok(Lock { lease });
-                    }
-                }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!(
+                    "another apply holds the {}. If it is no longer running, clear it with `{unlock_hint} {}`; otherwise the lock expires {} s after its holder stops renewing it",
+                    other.describe(),
+                    other.id,
+                    LEASE.as_secs()
+                ));
             }
+            if !announced {
+                eprintln!("Waiting for the {}", other.describe());
+                announced = true;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
 
-    /// Extends the lease; fails if someone else took it meanwhile.
-    pub async fn renew(&mut self, broker: &HttpBroker) -> Result<(), String> {
-        match read(broker).await? {
-            Some(lease) if lease.holder == self.lease.holder => {
-                self.lease.expires_at = now() + LEASE.as_secs();
-                write(broker, &self.lease).await
-            }
-            Some(other) => Err(format!("the lock was taken over by {}", describe(&other))),
-            None => Err("the lock disappeared while applying".to_string()),
-        }
+    pub fn id(&self) -> &str {
+        &self.holder.id
     }
 
-    /// Gives the lease up, unless it is no longer ours.
+    /// Re-declares the lock queue, which starts its lease again. `TakenOver` when another
+    /// holder has it (ours expired): nothing more may be written. An error is a renewal that
+    /// did not get through, which the next one may mend while the lease lasts.
+    pub async fn renew(&mut self, broker: &HttpBroker) -> Result<Renewal, String> {
+        Ok(match claim(broker, &self.vhost, &self.holder).await? {
+            Claim::Ours => Renewal::Kept,
+            Claim::Theirs(other) => Renewal::TakenOver(other),
+        })
+    }
+
+    /// Gives the lock up, unless it is no longer ours.
     pub async fn release(self, broker: &HttpBroker) -> Result<(), String> {
-        if read(broker)
-            .await?
-            .is_some_and(|l| l.holder == self.lease.holder)
-        {
-            match broker
-                .delete(&ApiPath::global_parameter(LOCK_PARAMETER))
-                .await
-            {
-                Err(e) if !e.is_not_found() => return Err(e.to_string()),
-                _ => {}
-            }
-        }
-        Ok(())
+        clear(broker, &self.vhost, &self.holder.id).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_reads_back_from_the_queue_arguments() {
+        let me = Holder::me("production");
+        let arguments = me.arguments();
+        let back = Holder::from_arguments(arguments.as_object().unwrap()).unwrap();
+        assert_eq!(back, me);
+        assert_eq!(arguments[HOLDER_ID], me.id.as_str());
+        assert_eq!(me.id.len(), 16);
+        assert_ne!(Holder::me("production").id, me.id, "ids are random");
     }
 }

@@ -34,13 +34,23 @@ pub struct ApplyReport {
     pub failure: Option<(String, String)>,
 }
 
-pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) -> ApplyReport {
+/// Runs the plan; `stop` (set by the caller when the apply lock is lost, and by the first
+/// failure) keeps any further step from starting.
+pub async fn execute(
+    broker: &HttpBroker,
+    plan: &Plan,
+    options: ApplyOptions,
+    stop: &AtomicBool,
+) -> ApplyReport {
     let all = stages(plan);
     let total: usize = all.iter().map(|s| s.steps.len()).sum();
     let done = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
+    let failed = stop;
     let mut failure = None;
     for stage in all {
+        if failed.load(Ordering::SeqCst) {
+            break;
+        }
         if stage.phase == Phase::Migrate {
             failure = migrations(broker, plan, &stage.steps, options, (&done, total)).await;
             if failure.is_some() {
@@ -65,7 +75,7 @@ pub async fn execute(broker: &HttpBroker, plan: &Plan, options: ApplyOptions) ->
             .collect();
         let results: Vec<Option<(String, String)>> = stream::iter(work)
             .map(|work| {
-                let (done, failed) = (&done, &failed);
+                let (done, failed) = (&done, failed);
                 async move {
                     let lane = match work {
                         Work::Steps(lane) => lane,

@@ -3,9 +3,10 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use crate::apply::lock::{Lock, LEASE};
+use crate::apply::lock::{Lock, Renewal, LEASE};
 use crate::apply::migrate::MigrateOptions;
 use crate::apply::{execute, ApplyOptions, ApplyReport};
 use crate::broker::HttpBroker;
@@ -31,9 +32,11 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     let lock_broker = super::connect::connect(&args.connection, &env)?;
     let wait = Duration::from_secs(args.lock_timeout);
     let name = env.name.clone();
+    let lock_vhost = env.lock_vhost();
+    let unlock_hint = format!("warren unlock --env {}", args.env);
     if args.auto_approve || saved.is_some() {
         // Nobody to ask: take the lock first and plan once, under it.
-        let mut lock = Lock::acquire(&lock_broker, &name, wait)
+        let mut lock = Lock::acquire(&lock_broker, &lock_vhost, &name, &unlock_hint, wait)
             .await
             .map_err(Error::Refused)?;
         let result = locked(
@@ -58,7 +61,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     check_guards(&planned, args)?;
     confirm()?;
     let reviewed = planned.plan.clone();
-    let mut lock = Lock::acquire(&lock_broker, &name, wait)
+    let mut lock = Lock::acquire(&lock_broker, &lock_vhost, &name, &unlock_hint, wait)
         .await
         .map_err(Error::Refused)?;
     let replanned = plan_against(planned.env, planned.broker).await;
@@ -135,7 +138,9 @@ fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
     }
 }
 
-/// Runs the plan while renewing the lease, so a long apply keeps its lock.
+/// Runs the plan while renewing the lease, so a long apply keeps its lock. When the lock
+/// is taken over, or cannot be renewed for as long as the lease lasts, no further step
+/// starts and the apply ends as partly done.
 async fn execute_renewing(
     broker: &HttpBroker,
     plan: &Plan,
@@ -143,18 +148,37 @@ async fn execute_renewing(
     lock: &mut Lock,
     lock_broker: &HttpBroker,
 ) -> ApplyReport {
-    let renew = async {
-        loop {
-            tokio::time::sleep(LEASE / 3).await;
-            if let Err(reason) = lock.renew(lock_broker).await {
-                eprintln!("warning: {reason}");
+    let stop = AtomicBool::new(false);
+    let work = execute(broker, plan, options, &stop);
+    tokio::pin!(work);
+    let mut renewed = Instant::now();
+    let mut lost = None;
+    let mut report = loop {
+        tokio::select! {
+            report = &mut work => break report,
+            _ = tokio::time::sleep(LEASE / 3), if lost.is_none() => {
+                match lock.renew(lock_broker).await {
+                    Ok(Renewal::Kept) => renewed = Instant::now(),
+                    Ok(Renewal::TakenOver(other)) => {
+                        lost = Some(format!("the apply lock was taken over: {}", other.describe()));
+                    }
+                    Err(reason) if renewed.elapsed() + LEASE / 3 >= LEASE => {
+                        lost = Some(format!("the apply lock could not be renewed before its lease ran out: {reason}"));
+                    }
+                    Err(reason) => eprintln!("warning: renewing the apply lock failed, trying again: {reason}"),
+                }
+                if lost.is_some() {
+                    stop.store(true, Ordering::SeqCst);
+                }
             }
         }
     };
-    tokio::select! {
-        report = execute(broker, plan, options) => report,
-        _ = renew => unreachable!("renewing never ends on its own"),
+    if let Some(reason) = lost {
+        report
+            .failure
+            .get_or_insert_with(|| ("apply".to_string(), reason));
     }
+    report
 }
 
 async fn release(lock: Lock, broker: &HttpBroker) {

@@ -12,6 +12,7 @@ pub mod render_config;
 pub mod saved_plan;
 pub mod schema;
 pub mod status;
+pub mod unlock;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

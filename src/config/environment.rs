@@ -113,6 +113,15 @@ impl Environment {
     }
 
     /// Whether undeclared objects of this kind are deleted.
+    /// The vhost of `apply`'s lock queue: `broker.lock_vhost`, else `/`.
+    pub fn lock_vhost(&self) -> String {
+        self.settings
+            .broker
+            .as_ref()
+            .and_then(|b| b.spec.lock_vhost.as_ref())
+            .map_or_else(|| "/".to_string(), |v| v.value.clone())
+    }
+
     /// The queues whose forced re-create moves their messages (`on_replace: migrate`, on the
     /// queue or as `manage.on_replace`), as (vhost, queue).
     pub fn migrating_queues(&self) -> Vec<(String, String)> {

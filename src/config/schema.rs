@@ -68,6 +68,9 @@ pub struct BrokerSettings {
     /// Request timeout in seconds (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Located<u64>>,
+    /// The vhost of the queue that is `apply`'s lock (default `/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_vhost: Option<Located<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]

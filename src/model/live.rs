@@ -16,8 +16,14 @@ pub fn is_builtin_exchange(name: &str) -> bool {
     name.is_empty() || name.starts_with("amq.")
 }
 
+/// The queue that holds warren's apply lock (see `apply::lock`).
+pub const LOCK_QUEUE: &str = "warren.apply-lock";
+
+/// The global parameter earlier releases of warren kept their apply lock in.
+const OLD_LOCK_PARAMETER: &str = "warren-apply-lock";
+
 pub fn is_builtin_queue(name: &str) -> bool {
-    name.starts_with("amq.gen-")
+    name.starts_with("amq.gen-") || name == LOCK_QUEUE
 }
 
 /// Global parameters every 4.x broker keeps for itself (`cluster_tags` comes from
@@ -133,7 +139,7 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
     add_parameters(&mut state, defs);
     for g in &defs.global_parameters {
         // The broker's own bookkeeping, and warren's apply lock.
-        if g.name == "internal_cluster_id" || g.name == crate::apply::lock::LOCK_PARAMETER {
+        if g.name == "internal_cluster_id" || g.name == OLD_LOCK_PARAMETER {
             continue;
         }
         state.insert(

@@ -4,6 +4,7 @@
 
 pub mod amqp;
 pub mod cluster;
+pub mod fault_proxy;
 pub mod node;
 pub mod prometheus;
 

@@ -1,0 +1,141 @@
+//! A loopback HTTP proxy in front of a node's management port that injects faults into the
+//! requests a rule matches: delays (a write that lands late), resets, error answers, stalls.
+//! Each request gets a connection of its own to the node; the answer closes the connection.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What happens to a matching request.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Forwarded after this long.
+    Delay(Duration),
+    /// The connection is closed without an answer.
+    Reset,
+    /// Answered by the proxy with this status and a JSON error body; not forwarded.
+    Status(u16),
+    /// Never answered (the connection stays open until the proxy stops).
+    Stall,
+}
+
+/// A fault for requests whose first line contains `matching`, the first `times` of them.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub matching: String,
+    pub fault: Fault,
+    pub times: usize,
+}
+
+pub struct FaultProxy {
+    pub port: u16,
+    /// Requests whose rule fired.
+    pub faults: Arc<AtomicUsize>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: u16, rules: Vec<Rule>) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().expect("proxy address").port();
+        let faults = Arc::new(AtomicUsize::new(0));
+        let left: Arc<Vec<AtomicUsize>> =
+            Arc::new(rules.iter().map(|r| AtomicUsize::new(r.times)).collect());
+        let rules = Arc::new(rules);
+        let fired = Arc::clone(&faults);
+        std::thread::spawn(move || {
+            for client in listener.incoming().map_while(Result::ok) {
+                let (rules, left, fired) =
+                    (Arc::clone(&rules), Arc::clone(&left), Arc::clone(&fired));
+                std::thread::spawn(move || serve(client, upstream, &rules, &left, &fired));
+            }
+        });
+        FaultProxy { port, faults }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn serve(
+    client: TcpStream,
+    upstream: u16,
+    rules: &[Rule],
+    left: &[AtomicUsize],
+    fired: &AtomicUsize,
+) {
+    let Some(request) = read_request(&client) else {
+        return;
+    };
+    let first_line =
+        String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or(&[])).to_string();
+    let rule = rules.iter().enumerate().find(|(i, r)| {
+        first_line.contains(&r.matching)
+            && left[*i]
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+    });
+    let mut client = client;
+    if let Some((_, rule)) = rule {
+        fired.fetch_add(1, Ordering::SeqCst);
+        match &rule.fault {
+            Fault::Delay(by) => std::thread::sleep(*by),
+            Fault::Reset => return,
+            Fault::Status(code) => {
+                let body = format!(
+                    "{{\"error\":\"injected\",\"reason\":\"fault proxy answered {code}\"}}"
+                );
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 {code} Injected\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                return;
+            }
+            Fault::Stall => {
+                std::thread::sleep(Duration::from_secs(600));
+                return;
+            }
+        }
+    }
+    let Ok(mut node) = TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    if node.write_all(&request).is_err() {
+        return;
+    }
+    let mut answer = Vec::new();
+    let _ = node.read_to_end(&mut answer);
+    let _ = client.write_all(&answer);
+}
+
+/// One request, with `connection: close` so that the node ends its answer with EOF.
+fn read_request(stream: &TcpStream) -> Option<Vec<u8>> {
+    let mut reader = BufReader::new(stream);
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse().ok()?;
+        }
+        if lower.starts_with("connection:") {
+            continue;
+        }
+        if line == "\r\n" {
+            head.extend_from_slice(b"connection: close\r\n\r\n");
+            break;
+        }
+        head.extend_from_slice(line.as_bytes());
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).ok()?;
+    head.extend_from_slice(&body);
+    Some(head)
+}
