@@ -231,11 +231,11 @@ fn the_apply_lock() {
 
     // The same when one apply's claim reaches the broker two seconds late, while the other
     // (a longer one) holds the lock: the broker refuses the late claim, whatever the timing.
-    let rule = Rule {
-        matching: "PUT /api/queues/%2F/warren.apply-lock".into(),
-        fault: Fault::Delay(Duration::from_secs(2)),
-        times: 1,
-    };
+    let rule = Rule::first(
+        "PUT /api/queues/%2F/warren.apply-lock",
+        Fault::Delay(Duration::from_secs(2)),
+        1,
+    );
     let proxy = FaultProxy::start(node.mgmt_port, vec![rule]);
     let (env_late, env_early) = (
         queues_env("/lock-late", 150),

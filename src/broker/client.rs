@@ -25,10 +25,12 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
+    /// Six tries over about eight seconds (250 ms, doubling, plus jitter): long enough for a
+    /// node restart's refused connections or a load balancer's 503s to pass.
     fn default() -> Self {
         RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(200),
+            attempts: 6,
+            base_delay: Duration::from_millis(250),
         }
     }
 }
@@ -68,22 +70,22 @@ enum Failure {
 }
 
 impl Failure {
-    /// Unsent requests are always safe to repeat; sent ones only when idempotent.
-    fn retryable(&self, idempotent: bool, read: bool) -> bool {
+    /// Every request warren sends is safe to repeat: PUTs and DELETEs are idempotent, and
+    /// its POSTs create a binding (the same binding again is no change) or import
+    /// definitions of objects that do not exist yet. A timeout is not tried again: every
+    /// endpoint already had its `--timeout`.
+    fn retryable(&self, read: bool) -> bool {
         match self {
             // Khepri without quorum (4.x) refused the write before doing any of it.
             Failure::Status { body, .. } if metadata_store_unavailable(body) => true,
             // 3.10 answers reads with 500 while a stream is being declared or deleted; 4.x
             // answers a vhost PUT or DELETE that timed out waiting for its metadata store.
-            Failure::Status { status, body, .. }
-                if status.as_u16() == 500 && (read || (idempotent && timed_out(body))) =>
-            {
-                true
+            Failure::Status { status, body, .. } if status.as_u16() == 500 => {
+                read || timed_out(body)
             }
-            Failure::Status { status, .. } => idempotent && is_transient(*status),
-            Failure::Unreachable(_) => true,
-            Failure::Interrupted { .. } | Failure::Timeout { .. } => idempotent,
-            Failure::Fatal(_) => false,
+            Failure::Status { status, .. } => is_transient(*status),
+            Failure::Unreachable(_) | Failure::Interrupted { .. } => true,
+            Failure::Timeout { .. } | Failure::Fatal(_) => false,
         }
     }
 
@@ -163,7 +165,7 @@ impl HttpBroker {
         self.send(Method::PUT, path, Some(&body)).await.map(drop)
     }
 
-    /// Never retried once sent: a POST may not be idempotent.
+    /// Retried like every request (warren's POSTs are safe to repeat, see `Failure::retryable`).
     pub async fn post_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
         let body = to_json(path, body)?;
         self.send(Method::POST, path, Some(&body)).await.map(drop)
@@ -180,16 +182,13 @@ impl HttpBroker {
         path: &ApiPath,
         body: Option<&Value>,
     ) -> Result<(String, Vec<u8>)> {
-        let idempotent = method != Method::POST;
         let mut attempt = 1;
         loop {
             let failure = match self.try_endpoints(&method, path, body).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
-            if attempt >= self.retry.attempts
-                || !failure.retryable(idempotent, method == Method::GET)
-            {
+            if attempt >= self.retry.attempts || !failure.retryable(method == Method::GET) {
                 return Err(self.give_up(failure, &method, body));
             }
             let delay = backoff(self.retry.base_delay, attempt);
@@ -216,19 +215,19 @@ impl HttpBroker {
                 urls: self.endpoints.iter().map(|e| e.base.clone()).collect(),
                 message,
             },
-            Failure::Interrupted { url, message } => BrokerError::Unreachable {
-                urls: vec![url],
-                message: match method.as_str() {
-                    "POST" => format!("{message} (the request may have reached the broker)"),
-                    _ => message,
-                },
+            Failure::Interrupted { url, message } => BrokerError::Interrupted {
+                method,
+                url,
+                message,
             },
             Failure::Timeout { url } => BrokerError::Timeout { method, url },
             Failure::Fatal(err) => err,
         }
     }
 
-    /// One try: endpoints in order from the preferred one, moving on only when none connects.
+    /// One try: endpoints in order from the preferred one, moving on from one that refuses
+    /// the connection, breaks it, or does not answer within `--timeout`; the first answer,
+    /// whatever its status, ends the try.
     async fn try_endpoints(
         &self,
         method: &Method,
@@ -238,6 +237,7 @@ impl HttpBroker {
         let count = self.endpoints.len();
         let start = self.preferred.load(Ordering::Relaxed);
         let mut refused = Vec::new();
+        let mut worst: Option<Failure> = None;
         for index in (0..count).map(|i| (start + i) % count) {
             let endpoint = &self.endpoints[index];
             let display = endpoint.display(path);
@@ -283,22 +283,25 @@ impl HttpBroker {
                         refused.push(format!("{}: {message}", endpoint.base));
                         continue;
                     }
-                    self.preferred.store(index, Ordering::Relaxed);
-                    if e.is_timeout() {
-                        return Err(Failure::Timeout { url: display });
+                    // The next endpoint may answer; a timeout outranks a broken connection.
+                    let failure = if e.is_timeout() {
+                        Failure::Timeout { url: display }
+                    } else {
+                        Failure::Interrupted {
+                            url: display,
+                            message,
+                        }
+                    };
+                    if !matches!(worst, Some(Failure::Timeout { .. })) {
+                        worst = Some(failure);
                     }
-                    return Err(Failure::Interrupted {
-                        url: display,
-                        message,
-                    });
                 }
             }
         }
-        Err(Failure::Unreachable(refused.join("; ")))
+        Err(worst.unwrap_or_else(|| Failure::Unreachable(refused.join("; "))))
     }
 }
 
-/// 502/503/504: a proxy or a booting node; worth another try.
 /// 4.x's answer while its metadata store has no quorum ("Please try again").
 fn metadata_store_unavailable(body: &[u8]) -> bool {
     reason_from_body(body).contains("Metadata store is unavailable")
@@ -310,6 +313,7 @@ fn timed_out(body: &[u8]) -> bool {
         .is_ok_and(|v| v.get("error").and_then(Value::as_str) == Some("timeout"))
 }
 
+/// 502/503/504: a proxy or a booting node; worth another try.
 fn is_transient(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504)
 }

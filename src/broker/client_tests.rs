@@ -10,7 +10,8 @@ use serde_json::json;
 use super::*;
 use crate::broker::path::DestinationKind;
 
-/// One scripted answer: `None` means accept and never reply (a hung node).
+/// One scripted answer: `None` means accept and never reply (a hung node); status 0 means
+/// close the connection without an answer (a reset).
 type Reply = Option<(u16, &'static str)>;
 
 /// A one-thread HTTP/1.1 server answering each connection with the next scripted reply.
@@ -69,6 +70,9 @@ fn read_request(stream: &TcpStream) -> String {
 }
 
 fn respond(mut stream: TcpStream, status: u16, body: &str) {
+    if status == 0 {
+        return;
+    }
     let head = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
@@ -158,13 +162,22 @@ async fn other_refusals_are_not_retried() {
 }
 
 #[tokio::test]
-async fn post_is_not_retried() {
-    let server = FakeServer::start(vec![Some((503, "busy")), Some((201, ""))]);
+async fn posts_are_retried_too() {
+    // Creating a binding again is no change: a POST of warren's is safe to repeat.
+    let server = FakeServer::start(vec![Some((503, "busy")), None, Some((201, ""))]);
     let broker = client(vec![server.url.clone()]);
     let path = ApiPath::binding_create("v", "e", DestinationKind::Queue, "q");
-    let err = broker.post_json(&path, &json!({})).await.unwrap_err();
-    assert_eq!(err.status(), Some(503));
-    assert_eq!(broker.request_count(), 1);
+    let err = broker.post_json(&path, &json!({})).await;
+    assert!(matches!(err, Err(BrokerError::Timeout { .. })), "{err:?}");
+    assert_eq!(
+        broker.request_count(),
+        2,
+        "a 503, then a timeout, which ends it"
+    );
+    let server = FakeServer::start(vec![Some((503, "busy")), Some((502, "")), Some((201, ""))]);
+    let broker = client(vec![server.url.clone()]);
+    broker.post_json(&path, &json!({})).await.unwrap();
+    assert_eq!(broker.request_count(), 3);
 }
 
 #[tokio::test]
@@ -196,18 +209,54 @@ async fn unreachable_names_every_endpoint_without_credentials() {
 }
 
 #[tokio::test]
-async fn timeouts_are_retried_only_when_idempotent() {
-    let server = FakeServer::start(vec![None, None, Some((200, "[]"))]);
-    let broker = client(vec![server.url.clone()]);
+async fn a_hung_node_costs_one_timeout_before_the_next_serves() {
+    let hung = FakeServer::start(vec![None]);
+    let healthy = FakeServer::start(vec![Some((200, "[]")), Some((200, "[]"))]);
+    let broker = client(vec![hung.url.clone(), healthy.url.clone()]);
+    let started = std::time::Instant::now();
     let queues: Vec<serde_json::Value> = broker.get_json(&ApiPath::queues(None)).await.unwrap();
     assert!(queues.is_empty());
+    assert_eq!(broker.request_count(), 2);
+    // One --timeout (300 ms here) for the hung node, then the healthy one answers, and it
+    // is where the next request starts.
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(broker.current_url(), healthy.url);
+    let _: serde_json::Value = broker.get_json(&ApiPath::queues(None)).await.unwrap();
     assert_eq!(broker.request_count(), 3);
+}
 
-    let server = FakeServer::start(vec![None]);
+#[tokio::test]
+async fn a_timeout_everywhere_is_not_tried_again() {
+    let server = FakeServer::start(vec![None, Some((200, "[]"))]);
     let broker = client(vec![server.url.clone()]);
     let err = broker.post_json(&ApiPath::definitions(), &json!({})).await;
     assert!(matches!(err, Err(BrokerError::Timeout { .. })), "{err:?}");
     assert_eq!(broker.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_broken_connection_is_not_called_unreachable() {
+    let server = FakeServer::start(vec![Some((0, "")), Some((0, "")), Some((0, ""))]);
+    let mut broker = client(vec![server.url.clone()]);
+    broker = broker.with_retry(RetryPolicy {
+        attempts: 3,
+        base_delay: Duration::from_millis(5),
+    });
+    let err = broker
+        .get_json::<serde_json::Value>(&ApiPath::overview())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BrokerError::Interrupted { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("the connection broke before the answer was complete"),
+        "{err}"
+    );
+    assert_eq!(broker.request_count(), 3, "retried");
 }
 
 #[tokio::test]

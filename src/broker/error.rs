@@ -19,6 +19,12 @@ pub enum BrokerError {
     Unreachable { urls: Vec<String>, message: String },
     #[error("{method} {url} timed out")]
     Timeout { method: String, url: String },
+    #[error("{method} {url}: the connection broke before the answer was complete: {message}")]
+    Interrupted {
+        method: String,
+        url: String,
+        message: String,
+    },
     #[error("TLS: {reason}")]
     Tls { reason: String },
     #[error("cannot decode the response of {url}: {reason}")]

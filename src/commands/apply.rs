@@ -188,6 +188,7 @@ async fn release(lock: Lock, broker: &HttpBroker) {
 }
 
 async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error> {
+    let s = planned.plan.summary();
     if let Some((step, reason)) = &report.failure {
         eprintln!("error: {step}: {reason}");
         eprintln!(
@@ -196,24 +197,54 @@ async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error>
             report.total,
             report.total - report.done
         );
+        not_done(planned).await;
         return Ok(Outcome::Partial);
     }
-    let s = planned.plan.summary();
-    println!(
-        "Apply complete! {} added, {} changed, {} replaced, {} destroyed.",
-        s.create, s.update, s.replace, s.delete
-    );
+    // Every step was accepted; only the broker's state says whether all of it took hold (a
+    // node that went down can lose what it accepted).
+    let env_name = planned.env.name.clone();
     let after = plan_against(planned.env, planned.broker).await?;
     if after.plan.is_empty() {
         println!(
-            "Converged: the broker matches environment {:?}.",
-            after.env.name
+            "Apply complete! {} added, {} changed, {} replaced, {} destroyed{}.",
+            s.create,
+            s.update,
+            s.replace,
+            s.delete,
+            migrated(&s)
         );
+        println!("Converged: the broker matches environment {env_name:?}.");
         Ok(Outcome::Success)
     } else {
-        eprintln!("warning: the broker still differs from the environment after apply:");
+        eprintln!(
+            "Apply partly done: the broker accepted every step, yet {} change{} still to make (a node that went down, or another writer); run apply again:",
+            after.plan.changes.len(),
+            if after.plan.changes.len() == 1 { " is" } else { "s are" }
+        );
         eprint!("{}", plan_human::render(&after.plan, false));
-        Ok(Outcome::Failed)
+        Ok(Outcome::Partial)
+    }
+}
+
+fn migrated(s: &crate::plan::types::Summary) -> String {
+    if s.migrate > 0 {
+        format!(", {} migrated", s.migrate)
+    } else {
+        String::new()
+    }
+}
+
+/// What a stopped apply left undone, read from the broker again.
+async fn not_done(planned: Planned) {
+    match plan_against(planned.env, planned.broker).await {
+        Ok(left) if !left.plan.is_empty() => {
+            eprintln!("Not done ({}):", left.plan.changes.len());
+            for change in &left.plan.changes {
+                eprintln!("  {:?} {}", change.action, change.id);
+            }
+        }
+        Ok(_) => eprintln!("The broker matches the environment nonetheless."),
+        Err(e) => eprintln!("What is left could not be read: {e}"),
     }
 }
 

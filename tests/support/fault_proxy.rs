@@ -19,14 +19,30 @@ pub enum Fault {
     Status(u16),
     /// Never answered (the connection stays open until the proxy stops).
     Stall,
+    /// Answered `201 Created` by the proxy, never forwarded: the broker never sees it.
+    Swallow,
 }
 
-/// A fault for requests whose first line contains `matching`, the first `times` of them.
+/// A fault for requests whose first line contains `matching`: every `every`-th of them
+/// (1: each one), at most `times` times.
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub matching: String,
     pub fault: Fault,
+    pub every: usize,
     pub times: usize,
+}
+
+impl Rule {
+    /// The fault for the first `times` matching requests.
+    pub fn first(matching: &str, fault: Fault, times: usize) -> Rule {
+        Rule {
+            matching: matching.to_string(),
+            fault,
+            every: 1,
+            times,
+        }
+    }
 }
 
 pub struct FaultProxy {
@@ -40,8 +56,12 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let faults = Arc::new(AtomicUsize::new(0));
-        let left: Arc<Vec<AtomicUsize>> =
-            Arc::new(rules.iter().map(|r| AtomicUsize::new(r.times)).collect());
+        let left: Arc<Vec<(AtomicUsize, AtomicUsize)>> = Arc::new(
+            rules
+                .iter()
+                .map(|r| (AtomicUsize::new(r.times), AtomicUsize::new(0)))
+                .collect(),
+        );
         let rules = Arc::new(rules);
         let fired = Arc::clone(&faults);
         std::thread::spawn(move || {
@@ -63,7 +83,7 @@ fn serve(
     client: TcpStream,
     upstream: u16,
     rules: &[Rule],
-    left: &[AtomicUsize],
+    left: &[(AtomicUsize, AtomicUsize)],
     fired: &AtomicUsize,
 ) {
     let Some(request) = read_request(&client) else {
@@ -72,8 +92,13 @@ fn serve(
     let first_line =
         String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or(&[])).to_string();
     let rule = rules.iter().enumerate().find(|(i, r)| {
-        first_line.contains(&r.matching)
-            && left[*i]
+        if !first_line.contains(&r.matching) {
+            return false;
+        }
+        let (times, seen) = &left[*i];
+        let nth = seen.fetch_add(1, Ordering::SeqCst) + 1;
+        nth % r.every.max(1) == 0
+            && times
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok()
     });
@@ -96,6 +121,13 @@ fn serve(
             }
             Fault::Stall => {
                 std::thread::sleep(Duration::from_secs(600));
+                return;
+            }
+            Fault::Swallow => {
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 201 Created\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
                 return;
             }
         }

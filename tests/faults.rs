@@ -1,0 +1,130 @@
+//! warren through a loopback proxy that injects faults, on the release under test: one
+//! request in ten answered 503 and another in ten cut off still ends in a converged apply;
+//! a hung first node costs one `--timeout` before the next node serves; a broker that
+//! accepts bindings it then does not have makes apply say what is not done and exit 3.
+
+mod common;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use support::fault_proxy::{Fault, FaultProxy, Rule};
+use support::BrokerNode;
+
+/// A vhost with `count` queues bound to one exchange, each with its own routing key (fewer
+/// than a bulk import takes, so every object is its own request).
+fn topology(vhost: &str, count: usize) -> String {
+    let mut yaml = format!(
+        "vhosts:\n  {}:\n    exchanges:\n      ex: {{ type: direct }}\n    queues:\n",
+        yq(vhost)
+    );
+    for i in 0..count {
+        yaml.push_str(&format!(
+            "      q.{i:03}: {{ bindings: [{{ exchange: ex, routing_key: k{i} }}] }}\n"
+        ));
+    }
+    yaml
+}
+
+/// `warren ARGS` logged in as guest, against `urls` with `--timeout SECONDS`.
+fn warren_via(urls: &str, timeout: u64, args: &[&str]) -> Run {
+    let mut cmd = warren_command();
+    cmd.arg("--color").arg("never").args(args);
+    cmd.args(["--url", urls, "--user", "guest", "--password", "guest"])
+        .args(["--timeout", &timeout.to_string()]);
+    let out = cmd.output().expect("run warren");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn ten_percent_5xx_and_resets_still_converge() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 60));
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![
+            Rule {
+                matching: " /api/".into(),
+                fault: Fault::Status(503),
+                every: 10,
+                times: usize::MAX,
+            },
+            Rule {
+                matching: " /api/".into(),
+                fault: Fault::Reset,
+                every: 10,
+                times: usize::MAX,
+            },
+        ],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(0, "apply through 10% 503s and 10% resets");
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(injected >= 10, "only {injected} faults were injected");
+    assert_no_changes(node, env.arg());
+    node.delete_vhost(&vhost);
+}
+
+#[test]
+fn a_hung_first_node_costs_one_timeout() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-hung-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 3));
+    let hung = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(" /api/", Fault::Stall, usize::MAX)],
+    );
+    let urls = format!("{},{}", hung.url(), node.url());
+    let started = Instant::now();
+    let run = warren_via(&urls, 2, &["plan", "--env", env.arg()]);
+    run.expect_code(0, "plan with the first node hung");
+    let took = started.elapsed();
+    // The first requests wait out one --timeout (2 s) on the hung node, then the second
+    // node answers them and every later request starts there.
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert!(took >= Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn accepted_but_missing_bindings_make_a_partial_apply() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-lost-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 5));
+    // As a cluster node going down did: the binding requests are answered 201, yet the
+    // broker never has the bindings.
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(
+            "POST /api/bindings/",
+            Fault::Swallow,
+            usize::MAX,
+        )],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(3, "apply whose bindings never took hold");
+    assert!(!run.stdout.contains("Apply complete"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Apply partly done")
+            && run.stderr.contains("5 changes are still to make"),
+        "{}",
+        run.stderr
+    );
+    // Without the fault, the next apply finishes the job.
+    converge(node, env.arg(), &[]);
+    node.delete_vhost(&vhost);
+}
