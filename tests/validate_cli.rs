@@ -527,3 +527,94 @@ fn production_preflight_for_4_0_lists_the_ha_policy() {
     let after = validate(&["--env", "production", "--broker-version", "4.0"]);
     assert_eq!(after.code, Some(0), "{}", after.all());
 }
+
+/// Puts one entry into an environment folder.
+type MakeFile = dyn Fn(&Path);
+
+/// Nothing in an environment folder is passed over silently: what is not read as a `*.yaml`
+/// file is an error (or, for a name that only looks like YAML, a named warning).
+#[test]
+fn the_loader_never_skips_a_file_silently() {
+    const QUEUES: &str = "vhosts:\n  /app:\n    queues:\n      app.orders: {}\n";
+    let cases: Vec<(&str, Box<MakeFile>, &str)> = vec![
+        (
+            "a .yml file",
+            Box::new(|dir: &Path| std::fs::write(dir.join("topology.yml"), QUEUES).unwrap()),
+            "error[unread-file]",
+        ),
+        (
+            "a dangling link",
+            Box::new(|dir: &Path| {
+                std::os::unix::fs::symlink(dir.join("gone.yaml"), dir.join("linked.yaml")).unwrap()
+            }),
+            "is a link to nothing",
+        ),
+        (
+            "a FIFO",
+            Box::new(|dir: &Path| {
+                let status = std::process::Command::new("mkfifo")
+                    .arg(dir.join("pipe.yaml"))
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }),
+            "is not a regular file",
+        ),
+        (
+            "a backup copy",
+            Box::new(|dir: &Path| std::fs::write(dir.join("queues.yaml.bak"), QUEUES).unwrap()),
+            "warning[unread-file]",
+        ),
+    ];
+    for (what, make, expected) in cases {
+        let (dir, path) = temp_env(&[("settings.yaml", "local: true\n")]);
+        make(dir.path());
+        let run = validate(&["--env", &path, "--format", "short"]);
+        assert!(run.stdout.contains(expected), "{what}: {}", run.all());
+        let errors = expected.starts_with("error") || !expected.contains('[');
+        assert_eq!(
+            run.code,
+            Some(if errors { 1 } else { 0 }),
+            "{what}: {}",
+            run.all()
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_named_with_its_position() {
+    let (dir, path) = temp_env(&[]);
+    let mut bytes = b"vhosts:\n  /app:\n    description: caf".to_vec();
+    bytes.extend([0xE9, b'\n']);
+    std::fs::write(dir.path().join("topology.yaml"), bytes).unwrap();
+    let run = validate(&["--env", &path, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert_eq!(
+        run.lines_starting("error["),
+        [format!(
+            "error[invalid-yaml] {path}/topology.yaml:3:21: the file is not UTF-8: byte 36 is not part of a UTF-8 character"
+        )],
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn extends_to_a_folder_without_yaml_points_at_the_extends_line() {
+    let (parent, base) = temp_env(&[]);
+    std::fs::create_dir(parent.path().join("empty")).unwrap();
+    std::fs::write(
+        parent.path().join("child.yaml"),
+        format!("{MODELINE}local: true\nextends: ./empty\n"),
+    )
+    .unwrap();
+    let run = validate(&["--env", &base, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(
+        run.stdout.contains(&format!(
+            "error[environment-not-found] {base}/child.yaml:3:10: no *.yaml files in"
+        )),
+        "{}",
+        run.all()
+    );
+}

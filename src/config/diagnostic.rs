@@ -46,7 +46,7 @@ impl Diagnostic {
         Self {
             severity: Severity::Error,
             code,
-            message: message.into(),
+            message: readable(message.into()),
             location: None,
             help: None,
             related: Vec::new(),
@@ -58,6 +58,11 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Self::error(code, message)
         }
+    }
+
+    /// Places the diagnostic in a file without a position in it (the file as a whole).
+    pub fn in_file(self, file: FileId) -> Self {
+        self.at(file, Position::default())
     }
 
     pub fn at(mut self, file: FileId, at: Position) -> Self {
@@ -126,5 +131,37 @@ impl Sources {
             place.at.line,
             place.at.column
         )
+    }
+}
+
+/// Longest message kept whole: a value quoted in it (an 8 MB string, say) is cut.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// The message, cut to a readable length with a note of how much was left out.
+fn readable(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((cut, _)) => {
+            let left = message[cut..].chars().count();
+            format!("{}… ({left} more characters)", &message[..cut])
+        }
+    }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_value_in_a_message_is_cut() {
+        let huge = "x".repeat(8_000_000);
+        let message = Diagnostic::error("invalid-argument", format!("got {huge}")).message;
+        assert!(message.chars().count() < 450, "{}", message.len());
+        assert!(
+            message.ends_with("(7999604 more characters)"),
+            "{}",
+            &message[380..]
+        );
+        assert_eq!(Diagnostic::error("x", "short").message, "short");
     }
 }

@@ -119,10 +119,15 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
             problems.push(problem);
             break;
         }
-        let files = match read_yaml_files(&current) {
+        let files = match read_yaml_files(&current, sources, problems) {
             Ok(files) => files,
             Err(message) => {
-                problems.push(Diagnostic::error("environment-not-found", message));
+                let mut problem = Diagnostic::error("environment-not-found", message);
+                // An extended folder: point back at the `extends:` that named it.
+                if let Some((path, text, at)) = named_by {
+                    problem = problem.at(sources.add(&path, text), at);
+                }
+                problems.push(problem);
                 break;
             }
         };
@@ -193,25 +198,100 @@ fn extends_target(dir: &Path, reference: &str) -> PathBuf {
     }
 }
 
-fn read_yaml_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+/// The `*.yaml` files of a folder, in name order. Nothing in it is passed over silently: a
+/// `*.yml` file, a `*.yaml` name that is no readable file (a dangling link, a FIFO, a
+/// device, a folder) and a file that is not UTF-8 are errors; other names that look like
+/// YAML (`x.YAML`, `x.yaml.bak`) are the `unread-file` warning. Other files (a README) are
+/// left alone, as documented.
+fn read_yaml_files(
+    dir: &Path,
+    sources: &mut Sources,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Vec<(PathBuf, String)>, String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read environment folder {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
-    if paths.is_empty() {
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lower = name.to_lowercase();
+        let shown = path.display();
+        if name.ends_with(".yaml") {
+            if !path.is_file() {
+                let what = if path.symlink_metadata().is_ok() && path.metadata().is_err() {
+                    "a link to nothing"
+                } else {
+                    "not a regular file"
+                };
+                problems.push(
+                    Diagnostic::error(
+                        "unread-file",
+                        format!("{shown} is {what}; it cannot be read"),
+                    )
+                    .help("an environment's *.yaml entries must be readable files"),
+                );
+                continue;
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => files.push((path.clone(), text)),
+                    Err(e) => problems.push(not_utf8(&path, e, sources)),
+                },
+                Err(e) => problems.push(Diagnostic::error(
+                    "unread-file",
+                    format!("cannot read {shown}: {e}"),
+                )),
+            }
+        } else if lower.ends_with(".yml") {
+            problems.push(
+                Diagnostic::error(
+                    "unread-file",
+                    format!("{shown} is not read: environment files end in .yaml"),
+                )
+                .help("rename it to .yaml; otherwise what it declares would show as unmanaged, or be pruned"),
+            );
+        } else if lower.contains(".yaml") || lower.contains(".yml") {
+            problems.push(
+                Diagnostic::warning(
+                    "unread-file",
+                    format!("{shown} is not read: only names ending in .yaml are"),
+                )
+                .help("rename it if it belongs to the environment, or move it out of the folder"),
+            );
+        }
+    }
+    if files.is_empty() && problems.iter().all(|p| !p.is_error()) {
         return Err(format!("no *.yaml files in {}", dir.display()));
     }
-    paths
-        .into_iter()
-        .map(|p| {
-            std::fs::read_to_string(&p)
-                .map(|text| (p.clone(), text))
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))
-        })
-        .collect()
+    Ok(files)
+}
+
+/// A file that is not UTF-8: where the first bad byte is.
+fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Sources) -> Diagnostic {
+    let offset = error.utf8_error().valid_up_to();
+    let bytes = error.into_bytes();
+    let before = String::from_utf8_lossy(&bytes[..offset]);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let file = sources.add(path, String::from_utf8_lossy(&bytes).into_owned());
+    Diagnostic::error(
+        "invalid-yaml",
+        format!("the file is not UTF-8: byte {offset} is not part of a UTF-8 character"),
+    )
+    .at(
+        file,
+        Position {
+            line: line as u32,
+            column: column as u32,
+            offset: before.len(),
+            len: 1,
+        },
+    )
+    .help("save the file as UTF-8")
 }
 
 fn parse_document(text: &str, file: FileId) -> Result<Document, Diagnostic> {
