@@ -11,7 +11,7 @@ use std::process::{Child, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{apply, call, warren, TempEnv};
+use common::{apply, call, warren, warren_as, TempEnv};
 use serde_json::{json, Value};
 use support::fault_proxy::{Fault, FaultProxy, Rule};
 use support::BrokerNode;
@@ -249,4 +249,39 @@ fn the_apply_lock() {
         proxy.faults.load(std::sync::atomic::Ordering::SeqCst) >= 1,
         "the claim was delayed"
     );
+
+    // A login user with no permissions on `/` takes the lock in its own vhost; before that
+    // vhost exists, the refusal says where it looked and what to do.
+    let all = json!({ "configure": ".*", "write": ".*", "read": ".*" });
+    let user = json!({ "password": "lock-own-pw", "tags": "administrator" });
+    call(
+        &node,
+        "PUT",
+        "/api/users/lock_own",
+        Some(&user),
+        &[201, 204],
+    );
+    let own = queues_env("/lock-own", 2);
+    let login = ("lock_own", "lock-own-pw");
+    let args = ["apply", "--env", own.arg(), "--auto-approve"];
+    let refused = warren_as(&node, login, &args, &[]);
+    refused.expect_code(1, "apply with no vhost for the lock");
+    assert!(
+        refused.flat().contains("no vhost takes it")
+            && refused
+                .flat()
+                .contains("vhost \"/lock-own\" does not exist"),
+        "{}",
+        refused.flat()
+    );
+    call(&node, "PUT", "/api/vhosts/%2Flock-own", None, &[201, 204]);
+    call(
+        &node,
+        "PUT",
+        "/api/permissions/%2Flock-own/lock_own",
+        Some(&all),
+        &[201, 204],
+    );
+    let run = warren_as(&node, login, &args, &[]);
+    run.expect_code(0, "apply with the lock in the user's own vhost");
 }

@@ -13,14 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Map, Value};
 
 use super::holder::ProcessId;
-use crate::broker::{ApiPath, BrokerError, HttpBroker};
+use crate::broker::{ApiPath, HttpBroker};
 pub use crate::model::live::LOCK_QUEUE;
 
 /// How long the lock lives without renewal.
 pub const LEASE: Duration = Duration::from_secs(60);
-
-/// The vhost the lock queue lives in unless `broker.lock_vhost` says otherwise.
-pub const DEFAULT_VHOST: &str = "/";
 
 /// The compared argument that names the holder.
 const HOLDER_ID: &str = "x-dead-letter-routing-key";
@@ -138,6 +135,8 @@ fn who() -> String {
 enum Claim {
     Ours,
     Theirs(Holder),
+    /// The vhost does not exist, or the login user may not declare queues in it.
+    Unusable(String),
 }
 
 /// Declares the lock queue as `holder`'s; refused when another holder's is there.
@@ -153,19 +152,13 @@ async fn claim(broker: &HttpBroker, vhost: &str, holder: &Holder) -> Result<Clai
                 None => Box::pin(claim(broker, vhost, holder)).await,
             }
         }
-        Err(e) if e.is_not_found() => Err(format!(
-            "the apply lock is a queue in vhost {vhost:?}, which does not exist on this broker; create it, or name another with `broker: {{ lock_vhost: ... }}` ({e})"
-        )),
-        Err(e) => Err(lock_error(vhost, &e)),
-    }
-}
-
-fn lock_error(vhost: &str, e: &BrokerError) -> String {
-    match e.status() {
-        Some(401 | 403) => format!(
-            "the apply lock is a queue in vhost {vhost:?}, and the user warren logs in as may not declare it there ({e})"
-        ),
-        _ => e.to_string(),
+        Err(e) if e.is_not_found() => {
+            Ok(Claim::Unusable(format!("vhost {vhost:?} does not exist")))
+        }
+        Err(e) if matches!(e.status(), Some(401 | 403)) => Ok(Claim::Unusable(format!(
+            "the user warren logs in as may not declare queues in vhost {vhost:?}"
+        ))),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -177,9 +170,22 @@ pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, St
             .get("arguments")
             .and_then(Value::as_object)
             .and_then(Holder::from_arguments)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(lock_error(vhost, &e)),
+        Err(e) if e.is_not_found() || matches!(e.status(), Some(401 | 403)) => Ok(None),
+        Err(e) => Err(e.to_string()),
     }
+}
+
+/// The first of `vhosts` holding a lock, and its holder.
+pub async fn find(
+    broker: &HttpBroker,
+    vhosts: &[String],
+) -> Result<Option<(String, Holder)>, String> {
+    for vhost in vhosts {
+        if let Some(holder) = read(broker, vhost).await? {
+            return Ok(Some((vhost.clone(), holder)));
+        }
+    }
+    Ok(None)
 }
 
 /// Deletes the lock queue when `id` still holds it; false when another does (or none).
@@ -187,7 +193,7 @@ pub async fn clear(broker: &HttpBroker, vhost: &str, id: &str) -> Result<bool, S
     match read(broker, vhost).await? {
         Some(holder) if holder.id == id => {
             match broker.delete(&ApiPath::queue(vhost, LOCK_QUEUE)).await {
-                Err(e) if !e.is_not_found() => Err(lock_error(vhost, &e)),
+                Err(e) if !e.is_not_found() => Err(e.to_string()),
                 _ => Ok(true),
             }
         }
@@ -208,12 +214,13 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock, waiting up to `wait` for another holder to finish. A holder that ran
-    /// on this machine and is gone is taken over at once; the refusal names the lock's id for
-    /// `warren unlock`.
+    /// Takes the lock in the first of `vhosts` where the login user may declare it (or
+    /// where someone holds it), waiting up to `wait` for another holder to finish. A holder
+    /// that ran on this machine and is gone is taken over at once; the refusal names the
+    /// lock's id for `warren unlock`.
     pub async fn acquire(
         broker: &HttpBroker,
-        vhost: &str,
+        vhosts: &[String],
         environment: &str,
         unlock_hint: &str,
         wait: Duration,
@@ -222,15 +229,30 @@ impl Lock {
         let holder = Holder::me(environment);
         let mut announced = false;
         loop {
-            let other = match claim(broker, vhost, &holder).await? {
-                Claim::Ours => {
-                    return Ok(Lock {
-                        vhost: vhost.to_string(),
-                        holder,
-                    })
+            let mut unusable = Vec::new();
+            let mut found = None;
+            for vhost in vhosts {
+                match claim(broker, vhost, &holder).await? {
+                    Claim::Ours => {
+                        return Ok(Lock {
+                            vhost: vhost.clone(),
+                            holder,
+                        })
+                    }
+                    Claim::Theirs(other) => {
+                        found = Some((vhost.clone(), other));
+                        break;
+                    }
+                    Claim::Unusable(why) => unusable.push(why),
                 }
-                Claim::Theirs(other) => other,
+            }
+            let Some((vhost, other)) = found else {
+                return Err(format!(
+                    "the apply lock is a queue, and no vhost takes it: {}. Give the user permissions in one, or name one with `broker: {{ lock_vhost: NAME }}`",
+                    unusable.join("; ")
+                ));
             };
+            let vhost = vhost.as_str();
             if other.process.as_ref().is_some_and(ProcessId::is_gone) {
                 eprintln!(
                     "The {} is no longer running on this machine; taking the lock over.",
@@ -263,10 +285,11 @@ impl Lock {
     /// holder has it (ours expired): nothing more may be written. An error is a renewal that
     /// did not get through, which the next one may mend while the lease lasts.
     pub async fn renew(&mut self, broker: &HttpBroker) -> Result<Renewal, String> {
-        Ok(match claim(broker, &self.vhost, &self.holder).await? {
-            Claim::Ours => Renewal::Kept,
-            Claim::Theirs(other) => Renewal::TakenOver(other),
-        })
+        match claim(broker, &self.vhost, &self.holder).await? {
+            Claim::Ours => Ok(Renewal::Kept),
+            Claim::Theirs(other) => Ok(Renewal::TakenOver(other)),
+            Claim::Unusable(why) => Err(why),
+        }
     }
 
     /// Gives the lock up, unless it is no longer ours.

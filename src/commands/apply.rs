@@ -32,11 +32,11 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     let lock_broker = super::connect::connect(&args.connection, &env)?;
     let wait = Duration::from_secs(args.lock_timeout);
     let name = env.name.clone();
-    let lock_vhost = env.lock_vhost();
+    let lock_vhosts = env.lock_vhosts();
     let unlock_hint = format!("warren unlock --env {}", args.env);
     if args.auto_approve || saved.is_some() {
         // Nobody to ask: take the lock first and plan once, under it.
-        let mut lock = Lock::acquire(&lock_broker, &lock_vhost, &name, &unlock_hint, wait)
+        let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait)
             .await
             .map_err(Error::Refused)?;
         let result = locked(
@@ -61,7 +61,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     check_guards(&planned, args)?;
     confirm()?;
     let reviewed = planned.plan.clone();
-    let mut lock = Lock::acquire(&lock_broker, &lock_vhost, &name, &unlock_hint, wait)
+    let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait)
         .await
         .map_err(Error::Refused)?;
     let replanned = plan_against(planned.env, planned.broker).await;

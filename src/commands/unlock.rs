@@ -15,18 +15,19 @@ pub fn run(args: &UnlockArgs, environments_dir: &Path) -> Result<Outcome, Error>
 async fn unlock(args: &UnlockArgs, environments_dir: &Path) -> Result<Outcome, Error> {
     let env = super::pipeline::load_valid(&args.env, environments_dir, None)?;
     let broker = super::connect::connect(&args.connection, &env)?;
-    let vhost = env.lock_vhost();
-    let holder = lock::read(&broker, &vhost).await.map_err(Error::Refused)?;
-    match holder {
+    let vhosts = env.lock_vhosts();
+    let found = lock::find(&broker, &vhosts).await.map_err(Error::Refused)?;
+    match found {
         None => Err(Error::Refused(format!(
-            "no apply lock is held on this broker (vhost {vhost:?}); nothing to clear"
+            "no apply lock is held on this broker (looked in {}); nothing to clear",
+            vhosts.join(", ")
         ))),
-        Some(holder) if holder.id != args.lock_id => Err(Error::Refused(format!(
+        Some((_, holder)) if holder.id != args.lock_id => Err(Error::Refused(format!(
             "the apply lock is now {}, not {}; nothing was cleared",
             holder.describe(),
             args.lock_id
         ))),
-        Some(holder) => {
+        Some((vhost, holder)) => {
             lock::clear(&broker, &vhost, &holder.id)
                 .await
                 .map_err(Error::Refused)?;

@@ -113,13 +113,24 @@ impl Environment {
     }
 
     /// Whether undeclared objects of this kind are deleted.
-    /// The vhost of `apply`'s lock queue: `broker.lock_vhost`, else `/`.
-    pub fn lock_vhost(&self) -> String {
-        self.settings
+    /// Where `apply`'s lock queue may live, in order: `broker.lock_vhost` alone when set;
+    /// else `/`, then the managed vhosts (for a user with no permissions on `/`).
+    pub fn lock_vhosts(&self) -> Vec<String> {
+        let pinned = self
+            .settings
             .broker
             .as_ref()
-            .and_then(|b| b.spec.lock_vhost.as_ref())
-            .map_or_else(|| "/".to_string(), |v| v.value.clone())
+            .and_then(|b| b.spec.lock_vhost.as_ref());
+        if let Some(vhost) = pinned {
+            return vec![vhost.value.clone()];
+        }
+        let mut vhosts = vec!["/".to_string()];
+        for vhost in self.managed_vhosts() {
+            if !vhosts.contains(&vhost) {
+                vhosts.push(vhost);
+            }
+        }
+        vhosts
     }
 
     /// The queues whose forced re-create moves their messages (`on_replace: migrate`, on the
