@@ -240,8 +240,12 @@ pub struct ImportArgs {
     /// Import only these vhosts (repeatable); the environment then manages only them.
     #[arg(long = "vhost", value_name = "V")]
     pub vhosts: Vec<String>,
-    /// Write `password: { env: WARREN_<USER>_PASSWORD }` instead of the password hashes.
+    /// Write the users' password hashes (salted SHA-256: crackable offline) instead of
+    /// `password: { env: WARREN_<USER>_PASSWORD }` references; users.yaml is then mode 0600.
     #[arg(long)]
+    pub with_password_hashes: bool,
+    /// References instead of hashes: the default now; kept so that scripts using it still run.
+    #[arg(long, hide = true)]
     pub secrets_as_env: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -194,6 +194,9 @@ fn an_unreachable_broker_is_an_error_naming_the_url_without_credentials() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+    // A password on the command line shows in `ps`: said, once.
+    let warning = "warning: --password shows in the process list";
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
 }
 
 #[test]

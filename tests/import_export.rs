@@ -215,7 +215,7 @@ fn imported_production_broker_validates_and_plans_empty() {
     let target = repo_root().join("target");
     std::fs::create_dir_all(&target).unwrap();
     let with_hashes = tempfile::tempdir_in(&target).unwrap();
-    import(&node, with_hashes.path(), &[]);
+    import(&node, with_hashes.path(), &["--with-password-hashes"]);
     let settings = read(with_hashes.path(), "environment.yaml");
     assert!(
         settings
@@ -235,16 +235,18 @@ fn imported_production_broker_validates_and_plans_empty() {
     assert!(!vhost.contains("amq."), "built-ins are left out:\n{vhost}");
     let users = read(with_hashes.path(), "users.yaml");
     assert!(users.contains("password_hash:"), "{users}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(with_hashes.path().join("users.yaml"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "hashes are kept from other users");
     assert_valid(with_hashes.path());
     assert_no_changes(&node, with_hashes.path().to_str().unwrap());
 
     // Outside it, with password variables and one vhost: the modeline is absolute.
     let with_env = tempfile::tempdir().unwrap();
-    import(
-        &node,
-        with_env.path(),
-        &["--secrets-as-env", "--vhost", "/creativeflow_prod"],
-    );
+    import(&node, with_env.path(), &["--vhost", "/creativeflow_prod"]);
     let settings = read(with_env.path(), "environment.yaml");
     let schema = repo_root().join("schemas/environment.schema.json");
     assert!(
@@ -412,7 +414,7 @@ fn awkward_names_survive_import() {
         &[201, 204],
     );
 
-    for extra in [&[][..], &["--secrets-as-env"][..]] {
+    for extra in [&["--with-password-hashes"][..], &[][..]] {
         let dir = tempfile::tempdir().unwrap();
         import(&node, dir.path(), extra);
         assert_valid(dir.path());
@@ -589,4 +591,77 @@ fn an_imported_uri_password_plans_empty_in_any_encoding_and_a_new_one_plans_one_
         rotated.stdout
     );
     assert!(!rotated.flat().contains("pa!ss"), "{}", rotated.stdout);
+}
+
+/// A value of the wrong type is named with its line and column, and nothing is written.
+#[test]
+fn a_type_error_in_a_definitions_file_has_its_position() {
+    let text = "{\n  \"queues\": [\n    {\"name\": \"q\", \"vhost\": \"/\", \"durable\": \"yes\"}\n  ]\n}\n";
+    let (run, files, out) = import_text(text);
+    run.expect_code(1, "import of a file with a string for a boolean");
+    let file = files.path().join("definitions.json");
+    let text = run.flat();
+    assert!(
+        text.contains(&format!(
+            "{}:3:48: not a definitions document: invalid type: string \"yes\", expected a boolean",
+            file.display()
+        )),
+        "{text}"
+    );
+    assert!(!out.path().join("env").join("users.yaml").exists());
+}
+
+/// What import writes always loads and validates, or import refuses with the reason and
+/// writes nothing; file names stay within 255 bytes whatever the vhost's name.
+#[test]
+fn import_output_always_validates_or_is_refused() {
+    let long = "v".repeat(255);
+    let text = format!(
+        r#"{{"vhosts": [{{"name": "{long}"}}], "queues": [{{"name": "q", "vhost": "{long}", "durable": true, "arguments": {{}}}}]}}"#
+    );
+    let (run, _files, out) = import_text(&text);
+    run.expect_code(0, "import of a 255-byte vhost name");
+    let env = out.path().join("env");
+    let names: Vec<String> = std::fs::read_dir(&env)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n.len() <= 255), "{names:?}");
+    assert_valid(&env);
+
+    // A value nested deeper than YAML readers go: refused, with the reason, nothing written.
+    let mut deep = String::from("1");
+    for _ in 0..100 {
+        deep = format!("{{\"a\": {deep}}}");
+    }
+    let text = format!(r#"{{"global_parameters": [{{"name": "deep", "value": {deep}}}]}}"#);
+    let (run, _files, out) = import_text(&text);
+    run.expect_code(1, "import of a value nested 100 deep");
+    assert!(
+        run.flat()
+            .contains("warren cannot write as a valid environment; nothing was written"),
+        "{}",
+        run.flat()
+    );
+    assert!(!out.path().join("env").join("global.yaml").exists());
+}
+
+/// Users' password hashes are not written unless asked for: references, with the variables
+/// to set listed.
+#[test]
+fn import_writes_password_references_unless_asked_for_hashes() {
+    let text = r#"{"users": [{"name": "app", "password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P5tENUK7z4A", "tags": []}]}"#;
+    let (run, _files, out) = import_text(text);
+    run.expect_code(0, "import");
+    let users = read(&out.path().join("env"), "users.yaml");
+    assert!(
+        users.contains("password: { env: WARREN_APP_PASSWORD }"),
+        "{users}"
+    );
+    assert!(!users.contains("kI3GCqW5"), "{users}");
+    assert!(
+        run.stderr.contains("WARREN_APP_PASSWORD  (user \"app\")"),
+        "{}",
+        run.stderr
+    );
 }

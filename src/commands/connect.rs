@@ -51,6 +51,7 @@ fn resolve(args: &ConnectionArgs, env: Option<&Environment>) -> Result<Connectio
         .or_else(|| broker.and_then(|b| b.spec.user.as_ref().map(|u| u.value.clone())))
         .unwrap_or_else(|| "guest".to_string());
     let password = if let Some(p) = &args.password {
+        warn_password_flag();
         p.clone()
     } else if let Some(file) = &args.password_file {
         read_password_file(file)?
@@ -86,6 +87,16 @@ fn resolve(args: &ConnectionArgs, env: Option<&Environment>) -> Result<Connectio
         settings.timeout = Duration::from_secs(seconds);
     }
     Ok(settings)
+}
+
+/// A password given as a flag is visible to every user of the machine (`ps`): said once.
+fn warn_password_flag() {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!(
+            "warning: --password shows in the process list to every user of this machine; prefer --password-file or {PASSWORD_VAR}"
+        );
+    }
 }
 
 fn read_password_file(path: &PathBuf) -> Result<String, Error> {

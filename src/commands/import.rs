@@ -8,7 +8,7 @@ use crate::broker::wire::Definitions;
 use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
 use crate::cli::ImportArgs;
 use crate::definitions::duplicates::conflicting_duplicates;
-use crate::definitions::import::{environment_files, snapshot_of_file, ImportOptions};
+use crate::definitions::import::{environment_files, snapshot_of_file, EnvFile, ImportOptions};
 use crate::definitions::json_position::position;
 use crate::definitions::refusals::{refusals, DocumentProblem};
 use crate::error::{Error, Outcome};
@@ -39,10 +39,9 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
             )));
         }
     }
-    create_dir(&args.out)?;
     let options = ImportOptions {
         vhosts: args.vhosts.clone(),
-        secrets_as_env: args.secrets_as_env,
+        secrets_as_env: !args.with_password_hashes,
         broker_url: args.from_url.clone(),
         schema: schema_reference(&args.out),
     };
@@ -51,12 +50,51 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
     for note in &notes {
         eprintln!("warning: {note}");
     }
-    for file in &files {
-        let path = args.out.join(&file.name);
-        std::fs::write(&path, &file.text).map_err(|source| Error::Io {
-            what: format!("writing {}", path.display()),
-            source,
-        })?;
+    // What import writes must load and validate like any environment: checked in a private
+    // folder first, so that a refusal writes nothing.
+    let check = private_dir()?;
+    write_files(&check, &files, args.with_password_hashes)?;
+    let (env, problems) = crate::commands::validate::check_environment(
+        &check,
+        &crate::config::validate::ValidateOptions::default(),
+        false,
+    );
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| {
+            let line = crate::render::diagnostics::short(p, &env.sources);
+            line.replace(
+                &check.display().to_string(),
+                &args.out.display().to_string(),
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&check);
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        return Err(Error::Refused(format!(
+            "the definitions hold {} thing{} warren cannot write as a valid environment; nothing was written",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        )));
+    }
+    create_dir(&args.out)?;
+    write_files(&args.out, &files, args.with_password_hashes)?;
+    if args.with_password_hashes {
+        eprintln!(
+            "warning: users.yaml holds password hashes (salted SHA-256, crackable offline); it is mode 0600: keep it out of git"
+        );
+    } else {
+        let variables = password_variables(&state);
+        if !variables.is_empty() {
+            eprintln!("Set these variables (the users' passwords) before plan or apply:");
+            for (variable, user) in variables {
+                eprintln!("  {variable}  (user {user:?})");
+            }
+        }
     }
     eprintln!(
         "Wrote {} files to {}; check them with `warren validate --env {}`.",
@@ -65,6 +103,60 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
         args.out.display()
     );
     Ok(Outcome::Success)
+}
+
+/// Writes the files; users.yaml is mode 0600 when it holds password hashes.
+fn write_files(dir: &Path, files: &[EnvFile], hashes: bool) -> Result<(), Error> {
+    for file in files {
+        let path = dir.join(&file.name);
+        std::fs::write(&path, &file.text).map_err(|source| Error::Io {
+            what: format!("writing {}", path.display()),
+            source,
+        })?;
+        #[cfg(unix)]
+        if hashes && file.name == "users.yaml" {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    Ok(())
+}
+
+/// A fresh folder only this user can read, for the check of what import would write.
+fn private_dir() -> Result<PathBuf, Error> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("warren-import-{}-{nanos}", std::process::id()));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(&dir).map_err(|source| Error::Io {
+        what: format!("creating {}", dir.display()),
+        source,
+    })?;
+    Ok(dir)
+}
+
+/// The variables the written references name, with their users.
+fn password_variables(state: &crate::model::State) -> Vec<(String, String)> {
+    state
+        .iter()
+        .filter_map(|(id, resource)| match id {
+            crate::model::ResourceId::User { name }
+                if resource.str("password_hash").is_some_and(|h| !h.is_empty()) =>
+            {
+                Some((
+                    crate::definitions::import::password_variable(name),
+                    name.clone(),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
@@ -79,7 +171,16 @@ fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
         ))
     };
     let raw: Value = serde_json::from_str(&text).map_err(invalid)?;
-    let definitions: Definitions = serde_json::from_value(raw.clone()).map_err(invalid)?;
+    // Read from the text, so that a value of the wrong type is named with its line and column.
+    let definitions: Definitions = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}:{}:{}: not a definitions document: {}",
+            path.display(),
+            e.line(),
+            e.column(),
+            without_position(&e)
+        ))
+    })?;
     let place = |p: &DocumentProblem| match position(&text, &p.path) {
         Some((line, column)) => format!("{}:{line}:{column}: {}", path.display(), p.reason),
         None => format!("{}: {}", path.display(), p.reason),
@@ -103,6 +204,15 @@ fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
     Ok(snapshot_of_file(definitions, &raw))
 }
 
+/// serde_json's message without its own ` at line L column C` tail.
+fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
 fn create_dir(dir: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         what: format!("creating {}", dir.display()),
@@ -114,7 +224,11 @@ fn create_dir(dir: &Path) -> Result<(), Error> {
 /// repository), else the absolute path of the one found from the working directory; None
 /// when there is none to point at.
 fn schema_reference(dir: &Path) -> Option<String> {
-    let dir = dir.canonicalize().ok()?;
+    // The folder may not exist yet: it is created only once what goes in it validates.
+    let dir = dir
+        .canonicalize()
+        .or_else(|_| std::path::absolute(dir))
+        .ok()?;
     for (depth, ancestor) in dir.ancestors().enumerate().skip(1) {
         if ancestor.join(SCHEMA).is_file() {
             return Some(format!("{}{SCHEMA}", "../".repeat(depth)));

@@ -338,6 +338,9 @@ fn first_line(message: &str) -> String {
         Some((prefix, rest)) if prefix.starts_with("line ") => rest,
         _ => line,
     };
+    if line.starts_with("budget breached: Depth") {
+        return "nested deeper than the 64 levels warren reads".to_string();
+    }
     line.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable")
         .replace(
             "data did not match any variant of untagged enum SecretSource",

@@ -94,6 +94,18 @@ pub fn password_variable(user: &str) -> String {
     format!("WARREN_{name}_PASSWORD")
 }
 
+/// Longest vhost part of a file name, leaving room for `vhost-`, a number and `.yaml`.
+const MAX_NAME_STEM: usize = 200;
+
+/// 12 hex digits of the name's SHA-256: tells apart long names that share their start.
+fn short_digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// `vhost-<name>.yaml` with only `[A-Za-z0-9._-]` kept (others as `_`); `/` is `default`.
 fn vhost_file_name(vhost: &str, taken: &mut Vec<String>) -> String {
     let safe: String = vhost
@@ -108,6 +120,14 @@ fn vhost_file_name(vhost: &str, taken: &mut Vec<String>) -> String {
         .collect();
     let safe = safe.trim_matches('_');
     let base = if safe.is_empty() { "default" } else { safe };
+    // File names stop at 255 bytes: a long vhost name keeps its start and a digest.
+    let digest;
+    let base = if base.len() > MAX_NAME_STEM {
+        digest = format!("{}-{}", &base[..MAX_NAME_STEM - 13], short_digest(vhost));
+        digest.as_str()
+    } else {
+        base
+    };
     let mut name = format!("vhost-{base}.yaml");
     let mut n = 2;
     while taken.contains(&name) {
