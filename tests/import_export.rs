@@ -644,6 +644,25 @@ fn import_output_always_validates_or_is_refused() {
         run.flat()
     );
     assert!(!out.path().join("env").join("global.yaml").exists());
+
+    // A queue name past RabbitMQ's 255 bytes (and YAML's 1024-character plain keys) and an
+    // empty vhost name: each refused by name, nothing written.
+    let text = format!(
+        r#"{{"vhosts": [{{"name": ""}}, {{"name": "v"}}], "queues": [{{"name": "{}", "vhost": "v", "durable": true, "arguments": {{}}}}]}}"#,
+        "q".repeat(1100)
+    );
+    let (run, _files, out) = import_text(&text);
+    run.expect_code(
+        1,
+        "import of an empty vhost name and a 1100-byte queue name",
+    );
+    let text = run.flat();
+    assert!(
+        text.contains("queue name is 1100 bytes long; RabbitMQ allows at most 255"),
+        "{text}"
+    );
+    assert!(text.contains("vhost name is empty"), "{text}");
+    assert!(!out.path().join("env").exists(), "{text}");
 }
 
 /// Users' password hashes are not written unless asked for: references, with the variables

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::uri_passwords::Variables;
 use super::vhost_text::{non_empty, str_of, vhost_text, VhostParts};
-use super::yaml::{entry, escape_variables, inline, scalar};
+use super::yaml::{entry, escape_variables, inline, key_start, scalar};
 use crate::broker::wire::{Definitions, Tags, VhostInfo};
 use crate::broker::LiveSnapshot;
 use crate::model::kinds::DEFAULT_HASHING;
@@ -400,8 +400,8 @@ fn user_text(out: &mut String, name: &str, parts: &UserParts, secrets_as_env: bo
                 spec.insert(field.into(), json!(str_of(r, field)));
             }
             body.push_str(&format!(
-                "      {}: {}\n",
-                scalar(vhost),
+                "{} {}\n",
+                key_start("      ", vhost),
                 inline(&Value::Object(spec))
             ));
         }
@@ -409,21 +409,25 @@ fn user_text(out: &mut String, name: &str, parts: &UserParts, secrets_as_env: bo
     if !parts.topic_permissions.is_empty() {
         body.push_str("    topic_permissions:\n");
         for (vhost, r) in &parts.topic_permissions {
-            body.push_str(&format!("      {}:\n", scalar(vhost)));
+            body.push_str(&format!("{}\n", key_start("      ", vhost)));
             for (exchange, p) in r
                 .get("exchanges")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
-                body.push_str(&format!("        {}: {}\n", scalar(exchange), inline(p)));
+                body.push_str(&format!(
+                    "{} {}\n",
+                    key_start("        ", exchange),
+                    inline(p)
+                ));
             }
         }
     }
     if body.is_empty() {
-        out.push_str(&format!("  {}: {{}}\n", scalar(name)));
+        out.push_str(&format!("{} {{}}\n", key_start("  ", name)));
     } else {
-        out.push_str(&format!("  {}:\n{body}", scalar(name)));
+        out.push_str(&format!("{}\n{body}", key_start("  ", name)));
     }
 }
 

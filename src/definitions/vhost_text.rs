@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::yaml::{entry, inline, scalar};
+use super::yaml::{entry, inline, key_start};
 use crate::model::{DestinationType, Resource};
 
 /// Everything of one vhost, gathered from the state.
@@ -161,9 +161,9 @@ pub(super) fn vhost_text(
         entry(&mut body, 4, "parameters", &Value::Object(parameters));
     }
     if body.is_empty() {
-        out.push_str(&format!("  {}: {{}}\n", scalar(name)));
+        out.push_str(&format!("{} {{}}\n", key_start("  ", name)));
     } else {
-        out.push_str(&format!("  {}:\n{body}", scalar(name)));
+        out.push_str(&format!("{}\n{body}", key_start("  ", name)));
     }
 }
 
@@ -177,10 +177,10 @@ fn object_text(
 ) {
     let bindings = bindings.unwrap_or_default();
     if spec.is_empty() && bindings.is_empty() {
-        out.push_str(&format!("      {}: {{}}\n", scalar(name)));
+        out.push_str(&format!("{} {{}}\n", key_start("      ", name)));
         return;
     }
-    out.push_str(&format!("      {}:\n", scalar(name)));
+    out.push_str(&format!("{}\n", key_start("      ", name)));
     for (k, v) in &spec {
         entry(out, 8, k, v);
     }

@@ -39,6 +39,20 @@ pub fn scalar(text: &str) -> String {
     }
 }
 
+/// YAML reads a key written `key: value` only when it is at most 1024 characters long.
+const IMPLICIT_KEY_LIMIT: usize = 1024;
+
+/// The start of a map entry for `key` at `pad`: `key:` or, past the implicit key limit, the
+/// explicit form `? key` then `:` on the next line at the same indentation.
+pub fn key_start(pad: &str, key: &str) -> String {
+    let written = scalar(key);
+    if written.chars().count() <= IMPLICIT_KEY_LIMIT {
+        format!("{pad}{written}:")
+    } else {
+        format!("{pad}? {written}\n{pad}:")
+    }
+}
+
 /// `"..."` with `\` escapes; `"` itself is written as `\x22` so no bare quote character is left
 /// inside (the loader's comment finder pairs quote characters naively).
 fn double_quoted(text: &str) -> String {
@@ -78,7 +92,15 @@ pub fn inline(value: &Value) -> String {
             }
             let entries: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{}: {}", scalar(k), inline(v)))
+                .map(|(k, v)| {
+                    let key = scalar(k);
+                    let explicit = if key.chars().count() > IMPLICIT_KEY_LIMIT {
+                        "? "
+                    } else {
+                        ""
+                    };
+                    format!("{explicit}{key}: {}", inline(v))
+                })
                 .collect();
             format!("{{ {} }}", entries.join(", "))
         }
@@ -91,18 +113,18 @@ pub fn entry(out: &mut String, indent: usize, key: &str, value: &Value) {
     let pad = " ".repeat(indent);
     match value {
         Value::Object(map) if !map.is_empty() && !written_inline(value) => {
-            out.push_str(&format!("{pad}{}:\n", scalar(key)));
+            out.push_str(&format!("{}\n", key_start(&pad, key)));
             for (k, v) in map {
                 entry(out, indent + 2, k, v);
             }
         }
         Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
-            out.push_str(&format!("{pad}{}:\n", scalar(key)));
+            out.push_str(&format!("{}\n", key_start(&pad, key)));
             for item in items {
                 out.push_str(&format!("{pad}  - {}\n", inline(item)));
             }
         }
-        other => out.push_str(&format!("{pad}{}: {}\n", scalar(key), inline(other))),
+        other => out.push_str(&format!("{} {}\n", key_start(&pad, key), inline(other))),
     }
 }
 
@@ -233,6 +255,21 @@ mod tests {
             assert_eq!(parsed["x"][*text], json!(text), "{flow}");
             assert_eq!(parsed["x"]["k"][0], json!(text), "{flow}");
         }
+    }
+
+    #[test]
+    fn keys_past_the_implicit_limit_are_written_explicitly_and_read_back() {
+        let long = "k".repeat(IMPLICIT_KEY_LIMIT + 1);
+        let value = json!({ long.clone(): { "inner": [{ long.clone(): 1 }] }, "after": 2 });
+        let mut out = String::new();
+        entry(&mut out, 2, &long, &value[&long]);
+        entry(&mut out, 2, "after", &value["after"]);
+        let text = format!("top:\n{out}");
+        let parsed: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(parsed["top"], value, "{text}");
+        let flow = format!("x: {}\n", inline(&json!({ long.clone(): "v" })));
+        let parsed: Value = serde_saphyr::from_str(&flow).unwrap_or_else(|e| panic!("{flow}: {e}"));
+        assert_eq!(parsed["x"][&long], json!("v"));
     }
 
     #[test]
