@@ -22,7 +22,8 @@ run() {
 
 run 3.10 &
 first=$!
-run 4.0 --test '*' &
+# The fuzzing needs no broker, so it runs once, with 3.10.
+run 4.0 --test '*' -- --skip _never_panics_ &
 second=$!
 status=0
 wait "$first" || status=1
