@@ -1,5 +1,7 @@
 //! warren through a loopback proxy that injects faults, on the release under test: one
-//! request in ten answered 503 and another in ten cut off still ends in a converged apply;
+//! request in ten answered 503 and another in ten reset, or one in ten answered half and
+//! another in ten with an HTML 502 page, still ends in a converged apply; an HTML page where
+//! JSON was expected is named;
 //! a hung first node costs one `--timeout` before the next node serves; a broker that
 //! accepts bindings it then does not have makes apply say what is not done and exit 3.
 
@@ -74,6 +76,67 @@ fn ten_percent_5xx_and_resets_still_converge() {
     assert!(injected >= 10, "only {injected} faults were injected");
     assert_no_changes(node, env.arg());
     node.delete_vhost(&vhost);
+}
+
+#[test]
+fn truncated_answers_and_html_error_pages_still_converge() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-cut-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 60));
+    // Cut answers leave warren unsure whether a write happened; every write is safe to
+    // repeat, so it tries again. A load balancer's HTML 502 page is a transient answer.
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![
+            Rule {
+                matching: " /api/".into(),
+                fault: Fault::Truncate,
+                every: 10,
+                times: usize::MAX,
+            },
+            Rule {
+                matching: " /api/".into(),
+                fault: Fault::Html(502),
+                every: 10,
+                times: usize::MAX,
+            },
+        ],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(0, "apply through 10% cut answers and 10% HTML 502 pages");
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(injected >= 10, "only {injected} faults were injected");
+    assert_no_changes(node, env.arg());
+    node.delete_vhost(&vhost);
+}
+
+#[test]
+fn an_html_page_where_json_was_expected_is_named() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-html-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 1));
+    // A login page answered 200 by something in front of the broker.
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(" /api/", Fault::Html(200), usize::MAX)],
+    );
+    let run = warren_via(&proxy.url(), 5, &["plan", "--env", env.arg()]);
+    run.expect_code(1, "plan against a page that is not the management API");
+    let text = run.flat();
+    assert!(text.contains(&proxy.url()), "{text}");
+    assert!(
+        text.contains("an HTML page (\"200 Bad Gateway\") came back instead of JSON"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<html>"),
+        "the page is not echoed whole: {text}"
+    );
 }
 
 #[test]

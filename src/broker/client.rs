@@ -156,7 +156,7 @@ impl HttpBroker {
         let (url, body) = self.send(Method::GET, path, None).await?;
         serde_json::from_slice(&body).map_err(|e| BrokerError::Decode {
             url,
-            reason: e.to_string(),
+            reason: not_json_reason(&body, &e),
         })
     }
 
@@ -322,6 +322,30 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     let exponential = base.saturating_mul(1 << (attempt - 1).min(16));
     let jitter_ms = rand::random::<u64>() % (exponential.as_millis() as u64 / 2 + 1);
     exponential + Duration::from_millis(jitter_ms)
+}
+
+/// Why an answer is not what was expected, naming an HTML page (a proxy's login or error
+/// page, a wrong URL) by its title rather than by the JSON parser's first complaint.
+fn not_json_reason(body: &[u8], err: &serde_json::Error) -> String {
+    let text = String::from_utf8_lossy(body);
+    if !text.trim_start().starts_with('<') {
+        return err.to_string();
+    }
+    let title = text
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| {
+            let shown = title.trim().chars().filter(|c| !c.is_control());
+            shown.take(80).collect::<String>()
+        })
+        .filter(|title| !title.is_empty());
+    match title {
+        Some(title) => format!(
+            "an HTML page (\"{title}\") came back instead of JSON; is this the management API's URL?"
+        ),
+        None => "an HTML page came back instead of JSON; is this the management API's URL?"
+            .to_string(),
+    }
 }
 
 fn to_json<B: Serialize + ?Sized>(path: &ApiPath, body: &B) -> Result<Value> {

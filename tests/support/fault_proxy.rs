@@ -21,6 +21,10 @@ pub enum Fault {
     Stall,
     /// Answered `201 Created` by the proxy, never forwarded: the broker never sees it.
     Swallow,
+    /// Forwarded, but only the first half of the node's answer comes back.
+    Truncate,
+    /// Answered by the proxy with this status and an HTML page, as a load balancer does.
+    Html(u16),
 }
 
 /// A fault for requests whose first line contains `matching`: every `every`-th of them
@@ -123,6 +127,21 @@ fn serve(
                 std::thread::sleep(Duration::from_secs(600));
                 return;
             }
+            Fault::Html(code) => {
+                let body = format!("<html><head><title>{code} Bad Gateway</title></head><body><center><h1>{code}</h1></center></body></html>");
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 {code} Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                return;
+            }
+            Fault::Truncate => {
+                if let Some(answer) = forward(&request, upstream) {
+                    let _ = client.write_all(&answer[..answer.len() / 2]);
+                }
+                return;
+            }
             Fault::Swallow => {
                 let _ = write!(
                     client,
@@ -132,15 +151,18 @@ fn serve(
             }
         }
     }
-    let Ok(mut node) = TcpStream::connect(("127.0.0.1", upstream)) else {
-        return;
-    };
-    if node.write_all(&request).is_err() {
-        return;
+    if let Some(answer) = forward(&request, upstream) {
+        let _ = client.write_all(&answer);
     }
+}
+
+/// The node's whole answer to `request`.
+fn forward(request: &[u8], upstream: u16) -> Option<Vec<u8>> {
+    let mut node = TcpStream::connect(("127.0.0.1", upstream)).ok()?;
+    node.write_all(request).ok()?;
     let mut answer = Vec::new();
-    let _ = node.read_to_end(&mut answer);
-    let _ = client.write_all(&answer);
+    node.read_to_end(&mut answer).ok()?;
+    Some(answer)
 }
 
 /// One request, with `connection: close` so that the node ends its answer with EOF.
