@@ -210,6 +210,13 @@ fn removing_the_login_users_administrator_tag_needs_allow_lockout() {
         Some(&serde_json::json!({ "password": "pw-lockout", "tags": "administrator" })),
     );
     assert!(status == 201 || status == 204, "{body}");
+    // Permissions on / for the apply lock, as an operator's admin account has.
+    let (status, body) = node.api(
+        "PUT",
+        "/api/permissions/%2F/lockout_admin",
+        Some(&serde_json::json!({ "configure": ".*", "write": ".*", "read": ".*" })),
+    );
+    assert!(status == 201 || status == 204, "{body}");
     let env = TempEnv::new(
         "local: true\nvhosts:\n  /cli-lockout: {}\nusers:\n  lockout_admin:\n    password: { env: WARREN_CLI_TEST_SECRET }\n",
     );
@@ -250,8 +257,20 @@ fn removing_the_login_users_administrator_tag_needs_allow_lockout() {
         "nothing was applied"
     );
 
-    let (_, text) = run_as_admin(&["--allow-lockout"]);
+    let (code, text) = run_as_admin(&["--allow-lockout"]);
+    assert_eq!(code, 0, "{text}");
     assert!(text.contains("Apply complete!"), "{text}");
+    let created = text.find("created vhost").expect("vhost created");
+    let weakened = text.find("updated user").expect("user updated");
+    assert!(created < weakened, "the lock-out step runs last: {text}");
+    assert!(
+        text.contains("Convergence not checked") && text.contains("--allow-lockout allowed"),
+        "{text}"
+    );
+    assert_eq!(
+        node.get_json("/api/vhosts/%2Fcli-lockout")["name"],
+        "/cli-lockout"
+    );
     assert_eq!(tags(), serde_json::json!([]), "the tag is gone, as asked");
 }
 

@@ -391,3 +391,61 @@ fn migrations_come_last_and_take_their_bindings_with_them() {
         "the binding into the migrating queue is the migration's"
     );
 }
+
+/// A step that takes the login user's rights away runs after everything else, even after
+/// steps of a higher level, so the rest of the apply still has the rights it needs.
+#[test]
+fn steps_that_lock_out_the_login_user_run_last() {
+    let mut weaken = plain_change(
+        ResourceId::User {
+            name: "admin".into(),
+        },
+        Action::Update,
+    );
+    weaken.refusals = vec![warren::plan::Refusal::Lockout {
+        user: "admin".into(),
+    }];
+    let mut drop_grant = plain_change(
+        ResourceId::Permission {
+            vhost: "/".into(),
+            user: "admin".into(),
+        },
+        Action::Delete,
+    );
+    drop_grant.refusals = weaken.refusals.clone();
+    let plan = Plan {
+        environment: "prod".into(),
+        changes: vec![
+            weaken,
+            plain_change(
+                ResourceId::Vhost {
+                    name: "/new".into(),
+                },
+                Action::Create,
+            ),
+            drop_grant,
+            plain_change(
+                ResourceId::Queue {
+                    vhost: "/new".into(),
+                    name: "q".into(),
+                },
+                Action::Create,
+            ),
+        ],
+        unmanaged: Vec::new(),
+        notes: Vec::new(),
+    };
+    let order: Vec<(Phase, Vec<usize>)> = stages(&plan)
+        .into_iter()
+        .map(|s| (s.phase, s.steps))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (Phase::Put, vec![1]),
+            (Phase::Put, vec![3]),
+            (Phase::Remove, vec![2]),
+            (Phase::Put, vec![0]),
+        ]
+    );
+}

@@ -13,7 +13,7 @@ use crate::broker::HttpBroker;
 use crate::cli::ApplyArgs;
 use crate::error::{Error, Outcome};
 use crate::plan::saved::{same_changes, SavedPlan};
-use crate::plan::{Allowed, Plan};
+use crate::plan::{Allowed, Change, Plan};
 use crate::render::{plan_human, refusals};
 
 use super::pipeline::{load_valid, plan_against, Planned};
@@ -203,16 +203,28 @@ async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error>
     // Every step was accepted; only the broker's state says whether all of it took hold (a
     // node that went down can lose what it accepted).
     let env_name = planned.env.name.clone();
-    let after = plan_against(planned.env, planned.broker).await?;
+    let complete = format!(
+        "Apply complete! {} added, {} changed, {} replaced, {} destroyed{}.",
+        s.create,
+        s.update,
+        s.replace,
+        s.delete,
+        migrated(&s)
+    );
+    let locked_out = planned.plan.changes.iter().any(Change::locks_out);
+    let after = match plan_against(planned.env, planned.broker).await {
+        Err(Error::Broker(e)) if locked_out && matches!(e.status(), Some(401 | 403)) => {
+            println!("{complete}");
+            println!(
+                "Convergence not checked: the user warren logs in as may no longer read the broker (HTTP {}), as --allow-lockout allowed.",
+                e.status().unwrap_or_default()
+            );
+            return Ok(Outcome::Success);
+        }
+        other => other?,
+    };
     if after.plan.is_empty() {
-        println!(
-            "Apply complete! {} added, {} changed, {} replaced, {} destroyed{}.",
-            s.create,
-            s.update,
-            s.replace,
-            s.delete,
-            migrated(&s)
-        );
+        println!("{complete}");
         println!("Converged: the broker matches environment {env_name:?}.");
         Ok(Outcome::Success)
     } else {

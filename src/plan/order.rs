@@ -1,8 +1,9 @@
 //! Execution order: deletes from the highest dependency level down, then creates and
 //! updates from the lowest up; a Replace takes part in both. Ties keep identity order.
+//! Steps that lock out the user warren logs in as come last, once nothing else needs it.
 
 use super::migrations::migrating_destination;
-use super::types::{Action, Plan};
+use super::types::{Action, Change, Plan};
 
 /// Which half of a change a step performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,9 +26,26 @@ pub struct Stage {
 
 pub fn stages(plan: &Plan) -> Vec<Stage> {
     let mut out = Vec::new();
+    removes_and_puts(plan, &mut out, |c| !c.locks_out());
+    for level in 0..=4u8 {
+        let steps = indexes(plan, level, |c| c.action == Action::Migrate);
+        if !steps.is_empty() {
+            out.push(Stage {
+                phase: Phase::Migrate,
+                level,
+                steps,
+            });
+        }
+    }
+    removes_and_puts(plan, &mut out, Change::locks_out);
+    out
+}
+
+/// The Remove stages (highest level first), then the Put stages, of the changes `chosen` keeps.
+fn removes_and_puts(plan: &Plan, out: &mut Vec<Stage>, chosen: impl Fn(&Change) -> bool) {
     for level in (0..=4u8).rev() {
-        let steps: Vec<usize> = indexes(plan, level, |a| {
-            matches!(a, Action::Delete | Action::Replace)
+        let steps = indexes(plan, level, |c| {
+            chosen(c) && matches!(c.action, Action::Delete | Action::Replace)
         });
         if !steps.is_empty() {
             out.push(Stage {
@@ -38,8 +56,8 @@ pub fn stages(plan: &Plan) -> Vec<Stage> {
         }
     }
     for level in 0..=4u8 {
-        let mut steps = indexes(plan, level, |a| {
-            !matches!(a, Action::Delete | Action::Migrate)
+        let mut steps = indexes(plan, level, |c| {
+            chosen(c) && !matches!(c.action, Action::Delete | Action::Migrate)
         });
         steps.retain(|&i| migrating_destination(plan, &plan.changes[i].id).is_none());
         if !steps.is_empty() {
@@ -50,25 +68,14 @@ pub fn stages(plan: &Plan) -> Vec<Stage> {
             });
         }
     }
-    for level in 0..=4u8 {
-        let steps = indexes(plan, level, |a| a == Action::Migrate);
-        if !steps.is_empty() {
-            out.push(Stage {
-                phase: Phase::Migrate,
-                level,
-                steps,
-            });
-        }
-    }
-    out
 }
 
-fn indexes(plan: &Plan, level: u8, wanted: impl Fn(Action) -> bool) -> Vec<usize> {
+fn indexes(plan: &Plan, level: u8, wanted: impl Fn(&Change) -> bool) -> Vec<usize> {
     let mut steps: Vec<usize> = plan
         .changes
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.id.level() == level && wanted(c.action))
+        .filter(|(_, c)| c.id.level() == level && wanted(c))
         .map(|(i, _)| i)
         .collect();
     steps.sort_by(|a, b| plan.changes[*a].id.cmp(&plan.changes[*b].id));

@@ -72,6 +72,13 @@ pub struct Change {
 }
 
 impl Change {
+    /// After this step the user warren logs in as may not be able to do anything more.
+    pub fn locks_out(&self) -> bool {
+        self.refusals
+            .iter()
+            .any(|r| matches!(r, Refusal::Lockout { .. }))
+    }
+
     /// A change of `id`, with what else is known about it filled in afterwards.
     pub fn new(id: ResourceId, action: Action) -> Change {
         Change {
