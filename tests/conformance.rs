@@ -312,6 +312,8 @@ fn check_refused(file: &Path, work: &Path, release: Release) -> RejectVerdict {
             "import",
             "--from-definitions",
             file.to_str().expect("UTF-8"),
+            // Hashes kept: a hash the broker refuses must be caught, not left out.
+            "--with-password-hashes",
             "--out",
             out_arg,
         ],
@@ -533,6 +535,12 @@ fn corpus_dir() -> PathBuf {
 fn conformance_corpus() {
     let corpus = corpus_dir();
     if !corpus.join("MANIFEST.tsv").is_file() {
+        // In CI a missing corpus is a broken checkout, not a reason to pass.
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "conformance corpus not found at {} and CI=true: CI must run this suite",
+            corpus.display()
+        );
         println!(
             "SKIPPED: conformance corpus not found at {} (it lives in shared/ beside the \
              crate; a plain clone without it skips this suite)",
