@@ -62,6 +62,24 @@ pub enum Command {
     Import(ImportArgs),
     /// Clear the apply lock a crashed apply left, by the id its refusal names.
     Unlock(UnlockArgs),
+    /// Print a shell completion script: `warren completions bash > /etc/bash_completion.d/warren`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or with --out write one page per command into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Folder to write warren.1 and warren-COMMAND.1 into, instead of printing warren.1.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args, &cli.global.environments_dir),
         Command::Import(args) => commands::import::run(args),
         Command::Unlock(args) => commands::unlock::run(args, &cli.global.environments_dir),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -1,5 +1,6 @@
 //! The checked-in JSON Schema is what `warren schema` prints, and every environment file
-//! points editors at it through a yaml-language-server modeline.
+//! points editors at it through a yaml-language-server modeline. The other documents derived
+//! from the command line, shell completions and man pages, cover every command.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -186,4 +187,81 @@ fn shipped_environment_files_pass_the_schema() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every subcommand `warren --help` lists.
+fn subcommands() -> Vec<String> {
+    let out = Command::cargo_bin("warren")
+        .expect("the warren binary is built")
+        .arg("--help")
+        .output()
+        .expect("warren --help runs");
+    let help = String::from_utf8(out.stdout).expect("UTF-8");
+    let list = help.split("Commands:").nth(1).expect("help lists commands");
+    let names: Vec<String> = list
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(names.len() >= 12, "{help}");
+    names
+}
+
+fn warren_stdout(args: &[&str]) -> String {
+    let out = Command::cargo_bin("warren")
+        .expect("the warren binary is built")
+        .args(args)
+        .output()
+        .expect("warren runs");
+    assert!(out.status.success(), "warren {args:?}: {out:?}");
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn bash_completion_is_valid_bash_and_completes_every_command() {
+    let script = warren_stdout(&["completions", "bash"]);
+    for name in subcommands() {
+        assert!(
+            script.contains(&format!("warren,{name})")),
+            "{name} missing"
+        );
+    }
+    assert!(script.contains("--allow-destroy"), "apply's flags complete");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("warren.bash");
+    std::fs::write(&file, &script).expect("write script");
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash runs");
+    assert!(syntax.status.success(), "{syntax:?}");
+}
+
+#[test]
+fn zsh_and_fish_completions_name_warren() {
+    assert!(warren_stdout(&["completions", "zsh"]).starts_with("#compdef warren"));
+    assert!(warren_stdout(&["completions", "fish"]).contains("complete -c warren"));
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let page = warren_stdout(&["man"]);
+    assert!(page.contains(".TH warren 1"), "{page}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("man1");
+    warren_stdout(&["man", "--out", out.to_str().expect("UTF-8")]);
+    for name in subcommands() {
+        let page = std::fs::read_to_string(out.join(format!("warren-{name}.1")))
+            .unwrap_or_else(|e| panic!("warren-{name}.1: {e}"));
+        assert!(page.contains(&format!(".TH warren-{name} 1")), "{page}");
+    }
+    let apply = std::fs::read_to_string(out.join("warren-apply.1")).expect("apply page");
+    assert!(
+        apply.contains("allow\\-destroy"),
+        "apply's flags documented"
+    );
 }

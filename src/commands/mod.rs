@@ -1,10 +1,12 @@
 //! One module per subcommand: each turns parsed arguments into an [`Outcome`](crate::error::Outcome).
 
 pub mod apply;
+pub mod completions;
 pub mod connect;
 pub mod drift;
 pub mod export;
 pub mod import;
+pub mod man;
 pub mod metrics;
 pub mod pipeline;
 pub mod plan;
@@ -37,4 +39,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
             what: "starting the async runtime".to_string(),
             source,
         })
+}
+
+/// Writes `bytes` to stdout; a reader that went away (`| head`) is not an error.
+pub fn print_bytes(bytes: &[u8], what: &str) -> Result<crate::error::Outcome, Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            what: what.to_string(),
+            source: e,
+        }),
+        _ => Ok(crate::error::Outcome::Success),
+    }
 }
