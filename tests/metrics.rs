@@ -176,11 +176,19 @@ fn textfile_mode_writes_every_seed_metric() {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http_request(port, "GET", path)
+}
+
+fn http_request(port: u16, method: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
@@ -224,16 +232,31 @@ fn listen_mode_serves_metrics_over_http() {
         http_get(port, "/metrics")
     });
     let not_found = http_get(port, "/other");
+    let not_allowed = http_request(port, "POST", "/metrics");
+    let head_only = http_request(port, "HEAD", "/metrics");
     child.kill().unwrap();
     child.wait().unwrap();
     let (head, body) = answer.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    // Header names are case-insensitive; hyper writes them in lower case.
     assert!(
-        head.contains("Content-Type: text/plain; version=0.0.4"),
+        head.to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4"),
         "{head}"
     );
     let samples = parse_exposition(body).unwrap();
     assert_seed_metrics(&samples, node, &vhost);
     assert!(not_found.unwrap().starts_with("HTTP/1.1 404"));
+    let not_allowed = not_allowed.unwrap();
+    assert!(not_allowed.starts_with("HTTP/1.1 405"), "{not_allowed}");
+    assert!(not_allowed
+        .to_ascii_lowercase()
+        .contains("allow: get, head"));
+    let head_only = head_only.unwrap();
+    assert!(head_only.starts_with("HTTP/1.1 200"), "{head_only}");
+    assert!(
+        head_only.ends_with("\r\n\r\n"),
+        "no body after HEAD: {head_only}"
+    );
     node.delete_vhost(&vhost);
 }

@@ -53,11 +53,7 @@ pub fn run(args: &MetricsArgs, environments_dir: &Path) -> Result<Outcome, Error
             let broker = Arc::clone(&broker);
             let drift = drift.clone();
             let name = name.clone();
-            async move {
-                render(&broker, drift.as_ref(), &name)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
+            async move { render(&broker, drift.as_ref(), &name).await }
         };
         http_server::serve(listener, handler)
             .await
