@@ -43,34 +43,28 @@ fn warren_via(urls: &str, timeout: u64, args: &[&str]) -> Run {
     }
 }
 
-#[test]
-fn ten_percent_5xx_and_resets_still_converge() {
+/// Applies a 60-queue environment through a proxy that answers every tenth API request with
+/// `first` and every tenth with `second`; the apply must end converged with exit 0.
+fn converges_through(name: &str, first: Fault, second: Fault, what: &str) {
     let node = BrokerNode::shared();
-    let vhost = format!("faults-{}", std::process::id());
+    let vhost = format!("faults-{name}-{}", std::process::id());
     let env = TempEnv::new(&topology(&vhost, 60));
+    let every_tenth = |fault| Rule {
+        matching: " /api/".into(),
+        fault,
+        every: 10,
+        times: usize::MAX,
+    };
     let proxy = FaultProxy::start(
         node.mgmt_port,
-        vec![
-            Rule {
-                matching: " /api/".into(),
-                fault: Fault::Status(503),
-                every: 10,
-                times: usize::MAX,
-            },
-            Rule {
-                matching: " /api/".into(),
-                fault: Fault::Reset,
-                every: 10,
-                times: usize::MAX,
-            },
-        ],
+        vec![every_tenth(first), every_tenth(second)],
     );
     let run = warren_via(
         &proxy.url(),
         10,
         &["apply", "--env", env.arg(), "--auto-approve"],
     );
-    run.expect_code(0, "apply through 10% 503s and 10% resets");
+    run.expect_code(0, what);
     assert!(run.stdout.contains("Converged"), "{}", run.stdout);
     let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
     assert!(injected >= 10, "only {injected} faults were injected");
@@ -79,40 +73,25 @@ fn ten_percent_5xx_and_resets_still_converge() {
 }
 
 #[test]
+fn ten_percent_5xx_and_resets_still_converge() {
+    converges_through(
+        "5xx",
+        Fault::Status(503),
+        Fault::Reset,
+        "apply through 10% 503s and 10% resets",
+    );
+}
+
+/// Cut answers leave warren unsure whether a write happened; every write is safe to repeat,
+/// so it tries again. A load balancer's HTML 502 page is a transient answer.
+#[test]
 fn truncated_answers_and_html_error_pages_still_converge() {
-    let node = BrokerNode::shared();
-    let vhost = format!("faults-cut-{}", std::process::id());
-    let env = TempEnv::new(&topology(&vhost, 60));
-    // Cut answers leave warren unsure whether a write happened; every write is safe to
-    // repeat, so it tries again. A load balancer's HTML 502 page is a transient answer.
-    let proxy = FaultProxy::start(
-        node.mgmt_port,
-        vec![
-            Rule {
-                matching: " /api/".into(),
-                fault: Fault::Truncate,
-                every: 10,
-                times: usize::MAX,
-            },
-            Rule {
-                matching: " /api/".into(),
-                fault: Fault::Html(502),
-                every: 10,
-                times: usize::MAX,
-            },
-        ],
+    converges_through(
+        "cut",
+        Fault::Truncate,
+        Fault::Html(502),
+        "apply through 10% cut answers and 10% HTML 502 pages",
     );
-    let run = warren_via(
-        &proxy.url(),
-        10,
-        &["apply", "--env", env.arg(), "--auto-approve"],
-    );
-    run.expect_code(0, "apply through 10% cut answers and 10% HTML 502 pages");
-    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
-    let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
-    assert!(injected >= 10, "only {injected} faults were injected");
-    assert_no_changes(node, env.arg());
-    node.delete_vhost(&vhost);
 }
 
 #[test]
