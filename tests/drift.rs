@@ -999,7 +999,7 @@ fn json_reports_validate_against_the_drift_schema() {
             serde_json::from_str(&drift_json::render(&report)).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&document)
-            .map(|e| format!("{e} at {}", e.instance_path))
+            .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{}", errors.join("\n"));
     }

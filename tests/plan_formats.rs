@@ -332,7 +332,7 @@ fn validate(instance: &Value) -> Result<(), Vec<String>> {
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     if errors.is_empty() {
         Ok(())

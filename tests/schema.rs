@@ -181,7 +181,7 @@ fn shipped_environment_files_pass_the_schema() {
                     "{}: {} at {}",
                     file.display(),
                     error,
-                    error.instance_path
+                    error.instance_path()
                 ));
             }
         }
