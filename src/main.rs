@@ -10,6 +10,7 @@ use warren::error::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    warren::render::error_report::install_hook();
     init_logging(cli.global.verbose);
     let color = commands::validate::use_color(cli.global.color);
     let result = match &cli.command {

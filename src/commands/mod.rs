@@ -14,6 +14,7 @@ pub mod schema;
 pub mod status;
 pub mod unlock;
 pub mod validate;
+pub mod validate_hint;
 
 use std::path::{Path, PathBuf};
 

@@ -11,6 +11,7 @@ use super::schema::{Document, VhostSpec};
 pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
     let mut problems = loaded.problems;
     let mut env = Environment {
+        reference: loaded.name.clone(),
         name: loaded.name,
         dir: loaded.dir,
         sources: loaded.sources,

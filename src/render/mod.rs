@@ -2,6 +2,7 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod error_report;
 mod excerpt;
 pub mod markdown;
 pub mod migration;
