@@ -14,6 +14,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Folder holding one sub-folder per environment.
     #[arg(
@@ -65,30 +66,41 @@ pub enum Command {
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
+///
+/// The variables are read in `commands::connect` (an empty one counts as unset), so help names
+/// them in the text and never shows their values.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection options")]
 pub struct ConnectionArgs {
-    /// Management API URL(s) of one cluster, tried in order (repeatable or comma-separated).
-    #[arg(long = "url", value_delimiter = ',')]
+    /// Management API URL(s) of one cluster, tried in order (repeatable or comma-separated)
+    /// [env: RABBITMQ_MANAGEMENT_API_URL]
+    #[arg(long = "url", value_delimiter = ',', value_name = "URL")]
     pub urls: Vec<String>,
-    #[arg(long)]
+    /// User to log in as; default: the environment's `broker: { user }`, else guest
+    /// [env: RABBITMQ_MANAGEMENT_USER]
+    #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Prefer --password-file or RABBITMQ_MANAGEMENT_PASSWORD: flags show up in process lists.
-    #[arg(long)]
+    /// Password; prefer --password-file or the variable: flags show up in process lists
+    /// [env: RABBITMQ_MANAGEMENT_PASSWORD]
+    #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-    #[arg(long)]
+    /// File holding the password (one line; a trailing newline is ignored)
+    #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// PEM file of CA certificates to trust.
-    #[arg(long)]
+    /// PEM file of CA certificates to trust
+    #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    #[arg(long)]
+    /// PEM client certificate (chain) for mutual TLS; needs --client-key
+    #[arg(long, value_name = "FILE")]
     pub client_cert: Option<PathBuf>,
-    #[arg(long)]
+    /// PEM private key of --client-cert
+    #[arg(long, value_name = "FILE")]
     pub client_key: Option<PathBuf>,
-    /// Accept any server certificate (never the default).
+    /// Accept any server certificate (never the default)
     #[arg(long)]
     pub insecure: bool,
-    /// Request timeout in seconds.
-    #[arg(long)]
+    /// Request timeout in seconds
+    #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
 }
 
@@ -97,6 +109,8 @@ pub struct PlanArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: versioned document (schemas/plan.schema.json); markdown: a pull-request
+    /// comment
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
     /// Exit 2 when there are changes, 0 when none, 1 on error.
@@ -110,11 +124,11 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+// Values are described on the `--format` arguments: a described value would give only that
+// command clap's long help layout.
 pub enum PlanFormat {
     Human,
-    /// Versioned JSON document, schema in schemas/plan.schema.json.
     Json,
-    /// A pull-request comment.
     Markdown,
 }
 
@@ -186,6 +200,8 @@ pub struct DriftArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: versioned document (format_version 1); markdown: a table and the lists;
+    /// prometheus: node_exporter textfile (check_success 0 when the check fails)
     #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
     pub format: DriftFormat,
     #[command(flatten)]
@@ -195,11 +211,8 @@ pub struct DriftArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DriftFormat {
     Human,
-    /// Versioned JSON document (format_version 1).
     Json,
-    /// A summary table and the lists, e.g. for an issue or a chat message.
     Markdown,
-    /// node_exporter textfile metrics; written with check_success 0 when the check fails.
     Prometheus,
 }
 
@@ -266,6 +279,7 @@ pub struct StatusArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: a document (format_version 1) with the nodes and one string per problem
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
     #[command(flatten)]
@@ -275,7 +289,6 @@ pub struct StatusArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFormat {
     Human,
-    /// A JSON document (format_version 1) with the nodes and one string per problem.
     Json,
 }
 
