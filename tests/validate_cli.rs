@@ -618,3 +618,21 @@ fn extends_to_a_folder_without_yaml_points_at_the_extends_line() {
         run.all()
     );
 }
+
+#[test]
+fn a_quoted_boolean_is_refused_at_its_value_and_every_type_error_of_a_file_is_reported() {
+    let (_dir, env) = temp_env(&[(
+        "topology.yaml",
+        "vhosts:\n  /app:\n    tracing: \"yes\"\n    queues:\n      q: { durable: 'no', auto_delete: true }\n",
+    )]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    // Line 1 is the modeline: the values are on lines 4 and 6, at their own columns.
+    let at = |place: &str| {
+        run.stdout.lines().any(|l| {
+            l.contains(&format!("topology.yaml:{place}: ")) && l.contains("without quotes")
+        })
+    };
+    assert!(at("4:14"), "{}", run.stdout);
+    assert!(at("6:21"), "{}", run.stdout);
+}

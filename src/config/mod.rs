@@ -9,6 +9,8 @@ pub mod merge;
 pub mod schema;
 pub mod secrets;
 pub mod server;
+pub mod strict_bool;
+pub mod type_errors;
 pub mod uri_secrets;
 pub mod validate;
 pub mod variables;
