@@ -257,6 +257,10 @@ pub struct ImportArgs {
     /// `password: { env: WARREN_<USER>_PASSWORD }` references; users.yaml is then mode 0600.
     #[arg(long)]
     pub with_password_hashes: bool,
+    /// With --from-url: also write the user import logs in as (left out and ignored by
+    /// default, so an apply of the result cannot change the user warren connects as).
+    #[arg(long)]
+    pub include_login_user: bool,
     /// References instead of hashes: the default now; kept so that scripts using it still run.
     #[arg(long, hide = true)]
     pub secrets_as_env: bool,
