@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::output_target::OutputTarget;
+
 #[derive(Debug, Parser)]
 #[command(name = "warren", version, about = "Declarative GitOps for RabbitMQ")]
 pub struct Cli {
@@ -63,6 +65,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Clear the apply lock a crashed apply left, by the id its refusal names.
     Unlock(UnlockArgs),
+    /// Print a plan saved with `plan --out`, in any plan format, without reading the broker.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The file `warren plan --out` wrote.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan: PathBuf,
+    /// human; json: versioned document (schemas/plan.schema.json); markdown: a pull-request
+    /// comment
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
@@ -119,6 +134,10 @@ pub struct PlanArgs {
     /// Also save the plan, with what it was computed from, for `apply --plan`.
     #[arg(long, value_name = "PLAN_FILE")]
     pub out: Option<PathBuf>,
+    /// Also write the same plan in FORMAT to FILE, from the same read (repeatable), e.g.
+    /// json=plan.json
+    #[arg(long = "write", value_name = "FORMAT=FILE")]
+    pub writes: Vec<OutputTarget<PlanFormat>>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -204,6 +223,10 @@ pub struct DriftArgs {
     /// prometheus: node_exporter textfile (check_success 0 when the check fails)
     #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
     pub format: DriftFormat,
+    /// Also write the same report in FORMAT to FILE, from the same read (repeatable), e.g.
+    /// prometheus=drift.prom (written, with check_success 0, when the check fails)
+    #[arg(long = "write", value_name = "FORMAT=FILE")]
+    pub writes: Vec<OutputTarget<DriftFormat>>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 12] = [
     "validate",
     "plan",
     "apply",
@@ -15,6 +15,7 @@ const COMMANDS: [&str; 11] = [
     "export",
     "import",
     "unlock",
+    "show",
 ];
 
 const WITH_CONNECTION: [&str; 7] = [

@@ -181,3 +181,46 @@ fn a_saved_plan_applies_from_another_checkout_and_another_spelling_of_env() {
     );
     node.delete_vhost("/saved-checkout");
 }
+
+/// One read: the saved plan, and the same plan written as JSON and Markdown; `show` prints
+/// the saved plan in each format exactly as plan did, without the broker.
+#[test]
+fn show_renders_a_saved_plan_as_plan_wrote_it() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-show", 1000));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("UTF-8").to_string();
+    let run = warren(
+        node,
+        &[
+            "plan",
+            "--env",
+            env.arg(),
+            "--out",
+            &path("plan.bin"),
+            "--write",
+            &format!("json={}", path("plan.json")),
+            "--write",
+            &format!("markdown={}", path("plan.md")),
+        ],
+    );
+    run.expect_code(0, "plan --out --write");
+    for (format, file) in [("json", "plan.json"), ("markdown", "plan.md")] {
+        let written = std::fs::read_to_string(path(file)).expect("written by plan");
+        let shown = common::warren_command()
+            .args(["show", &path("plan.bin"), "--format", format])
+            .output()
+            .expect("run warren show");
+        assert!(shown.status.success(), "show --format {format}");
+        assert_eq!(String::from_utf8_lossy(&shown.stdout), written, "{format}");
+    }
+    let human = common::warren_command()
+        .args(["show", &path("plan.bin")])
+        .output()
+        .expect("run warren show");
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("Plan: 6 to add"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}

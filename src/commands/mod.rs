@@ -11,6 +11,7 @@ pub mod plan;
 pub mod render_config;
 pub mod saved_plan;
 pub mod schema;
+pub mod show;
 pub mod status;
 pub mod unlock;
 pub mod validate;
