@@ -203,6 +203,10 @@ pub struct ValidateArgs {
     /// Resolve every secret reference now, as plan and apply will.
     #[arg(long)]
     pub resolve_secrets: bool,
+    /// Also print the settings (broker, manage, lints, server) after `extends`, as YAML;
+    /// secrets show only as the reference they are read from.
+    #[arg(long)]
+    pub show_merged: bool,
     /// human: annotated source snippets; short: one line per problem.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,

@@ -290,6 +290,7 @@ fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Source
             column: column as u32,
             offset: before.len(),
             len: 1,
+            file: None,
         },
     )
     .help("save the file as UTF-8")
@@ -304,7 +305,9 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut current = text.to_string();
     loop {
-        let err = match serde_saphyr::from_str::<Document>(&current) {
+        let parsed =
+            super::located::parsing_file(file, || serde_saphyr::from_str::<Document>(&current));
+        let err = match parsed {
             Ok(document) if problems.is_empty() => return Ok(document),
             Ok(_) => return Err(problems),
             Err(err) => err,
@@ -359,6 +362,7 @@ fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnost
                 column: loc.column() as u32,
                 offset,
                 len: loc.span().byte_len().unwrap_or(1).max(1) as usize,
+                file: None,
             }
         })
         .unwrap_or_else(|| position_of(text, 0, 0));

@@ -3,6 +3,7 @@
 pub mod diagnostic;
 pub mod environment;
 pub mod field_position;
+pub mod inherit;
 pub mod load;
 pub mod located;
 pub mod merge;

@@ -21,7 +21,8 @@ pub struct Document {
     /// Connection defaults; flags and RABBITMQ_MANAGEMENT_* variables take precedence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker: Option<Located<BrokerSettings>>,
-    /// Another environment (name or path relative to this folder) whose files are loaded first.
+    /// Another environment (name or path relative to this folder) whose files are loaded first;
+    /// its broker, manage, server and lints settings are inherited, overridden key by key here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<Located<String>>,
     /// Values substituted for `${name}` in every file of this environment and the one it extends.
