@@ -6,17 +6,11 @@ use std::ops::Range;
 /// Most type errors one file reports; past that the file is probably not an environment.
 pub const MAX_TYPE_ERRORS: usize = 50;
 
-/// Whether the parser's message is about a value's type, which blanking the value gets past.
+/// Whether the parser's message is about a value's type (`invalid type: ...`, `invalid
+/// value: ...`, `invalid i64`, `unknown variant ...`), which blanking the value gets past.
 pub fn is_type_error(message: &str) -> bool {
-    [
-        "invalid type:",
-        "invalid value:",
-        "unknown variant",
-        "invalid ",
-    ]
-    .iter()
-    .any(|start| message.starts_with(start))
-        && !message.starts_with("invalid yaml")
+    (message.starts_with("invalid ") && !message.starts_with("invalid yaml"))
+        || message.starts_with("unknown variant")
 }
 
 /// Where the value is when the parser pointed at its key (`key: value`), else `offset`.
@@ -126,6 +120,23 @@ mod tests {
         let text = "limits: { max-queues: ten }";
         assert_eq!(value_start(text, 22), 22);
         assert_eq!(&text[scalar_at(text, 22).unwrap()], "ten");
+    }
+
+    #[test]
+    fn only_value_errors_are_parsed_past() {
+        assert!(is_type_error(
+            "invalid type: string \"yes\", expected a boolean"
+        ));
+        assert!(is_type_error("invalid i64"));
+        assert!(is_type_error(
+            "unknown variant `quorom`, expected one of classic"
+        ));
+        assert!(!is_type_error(
+            "while parsing a flow sequence, expected ',' or ']'"
+        ));
+        assert!(!is_type_error(
+            "unknown field `durabel`, expected one of durable"
+        ));
     }
 
     #[test]
