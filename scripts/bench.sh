@@ -5,7 +5,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-warren="$root/target/release/warren"
+warren=$("$root/scripts/warren-bin.sh" release)
 node="$root/scripts/rabbitmq-node.sh"
 work=$(mktemp -d /tmp/warren-bench.XXXXXX)
 chmod 755 "$work" # the nodes run as the rabbitmq user

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-warren="$root/target/debug/warren"
+warren=$("$root/scripts/warren-bin.sh" debug)
 node="$root/scripts/rabbitmq-node.sh"
 dir=$(mktemp -d /tmp/warren-demo.XXXXXX)
 free_port() {

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::output_target::OutputTarget;
+
 #[derive(Debug, Parser)]
 #[command(name = "warren", version, about = "Declarative GitOps for RabbitMQ")]
 pub struct Cli {
@@ -14,6 +16,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Folder holding one sub-folder per environment.
     #[arg(
@@ -81,6 +84,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), or with --out write one page per command into a folder.
     Man(ManArgs),
+    /// Print a plan saved with `plan --out`, in any plan format, without reading the broker.
+    Show(ShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,31 +102,53 @@ pub struct ManArgs {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The file `warren plan --out` wrote.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan: PathBuf,
+    /// human; json: versioned document (schemas/plan.schema.json); markdown: a pull-request
+    /// comment
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+}
+
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
+///
+/// The variables are read in `commands::connect` (an empty one counts as unset), so help names
+/// them in the text and never shows their values.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection options")]
 pub struct ConnectionArgs {
-    /// Management API URL(s) of one cluster, tried in order (repeatable or comma-separated).
-    #[arg(long = "url", value_delimiter = ',')]
+    /// Management API URL(s) of one cluster, tried in order (repeatable or comma-separated)
+    /// [env: RABBITMQ_MANAGEMENT_API_URL]
+    #[arg(long = "url", value_delimiter = ',', value_name = "URL")]
     pub urls: Vec<String>,
-    #[arg(long)]
+    /// User to log in as; default: the environment's `broker: { user }`, else guest
+    /// [env: RABBITMQ_MANAGEMENT_USER]
+    #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Prefer --password-file or RABBITMQ_MANAGEMENT_PASSWORD: flags show up in process lists.
-    #[arg(long)]
+    /// Password; prefer --password-file or the variable: flags show up in process lists
+    /// [env: RABBITMQ_MANAGEMENT_PASSWORD]
+    #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-    #[arg(long)]
+    /// File holding the password (one line; a trailing newline is ignored)
+    #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// PEM file of CA certificates to trust.
-    #[arg(long)]
+    /// PEM file of CA certificates to trust
+    #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    #[arg(long)]
+    /// PEM client certificate (chain) for mutual TLS; needs --client-key
+    #[arg(long, value_name = "FILE")]
     pub client_cert: Option<PathBuf>,
-    #[arg(long)]
+    /// PEM private key of --client-cert
+    #[arg(long, value_name = "FILE")]
     pub client_key: Option<PathBuf>,
-    /// Accept any server certificate (never the default).
+    /// Accept any server certificate (never the default)
     #[arg(long)]
     pub insecure: bool,
-    /// Request timeout in seconds.
-    #[arg(long)]
+    /// Request timeout in seconds
+    #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
 }
 
@@ -130,6 +157,8 @@ pub struct PlanArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: versioned document (schemas/plan.schema.json); markdown: a pull-request
+    /// comment
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
     /// Exit 2 when there are changes, 0 when none, 1 on error.
@@ -138,16 +167,20 @@ pub struct PlanArgs {
     /// Also save the plan, with what it was computed from, for `apply --plan`.
     #[arg(long, value_name = "PLAN_FILE")]
     pub out: Option<PathBuf>,
+    /// Also write the same plan in FORMAT to FILE, from the same read (repeatable), e.g.
+    /// json=plan.json
+    #[arg(long = "write", value_name = "FORMAT=FILE")]
+    pub writes: Vec<OutputTarget<PlanFormat>>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+// Values are described on the `--format` arguments: a described value would give only that
+// command clap's long help layout.
 pub enum PlanFormat {
     Human,
-    /// Versioned JSON document, schema in schemas/plan.schema.json.
     Json,
-    /// A pull-request comment.
     Markdown,
 }
 
@@ -203,6 +236,10 @@ pub struct ValidateArgs {
     /// Resolve every secret reference now, as plan and apply will.
     #[arg(long)]
     pub resolve_secrets: bool,
+    /// Also print the settings (broker, manage, lints, server) after `extends`, as YAML;
+    /// secrets show only as the reference they are read from.
+    #[arg(long)]
+    pub show_merged: bool,
     /// human: annotated source snippets; short: one line per problem.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
@@ -219,8 +256,14 @@ pub struct DriftArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: versioned document (format_version 1); markdown: a table and the lists;
+    /// prometheus: node_exporter textfile (check_success 0 when the check fails)
     #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
     pub format: DriftFormat,
+    /// Also write the same report in FORMAT to FILE, from the same read (repeatable), e.g.
+    /// prometheus=drift.prom (written, with check_success 0, when the check fails)
+    #[arg(long = "write", value_name = "FORMAT=FILE")]
+    pub writes: Vec<OutputTarget<DriftFormat>>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -228,11 +271,8 @@ pub struct DriftArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DriftFormat {
     Human,
-    /// Versioned JSON document (format_version 1).
     Json,
-    /// A summary table and the lists, e.g. for an issue or a chat message.
     Markdown,
-    /// node_exporter textfile metrics; written with check_success 0 when the check fails.
     Prometheus,
 }
 
@@ -277,6 +317,10 @@ pub struct ImportArgs {
     /// `password: { env: WARREN_<USER>_PASSWORD }` references; users.yaml is then mode 0600.
     #[arg(long)]
     pub with_password_hashes: bool,
+    /// With --from-url: also write the user import logs in as (left out and ignored by
+    /// default, so an apply of the result cannot change the user warren connects as).
+    #[arg(long)]
+    pub include_login_user: bool,
     /// References instead of hashes: the default now; kept so that scripts using it still run.
     #[arg(long, hide = true)]
     pub secrets_as_env: bool,
@@ -299,6 +343,7 @@ pub struct StatusArgs {
     /// Environment name (folder under --environments-dir) or path.
     #[arg(long = "env", value_name = "ENV")]
     pub env: String,
+    /// human; json: a document (format_version 1) with the nodes and one string per problem
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
     #[command(flatten)]
@@ -308,7 +353,6 @@ pub struct StatusArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFormat {
     Human,
-    /// A JSON document (format_version 1) with the nodes and one string per problem.
     Json,
 }
 

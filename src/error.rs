@@ -55,9 +55,14 @@ pub enum Error {
     #[diagnostic(code(warren::broker))]
     Broker(#[from] crate::broker::BrokerError),
 
-    #[error("environment `{name}` has {count} error{}; run `warren validate --env {name}`", if *count == 1 { "" } else { "s" })]
+    #[error("environment `{name}` has {count} error{}; run `{command}`", if *count == 1 { "" } else { "s" })]
     #[diagnostic(code(warren::invalid_environment))]
-    InvalidEnvironment { name: String, count: usize },
+    InvalidEnvironment {
+        name: String,
+        count: usize,
+        /// The validate command that reports the same errors.
+        command: String,
+    },
 
     #[error("{0}")]
     #[diagnostic(code(warren::refused))]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod format;
 pub mod model;
 pub mod ops;
+pub mod output_target;
 pub mod plan;
 pub mod render;
 pub mod secret;

@@ -10,6 +10,7 @@ use warren::error::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    warren::render::error_report::install_hook();
     init_logging(cli.global.verbose, cli.global.log_format);
     let color = commands::validate::use_color(cli.global.color);
     let result = match &cli.command {
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Unlock(args) => commands::unlock::run(args, &cli.global.environments_dir),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
+        Command::Show(args) => commands::show::run(args, color),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -67,6 +67,38 @@ fn a_missing_secret_at_plan_time_names_the_variable() {
         run.flat()
     );
     assert!(run.flat().contains("missing-secret"), "{}", run.flat());
+    // Plain validate passes without secrets; the hint names the flag that finds this, and
+    // the environment as it was typed (here a path), so the command can be pasted.
+    let hint = format!(
+        "run `warren validate --env {} --resolve-secrets`",
+        env.arg()
+    );
+    assert!(run.flat().contains(&hint), "{}", run.flat());
+}
+
+#[test]
+fn a_wrong_password_says_authentication_failed_for_the_user_with_the_url_whole() {
+    let node = BrokerNode::shared();
+    let env = small_env("/cli-auth");
+    let mut cmd = warren_command();
+    cmd.args(["plan", "--env", env.arg(), "--url", &node.url()])
+        .args(["--user", "guest", "--password", "not-the-pw-4711"])
+        .env("WARREN_CLI_TEST_SECRET", "x");
+    let out = cmd.output().expect("run warren");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let flat = common::flatten_text(&stderr);
+    assert!(
+        flat.contains("authentication failed for user `guest`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-the-pw-4711"), "{stderr}");
+    // The request's URL is long enough to be wrapped; it stays on one line, whole.
+    let url = format!("{}/api/overview?columns=", node.url());
+    assert!(
+        stderr.lines().any(|line| line.contains(&url)),
+        "the URL is cut across lines:\n{stderr}"
+    );
 }
 
 #[test]

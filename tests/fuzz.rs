@@ -289,6 +289,7 @@ fn import(input: &[u8]) -> Option<tempfile::TempDir> {
         secrets_as_env: true,
         broker_url: None,
         schema: None,
+        login_user: None,
     };
     let (files, _) = environment_files(&state, &options);
     let dir = tempfile::tempdir().ok()?;

@@ -684,3 +684,88 @@ fn import_writes_password_references_unless_asked_for_hashes() {
         run.stderr
     );
 }
+
+/// Run from a folder outside any checkout of warren, no schema is within reach: import
+/// writes one into the folder, and every file's modeline points at it.
+#[test]
+fn import_outside_a_checkout_writes_the_schema_and_a_modeline_in_every_file() {
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("definitions.json");
+    std::fs::write(
+        &file,
+        r#"{"vhosts": [{"name": "/"}], "users": [{"name": "u", "password_hash": "", "tags": []}],
+            "queues": [{"name": "q", "vhost": "/", "durable": true, "arguments": {}}]}"#,
+    )
+    .unwrap();
+    let env = outside.path().join("env");
+    let out = warren_command()
+        .current_dir(outside.path())
+        .args(["import", "--from-definitions"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&env)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let schema = read(&env, "environment.schema.json");
+    let printed = warren_command().arg("schema").output().unwrap().stdout;
+    assert_eq!(
+        schema.as_bytes(),
+        printed.as_slice(),
+        "the schema warren prints"
+    );
+    let mut yaml = 0;
+    for entry in std::fs::read_dir(&env).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            yaml += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.starts_with("# yaml-language-server: $schema=environment.schema.json\n"),
+                "{}:\n{text}",
+                path.display()
+            );
+        }
+    }
+    assert_eq!(yaml, 3, "environment, vhost and users files");
+    assert_valid(&env);
+}
+
+/// From a live broker, the user import logs in as is named and left out unless asked for.
+#[test]
+fn import_from_a_broker_leaves_out_the_login_user_unless_asked() {
+    let node = BrokerNode::shared();
+    let vhost = node.create_vhost("import-login");
+    let url = node.url();
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join("without");
+    let args = ["import", "--from-url", &url, "--vhost", &vhost, "--out"];
+    let mut run_args = args.to_vec();
+    run_args.push(env.to_str().unwrap());
+    let run = warren(node, &run_args);
+    run.expect_code(0, "import");
+    assert!(
+        run.flat()
+            .contains("user \"guest\" (the user import logged in as) left out"),
+        "{}",
+        run.flat()
+    );
+    // guest may be the node's only user: then there is no users.yaml at all.
+    let users = std::fs::read_to_string(env.join("users.yaml")).unwrap_or_default();
+    assert!(!users.contains("guest:"), "{users}");
+    let settings = read(&env, "environment.yaml");
+    assert!(settings.contains("users: ['^guest$']"), "{settings}");
+    assert_valid(&env);
+
+    let with = dir.path().join("with");
+    let mut run_args = args.to_vec();
+    run_args.extend([with.to_str().unwrap(), "--include-login-user"]);
+    warren(node, &run_args).expect_code(0, "import --include-login-user");
+    let users = read(&with, "users.yaml");
+    assert!(users.contains("guest:"), "{users}");
+    node.delete_vhost(&vhost);
+}

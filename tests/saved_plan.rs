@@ -115,3 +115,112 @@ fn a_saved_plan_for_another_environment_is_refused() {
         run.flat()
     );
 }
+
+/// A checkout holding `envs/base` (the topology) and `envs/app` (extends it).
+fn checkout(vhost: &str) -> tempfile::TempDir {
+    let root = tempfile::Builder::new()
+        .prefix("warren-checkout-")
+        .tempdir()
+        .expect("temp dir");
+    let envs = root.path().join("envs");
+    std::fs::create_dir_all(envs.join("base")).expect("mkdir");
+    std::fs::create_dir_all(envs.join("app")).expect("mkdir");
+    std::fs::write(
+        envs.join("base/topology.yaml"),
+        format!("vhosts:\n  {vhost}:\n    queues:\n      q.a: {{}}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        envs.join("app/environment.yaml"),
+        format!("extends: base\nlocal: true\nignore: {{ users: ['.'] }}\nmanage: {{ vhosts: ['{vhost}'] }}\n"),
+    )
+    .expect("write");
+    root
+}
+
+#[test]
+fn a_saved_plan_applies_from_another_checkout_and_another_spelling_of_env() {
+    let node = BrokerNode::shared();
+    let first = checkout("/saved-checkout");
+    let second = checkout("/saved-checkout");
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let plan_file = file.path().to_str().expect("UTF-8 path");
+    // Planned with --env as a path in one checkout...
+    let app = first.path().join("envs/app");
+    let run = warren(
+        node,
+        &[
+            "plan",
+            "--env",
+            app.to_str().expect("UTF-8"),
+            "--out",
+            plan_file,
+        ],
+    );
+    run.expect_code(0, "plan --out");
+    // ...applied with --env as a name in another, as a CI job in its own folder would.
+    let envs = second.path().join("envs");
+    let run = warren(
+        node,
+        &[
+            "apply",
+            "--env",
+            "app",
+            "--environments-dir",
+            envs.to_str().expect("UTF-8"),
+            "--plan",
+            plan_file,
+            "--auto-approve",
+        ],
+    );
+    run.expect_code(0, "apply --plan from another checkout");
+    assert!(
+        run.stdout.contains("Apply complete! 2 added"),
+        "{}",
+        run.stdout
+    );
+    node.delete_vhost("/saved-checkout");
+}
+
+/// One read: the saved plan, and the same plan written as JSON and Markdown; `show` prints
+/// the saved plan in each format exactly as plan did, without the broker.
+#[test]
+fn show_renders_a_saved_plan_as_plan_wrote_it() {
+    let node = BrokerNode::shared();
+    let env = TempEnv::new(&topology("/saved-show", 1000));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("UTF-8").to_string();
+    let run = warren(
+        node,
+        &[
+            "plan",
+            "--env",
+            env.arg(),
+            "--out",
+            &path("plan.bin"),
+            "--write",
+            &format!("json={}", path("plan.json")),
+            "--write",
+            &format!("markdown={}", path("plan.md")),
+        ],
+    );
+    run.expect_code(0, "plan --out --write");
+    for (format, file) in [("json", "plan.json"), ("markdown", "plan.md")] {
+        let written = std::fs::read_to_string(path(file)).expect("written by plan");
+        let shown = common::warren_command()
+            .args(["show", &path("plan.bin"), "--format", format])
+            .output()
+            .expect("run warren show");
+        assert!(shown.status.success(), "show --format {format}");
+        assert_eq!(String::from_utf8_lossy(&shown.stdout), written, "{format}");
+    }
+    let human = common::warren_command()
+        .args(["show", &path("plan.bin")])
+        .output()
+        .expect("run warren show");
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("Plan: 6 to add"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}

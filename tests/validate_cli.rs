@@ -618,3 +618,95 @@ fn extends_to_a_folder_without_yaml_points_at_the_extends_line() {
         run.all()
     );
 }
+
+#[test]
+fn a_quoted_boolean_is_refused_at_its_value_and_every_type_error_of_a_file_is_reported() {
+    let (_dir, env) = temp_env(&[(
+        "topology.yaml",
+        "vhosts:\n  /app:\n    tracing: \"yes\"\n    queues:\n      q: { durable: 'no', auto_delete: true }\n",
+    )]);
+    let run = validate(&["--env", &env, "--format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    // Line 1 is the modeline: the values are on lines 4 and 6, at their own columns.
+    let at = |place: &str| {
+        run.stdout.lines().any(|l| {
+            l.contains(&format!("topology.yaml:{place}: ")) && l.contains("without quotes")
+        })
+    };
+    assert!(at("4:14"), "{}", run.stdout);
+    assert!(at("6:21"), "{}", run.stdout);
+}
+
+#[test]
+fn staging_inherits_productions_settings_and_shows_them_merged() {
+    let run = validate(&["--env", "staging", "--show-merged", "--format", "short"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    for expected in [
+        // Set by staging itself.
+        "  - https://rabbitmq-staging.creativeflow.internal:15671\n",
+        "    load_definitions: /etc/rabbitmq/definitions/staging_definitions.json\n",
+        "    level: debug\n",
+        // Production's, with staging's variables.
+        "  user: rabbitmq_admin_app_staging\n",
+        "  vhosts:\n  - /creativeflow_staging\n",
+        // Production's as written: key by key beside staging's own keys.
+        "    dir: /var/log/rabbitmq\n",
+        "    port: 15672\n",
+        "    delegate_count: 64\n",
+        "  - argument-as-policy\n",
+        // A secret shows only as where it is read from.
+        "  default_pass:\n    env: RABBITMQ_DEFAULT_PASS\n",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "no {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn an_inherited_setting_is_reported_in_the_file_that_wrote_it() {
+    let root = tempfile::tempdir().expect("a temp dir");
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, format!("{MODELINE}{text}")).expect("write");
+    };
+    write(
+        "base/environment.yaml",
+        "local: true\nlints: { allow: [argument-as-policy] }\nserver:\n  default_user: admin\n  default_pass: { env: X }\n  logging: { level: info }\n",
+    );
+    write(
+        "child/environment.yaml",
+        "extends: base\nlocal: true\nlints: { allow: [broad-configure] }\nserver:\n  management: { load_definitions: /d.json }\n  default_pass: guest-literal-pw\n",
+    );
+    let child = root.path().join("child").display().to_string();
+    let run = validate(&["--env", &child, "--format", "short", "--show-merged"]);
+    // The warning needs the child's load_definitions and the base's default_user: it points
+    // at the base's line, in the base's file.
+    let base_file = root
+        .path()
+        .join("base/environment.yaml")
+        .display()
+        .to_string();
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with(&format!(
+            "warning[default-user-with-definitions] {base_file}:5:17:"
+        ))),
+        "{}",
+        run.stdout
+    );
+    // Both set `lints`: the child adds to the base's codes, which is no duplicate.
+    assert!(!run.stdout.contains("duplicate-setting"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("  - argument-as-policy\n  - broad-configure\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("    level: info\n"), "{}", run.stdout);
+    // A literal secret is an error, and never printed, not even in the merged settings.
+    assert!(run.stdout.contains("secret-literal"), "{}", run.stdout);
+    assert!(!run.stdout.contains("guest-literal-pw"), "{}", run.stdout);
+}

@@ -7,6 +7,9 @@
 #   steps.sh merge-apply ENV    apply exactly the saved plan (refused if anything moved)
 #   steps.sh nightly-drift ENV  drift report (drift.md) and metrics (drift.prom)
 #
+# Each job reads the broker once: one run writes every format (`--write FORMAT=FILE`), and
+# `warren show plan.bin` prints a saved plan again without a read.
+#
 # Connection: RABBITMQ_MANAGEMENT_API_URL / _USER / _PASSWORD from the CI's secrets.
 # Output files go to ${WARREN_OUT:-.}. Exit codes follow warren's: 2 means changes / drift.
 set -euo pipefail
@@ -21,8 +24,8 @@ case $job in
 pr-plan)
     "$warren" validate --all
     # Exit 2 (changes) is a normal outcome for a pull request, not a failure.
-    "$warren" plan --env "$env" --format markdown --detailed-exitcode >"$out/plan.md" || [[ $? == 2 ]]
-    "$warren" plan --env "$env" --format json >"$out/plan.json"
+    "$warren" plan --env "$env" --format markdown --write "json=$out/plan.json" \
+        --detailed-exitcode >"$out/plan.md" || [[ $? == 2 ]]
     ;;
 merge-plan)
     "$warren" plan --env "$env" --out "$out/plan.bin" --detailed-exitcode || [[ $? == 2 ]]
@@ -31,11 +34,8 @@ merge-apply)
     "$warren" apply --env "$env" --plan "$out/plan.bin" --auto-approve
     ;;
 nightly-drift)
-    status=0
-    "$warren" drift --env "$env" --format markdown >"$out/drift.md" || status=$?
     # The metrics are written even when the broker is unreachable, so the alert can fire.
-    "$warren" drift --env "$env" --format prometheus >"$out/drift.prom" || true
-    exit "$status"
+    "$warren" drift --env "$env" --format markdown --write "prometheus=$out/drift.prom" >"$out/drift.md"
     ;;
 *)
     echo "unknown job: $job" >&2

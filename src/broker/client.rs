@@ -270,6 +270,13 @@ impl HttpBroker {
                     if status.is_success() {
                         return Ok((display, bytes));
                     }
+                    if status == StatusCode::UNAUTHORIZED {
+                        return Err(Failure::Fatal(BrokerError::Unauthorized {
+                            method: method.to_string(),
+                            url: display,
+                            user: user.clone(),
+                        }));
+                    }
                     let (url, body) = (display, bytes);
                     return Err(Failure::Status { url, status, body });
                 }

@@ -15,6 +15,13 @@ pub enum BrokerError {
         /// The broker's own `reason`, or its trimmed body when it sent no JSON.
         reason: String,
     },
+    /// 401: the user is named so a wrong one is seen at once; the password never is.
+    #[error("authentication failed for user `{user}` ({method} {url} answered HTTP 401): check --user and the password (--password-file, RABBITMQ_MANAGEMENT_PASSWORD or `broker: {{ password }}`)")]
+    Unauthorized {
+        method: String,
+        url: String,
+        user: String,
+    },
     #[error("no management endpoint reachable (tried {}): {message}", urls.join(", "))]
     Unreachable { urls: Vec<String>, message: String },
     #[error("{method} {url} timed out")]
@@ -40,6 +47,7 @@ impl BrokerError {
     pub fn status(&self) -> Option<u16> {
         match self {
             BrokerError::Http { status, .. } => Some(*status),
+            BrokerError::Unauthorized { .. } => Some(401),
             _ => None,
         }
     }

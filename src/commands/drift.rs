@@ -20,21 +20,26 @@ pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Out
     let planned = match planned {
         Ok(planned) => planned,
         Err(err) => {
+            let name = environment_name(&args.env, environments_dir);
+            let failure = prometheus::render_failure(&name, started);
             if args.format == DriftFormat::Prometheus {
-                let name = environment_name(&args.env, environments_dir);
-                print!("{}", prometheus::render_failure(&name, started));
+                print!("{failure}");
+            }
+            // The metrics file is written even now, so that the alert fires.
+            for target in &args.writes {
+                if target.format == DriftFormat::Prometheus {
+                    crate::output_target::write(&target.path, &failure)?;
+                }
             }
             return Err(err);
         }
     };
     let report = DriftReport::new(&planned.plan, &planned.live, &planned.scope);
-    let text = match args.format {
-        DriftFormat::Human => human::render(&report, color),
-        DriftFormat::Json => json::render(&report),
-        DriftFormat::Markdown => markdown::render(&report),
-        DriftFormat::Prometheus => prometheus::render(&report, started),
-    };
-    print!("{text}");
+    print!("{}", render(&report, args.format, color, started));
+    for target in &args.writes {
+        let text = render(&report, target.format, false, started);
+        crate::output_target::write(&target.path, &text)?;
+    }
     Ok(if report.in_sync() {
         Outcome::Success
     } else {
@@ -58,4 +63,14 @@ fn environment_name(reference: &str, environments_dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| reference.to_string())
+}
+
+/// The report in one of its formats; `started` stamps the Prometheus series.
+fn render(report: &DriftReport, format: DriftFormat, color: bool, started: f64) -> String {
+    match format {
+        DriftFormat::Human => human::render(report, color),
+        DriftFormat::Json => json::render(report),
+        DriftFormat::Markdown => markdown::render(report),
+        DriftFormat::Prometheus => prometheus::render(report, started),
+    }
 }

@@ -15,15 +15,28 @@ use crate::error::{Error, Outcome};
 use crate::model::live::live_state;
 
 const SCHEMA: &str = "schemas/environment.schema.json";
+/// The schema's name when import writes it into the environment folder itself.
+const LOCAL_SCHEMA: &str = "environment.schema.json";
 
 pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
-    let snapshot = match (&args.from_url, &args.from_definitions) {
+    let (snapshot, login_user) = match (&args.from_url, &args.from_definitions) {
         (Some(url), _) => {
             let settings = super::connect::settings_without_environment(&args.connection, url)?;
             let broker = HttpBroker::new(&settings)?;
-            super::runtime()?.block_on(fetch_live(&broker))?
+            let runtime = super::runtime()?;
+            let snapshot = runtime.block_on(fetch_live(&broker))?;
+            let login = if args.include_login_user {
+                None
+            } else {
+                Some(
+                    runtime
+                        .block_on(crate::apply::guard::login_user(&broker))
+                        .map_err(Error::Refused)?,
+                )
+            };
+            (snapshot, login)
         }
-        (None, Some(path)) => read_file(path)?,
+        (None, Some(path)) => (read_file(path)?, None),
         (None, None) => {
             return Err(Error::Usage(
                 "pass --from-url URL or --from-definitions FILE".to_string(),
@@ -39,14 +52,27 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
             )));
         }
     }
+    let found_schema = schema_reference(&args.out);
     let options = ImportOptions {
         vhosts: args.vhosts.clone(),
         secrets_as_env: !args.with_password_hashes,
         broker_url: args.from_url.clone(),
-        schema: schema_reference(&args.out),
+        // No schema within reach (outside a checkout of warren): one is written alongside.
+        schema: Some(
+            found_schema
+                .clone()
+                .unwrap_or_else(|| LOCAL_SCHEMA.to_string()),
+        ),
+        login_user,
     };
     let state = live_state(&snapshot);
-    let (files, notes) = environment_files(&state, &options);
+    let (mut files, notes) = environment_files(&state, &options);
+    if found_schema.is_none() {
+        files.push(EnvFile {
+            name: LOCAL_SCHEMA.to_string(),
+            text: super::schema::environment_schema(),
+        });
+    }
     for note in &notes {
         eprintln!("warning: {note}");
     }

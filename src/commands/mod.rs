@@ -13,9 +13,11 @@ pub mod plan;
 pub mod render_config;
 pub mod saved_plan;
 pub mod schema;
+pub mod show;
 pub mod status;
 pub mod unlock;
 pub mod validate;
+pub mod validate_hint;
 
 use std::path::{Path, PathBuf};
 

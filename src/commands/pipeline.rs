@@ -38,12 +38,18 @@ pub fn load_valid(
     let options = ValidateOptions {
         broker_version: version,
     };
-    let (env, problems) = super::validate::check_environment(&dir, &options, false);
-    report_errors(&env, &problems)?;
+    let (mut env, problems) = super::validate::check_environment(&dir, &options, false);
+    env.reference = reference.to_string();
+    report_errors(&env, &problems, &[])?;
     Ok(env)
 }
 
-fn report_errors(env: &Environment, problems: &[Diagnostic]) -> Result<(), Error> {
+/// Prints the errors and ends the command with the validate flags that report them again.
+fn report_errors(
+    env: &Environment,
+    problems: &[Diagnostic],
+    validate_flags: &[&str],
+) -> Result<(), Error> {
     let errors: Vec<&Diagnostic> = problems.iter().filter(|p| p.is_error()).collect();
     for problem in &errors {
         eprintln!("{}", diagnostics::short(problem, &env.sources));
@@ -54,6 +60,7 @@ fn report_errors(env: &Environment, problems: &[Diagnostic]) -> Result<(), Error
         Err(Error::InvalidEnvironment {
             name: env.name.clone(),
             count: errors.len(),
+            command: super::validate_hint::validate_command(&env.reference, validate_flags),
         })
     }
 }
@@ -117,7 +124,8 @@ async fn plan_from(
 ) -> Result<Planned, Error> {
     if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
         let problems = crate::config::validate::validate_for_version(&env, version);
-        report_errors(&env, &problems)?;
+        let version_flag = format!("--broker-version {}", snapshot.version);
+        report_errors(&env, &problems, &[&version_flag])?;
         // What this release deprecates, or the quorum delivery limit of 4.x: said, not refused.
         for warning in problems.iter().filter(|p| !p.is_error()) {
             eprintln!("{}", diagnostics::short(warning, &env.sources));
@@ -126,7 +134,8 @@ async fn plan_from(
     let mut desired = match desired {
         Ok(state) => state,
         Err(problems) => {
-            report_errors(&env, &problems)?;
+            // Building the desired state resolves secrets; plain validate does not.
+            report_errors(&env, &problems, &["--resolve-secrets"])?;
             State::default()
         }
     };

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{Error, Outcome};
+use crate::plan::Plan;
 use crate::render::{plan_human, plan_json, plan_markdown};
 
 pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
@@ -13,10 +14,10 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
         environments_dir,
         &args.connection,
     ))?;
-    match args.format {
-        PlanFormat::Human => print!("{}", plan_human::render(&planned.plan, color)),
-        PlanFormat::Json => print!("{}", plan_json::render(&planned.plan)),
-        PlanFormat::Markdown => print!("{}", plan_markdown::render(&planned.plan)),
+    print!("{}", render(&planned.plan, args.format, color));
+    for target in &args.writes {
+        // Files get no colour codes, whatever the terminal.
+        crate::output_target::write(&target.path, &render(&planned.plan, target.format, false))?;
     }
     if let Some(path) = &args.out {
         super::saved_plan::write(path, &planned)?;
@@ -32,4 +33,13 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
     } else {
         Outcome::Success
     })
+}
+
+/// The plan in one of its formats.
+pub fn render(plan: &Plan, format: PlanFormat, color: bool) -> String {
+    match format {
+        PlanFormat::Human => plan_human::render(plan, color),
+        PlanFormat::Json => plan_json::render(plan),
+        PlanFormat::Markdown => plan_markdown::render(plan),
+    }
 }

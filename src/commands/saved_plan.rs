@@ -1,18 +1,21 @@
 //! Writing a saved plan, and proving before apply that it still describes the broker.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use super::pipeline::Planned;
+use crate::config::Environment;
 use crate::error::Error;
 use crate::plan::saved::{
-    file_digests, live_digests, same_changes, staleness, SavedPlan, SAVED_PLAN_VERSION,
+    file_digests, live_digests, relative_key, same_changes, staleness, SavedPlan,
+    SAVED_PLAN_VERSION,
 };
 
 pub fn write(path: &Path, planned: &Planned) -> Result<(), Error> {
     let saved = SavedPlan {
         format_version: SAVED_PLAN_VERSION,
         environment: planned.env.name.clone(),
-        files: file_digests(&planned.env.sources),
+        files: files_of(&planned.env),
         live: live_digests(&planned.live, &planned.scope),
         plan: planned.plan.clone(),
     };
@@ -55,7 +58,7 @@ pub fn check_fresh(saved: &SavedPlan, current: &Planned) -> Result<(), Error> {
     }
     let reasons = staleness(
         saved,
-        &file_digests(&current.env.sources),
+        &files_of(&current.env),
         &live_digests(&current.live, &current.scope),
     );
     if !reasons.is_empty() {
@@ -77,4 +80,16 @@ pub fn check_fresh(saved: &SavedPlan, current: &Planned) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// The environment's file digests, keyed relative to its folder as the file system resolves
+/// both (so `./environments/x`, `x` and a symlinked checkout agree).
+fn files_of(env: &Environment) -> BTreeMap<String, String> {
+    let resolved = |path: &Path| -> PathBuf {
+        std::fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let root = resolved(&env.dir);
+    file_digests(&env.sources, |file| relative_key(&root, &resolved(file)))
 }

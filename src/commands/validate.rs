@@ -35,6 +35,9 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
                 }
             }
         }
+        if args.show_merged {
+            print!("{}", crate::render::merged_settings::render(&env));
+        }
         let verdict = if errors == 0 { "valid" } else { "invalid" };
         println!(
             "{}: {verdict} ({errors} error{}, {warnings} warning{})",

@@ -62,6 +62,8 @@ pub struct ParameterSpec {
 #[derive(Debug)]
 pub struct Environment {
     pub name: String,
+    /// The environment as the command line named it (`--env` as typed), for hints to rerun.
+    pub reference: String,
     pub dir: PathBuf,
     pub sources: Sources,
     pub variables: IndexMap<String, String>,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::diagnostic::{Diagnostic, FileId, Sources};
 use super::located::{Located, Position};
 use super::schema::Document;
+use super::type_errors;
 use super::variables::{position_of, substitute};
 
 /// Parsed files of one environment: its ancestors' files first, then its own.
@@ -75,7 +76,7 @@ pub fn load_files(dir: &Path) -> LoadedFiles {
                     own: depth == 0,
                     document,
                 }),
-                Err(problem) => problems.push(problem),
+                Err(file_problems) => problems.extend(file_problems),
             }
         }
     }
@@ -289,16 +290,53 @@ fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Source
             column: column as u32,
             offset: before.len(),
             len: 1,
+            file: None,
         },
     )
     .help("save the file as UTF-8")
 }
 
-fn parse_document(text: &str, file: FileId) -> Result<Document, Diagnostic> {
+/// The document, or every type error in it (each value blanked in turn) and the first other
+/// error after them.
+fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>> {
     if text.trim().is_empty() {
         return Ok(Document::default());
     }
-    serde_saphyr::from_str::<Document>(text).map_err(|err| yaml_problem(&err, text, file))
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut current = text.to_string();
+    loop {
+        let parsed =
+            super::located::parsing_file(file, || serde_saphyr::from_str::<Document>(&current));
+        let err = match parsed {
+            Ok(document) if problems.is_empty() => return Ok(document),
+            Ok(_) => return Err(problems),
+            Err(err) => err,
+        };
+        let mut problem = yaml_problem(&err, &current, file);
+        let scalar = problem.location.and_then(|place| {
+            if !type_errors::is_type_error(&problem.message) {
+                return None;
+            }
+            // Errors from a value's own check point at its key: point at the value.
+            let start = type_errors::value_start(&current, place.at.offset);
+            type_errors::scalar_at(&current, start)
+        });
+        if let (Some(range), Some(place)) = (scalar.clone(), problem.location.as_mut()) {
+            place.at = position_of(&current, range.start, range.len());
+        }
+        let offset = |p: &Diagnostic| p.location.map(|l| l.at.offset);
+        if problems.iter().any(|p| offset(p) == offset(&problem)) {
+            // A blanked value whose field cannot be null either: said once already.
+            return Err(problems);
+        }
+        problems.push(problem);
+        match scalar {
+            Some(range) if problems.len() < type_errors::MAX_TYPE_ERRORS => {
+                current = type_errors::blank(&current, range);
+            }
+            _ => return Err(problems),
+        }
+    }
 }
 
 /// Turns a parser error into a diagnostic with a stable code and the parser's location.
@@ -324,6 +362,7 @@ fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnost
                 column: loc.column() as u32,
                 offset,
                 len: loc.span().byte_len().unwrap_or(1).max(1) as usize,
+                file: None,
             }
         })
         .unwrap_or_else(|| position_of(text, 0, 0));

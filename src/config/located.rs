@@ -1,11 +1,14 @@
 //! A value together with where it was written, for diagnostics that point at the source.
 
 use std::borrow::Borrow;
+use std::cell::Cell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::diagnostic::FileId;
 
 /// Position of a node inside one source file (1-based line and column, byte range).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -14,6 +17,22 @@ pub struct Position {
     pub column: u32,
     pub offset: usize,
     pub len: usize,
+    /// The file the value was read from, when the loader read it: a setting inherited through
+    /// `extends` sits in a block declared in another file, and diagnostics must name its own.
+    pub file: Option<FileId>,
+}
+
+thread_local! {
+    /// The file being parsed on this thread, stamped on every position read from it.
+    static PARSING: Cell<Option<FileId>> = const { Cell::new(None) };
+}
+
+/// Runs `parse` with every [`Located`] it reads remembering `file`.
+pub fn parsing_file<R>(file: FileId, parse: impl FnOnce() -> R) -> R {
+    let outer = PARSING.with(|p| p.replace(Some(file)));
+    let result = parse();
+    PARSING.with(|p| p.set(outer));
+    result
 }
 
 /// A deserialised value with its position; equality, order and hashing look at the value only.
@@ -92,6 +111,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
                 column: loc.column() as u32,
                 offset: span.byte_offset().unwrap_or(0) as usize,
                 len: span.byte_len().unwrap_or(0) as usize,
+                file: PARSING.with(Cell::get),
             },
         })
     }

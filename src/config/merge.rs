@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::{Declared, Environment, ParameterSpec, Settings, Vhost};
+use super::inherit::Inherit;
 use super::load::LoadedFiles;
 use super::located::{Located, Position};
 use super::schema::{Document, VhostSpec};
@@ -11,6 +12,7 @@ use super::schema::{Document, VhostSpec};
 pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
     let mut problems = loaded.problems;
     let mut env = Environment {
+        reference: loaded.name.clone(),
         name: loaded.name,
         dir: loaded.dir,
         sources: loaded.sources,
@@ -41,38 +43,37 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
             at.is_none_or(|at| once(key, file, at, &mut settings_seen, &mut problems))
         };
         if let Some(lints) = lints {
-            if seen("lints", Some(lints.at)) || !parsed.own {
+            // An ancestor's codes add to the environment's own (its file was checked alone).
+            if !parsed.own || seen("lints", Some(lints.at)) {
                 for code in lints.value.allow {
                     env.settings.allow.push(code.value.clone());
                     env.settings.allow_written.push((file, code));
                 }
             }
         }
-        // Ancestors' settings were checked when they were loaded as themselves.
+        // Ancestors' settings were checked when they were loaded as themselves; a nearer
+        // environment's `broker`, `manage` and `server` override theirs key by key.
         if parsed.own {
             seen("extends", extends.as_ref().map(|e| e.at));
             seen("variables", variables.as_ref().map(|v| v.at));
             seen("local", local.as_ref().map(|l| l.at));
-            if let Some(broker) = broker {
-                if seen("broker", Some(broker.at)) {
-                    let name = Located::new("broker".to_string(), broker.at);
-                    env.settings.broker = Some(Declared {
-                        file,
-                        name,
-                        spec: broker.value,
-                    });
-                }
+        }
+        if let Some(broker) = broker {
+            if !parsed.own || seen("broker", Some(broker.at)) {
+                layer(&mut env.settings.broker, file, "broker", broker);
             }
-            if let Some(manage) = manage {
-                if seen("manage", Some(manage.at)) {
-                    let name = Located::new("manage".to_string(), manage.at);
-                    env.settings.manage = Some(Declared {
-                        file,
-                        name,
-                        spec: manage.value,
-                    });
-                }
+        }
+        if let Some(manage) = manage {
+            if !parsed.own || seen("manage", Some(manage.at)) {
+                layer(&mut env.settings.manage, file, "manage", manage);
             }
+        }
+        if let Some(server) = server {
+            if !parsed.own || seen("server", Some(server.at)) {
+                layer(&mut env.settings.server, file, "server", server);
+            }
+        }
+        if parsed.own {
             if let Some(ignore) = ignore {
                 if seen("ignore", Some(ignore.at)) {
                     let name = Located::new("ignore".to_string(), ignore.at);
@@ -80,16 +81,6 @@ pub fn merge(loaded: LoadedFiles) -> (Environment, Vec<Diagnostic>) {
                         file,
                         name,
                         spec: ignore.value,
-                    });
-                }
-            }
-            if let Some(server) = server {
-                if seen("server", Some(server.at)) {
-                    let name = Located::new("server".to_string(), server.at);
-                    env.settings.server = Some(Declared {
-                        file,
-                        name,
-                        spec: server.value,
                     });
                 }
             }
@@ -274,4 +265,17 @@ fn merge_vhost(
             );
         }
     }
+}
+
+/// Sets a setting read from `file`, filling what it leaves out from the one an ancestor set.
+fn layer<T: Inherit>(slot: &mut Option<Declared<T>>, file: FileId, key: &str, setting: Located<T>) {
+    let mut spec = setting.value;
+    if let Some(parent) = slot.take() {
+        spec.inherit(parent.spec);
+    }
+    *slot = Some(Declared {
+        file,
+        name: Located::new(key.to_string(), setting.at),
+        spec,
+    });
 }

@@ -3,12 +3,15 @@
 pub mod diagnostic;
 pub mod environment;
 pub mod field_position;
+pub mod inherit;
 pub mod load;
 pub mod located;
 pub mod merge;
 pub mod schema;
 pub mod secrets;
 pub mod server;
+pub mod strict_bool;
+pub mod type_errors;
 pub mod uri_secrets;
 pub mod validate;
 pub mod variables;

@@ -21,7 +21,8 @@ pub struct Document {
     /// Connection defaults; flags and RABBITMQ_MANAGEMENT_* variables take precedence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker: Option<Located<BrokerSettings>>,
-    /// Another environment (name or path relative to this folder) whose files are loaded first.
+    /// Another environment (name or path relative to this folder) whose files are loaded first;
+    /// its broker, manage, server and lints settings are inherited, overridden key by key here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<Located<String>>,
     /// Values substituted for `${name}` in every file of this environment and the one it extends.
@@ -37,7 +38,11 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lints: Option<Located<LintSettings>>,
     /// Marks a throwaway local environment: only here may guest/guest be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local: Option<Located<bool>>,
     /// Server configuration rendered by `warren render-config` and checked by `warren status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,7 +269,11 @@ pub struct VhostSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_queue_type: Option<Located<QueueType>>,
     /// Message tracing (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tracing: Option<Located<bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<VhostLimits>,
@@ -335,13 +344,25 @@ pub struct ExchangeSpec {
     #[serde(rename = "type")]
     pub kind: Located<String>,
     /// Survives a broker restart (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub durable: Option<Located<bool>>,
     /// Deleted when its last binding goes (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_delete: Option<Located<bool>>,
     /// Only reachable through exchange-to-exchange bindings (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internal: Option<Located<bool>>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub arguments: Arguments,
@@ -359,10 +380,18 @@ pub struct QueueSpec {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Located<QueueType>>,
     /// Survives a broker restart (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub durable: Option<Located<bool>>,
     /// Deleted when its last consumer goes (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_delete: Option<Located<bool>>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub arguments: Arguments,

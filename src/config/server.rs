@@ -67,10 +67,18 @@ pub struct TlsSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<Located<String>>,
     /// Ask clients for a certificate and verify it (`verify_peer`; default false: `verify_none`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub verify_peer: Option<Located<bool>>,
     /// Refuse clients that send no certificate (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fail_if_no_peer_cert: Option<Located<bool>>,
 }
 
@@ -203,7 +211,11 @@ pub enum PeerDiscovery {
 pub struct AdvancedSettings {
     /// `kernel` `inet_default_connect_options` and `inet_default_listen_options`
     /// `{nodelay, true}` (inter-node traffic; Erlang default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kernel_nodelay: Option<Located<bool>>,
     /// `rabbit` `tcp_listen_options` of the AMQP listeners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,20 +232,29 @@ pub struct TcpListenOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backlog: Option<Located<u32>>,
     /// TCP_NODELAY (broker default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nodelay: Option<Located<bool>>,
     /// SO_LINGER: `{ on: true, timeout: 0 }` drops unsent data on close (broker default
     /// `{ on: true, timeout: 0 }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linger: Option<Linger>,
     /// Close the socket when the peer closes its side (broker default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict_bool::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exit_on_close: Option<Located<bool>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Linger {
+    #[serde(deserialize_with = "super::strict_bool::located")]
     pub on: Located<bool>,
     /// Seconds.
     #[serde(default)]

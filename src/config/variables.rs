@@ -100,6 +100,7 @@ pub fn position_of(text: &str, offset: usize, len: usize) -> Position {
         column: column as u32,
         offset,
         len,
+        file: None,
     }
 }
 

@@ -28,6 +28,8 @@ pub struct ImportOptions {
     pub broker_url: Option<String>,
     /// The `$schema` path for the yaml-language-server modeline.
     pub schema: Option<String>,
+    /// The user import logged in as: left out, with its permissions and limits, and ignored.
+    pub login_user: Option<String>,
 }
 
 /// One file of the environment: its name in the folder and its text.
@@ -106,12 +108,13 @@ fn short_digest(text: &str) -> String {
         .collect()
 }
 
-/// `vhost-<name>.yaml` with only `[A-Za-z0-9._-]` kept (others as `_`); `/` is `default`.
+/// `vhost-<name>.yaml` with letters and digits of any script, `.`, `-` and `_` kept (others,
+/// which some file systems or shells refuse, as `_`); `/` is `default`.
 fn vhost_file_name(vhost: &str, taken: &mut Vec<String>) -> String {
     let safe: String = vhost
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
             } else {
                 '_'
@@ -123,7 +126,8 @@ fn vhost_file_name(vhost: &str, taken: &mut Vec<String>) -> String {
     // File names stop at 255 bytes: a long vhost name keeps its start and a digest.
     let digest;
     let base = if base.len() > MAX_NAME_STEM {
-        digest = format!("{}-{}", &base[..MAX_NAME_STEM - 13], short_digest(vhost));
+        let cut = floor_char_boundary(base, MAX_NAME_STEM - 13);
+        digest = format!("{}-{}", &base[..cut], short_digest(vhost));
         digest.as_str()
     } else {
         base
@@ -136,6 +140,14 @@ fn vhost_file_name(vhost: &str, taken: &mut Vec<String>) -> String {
     }
     taken.push(name.clone());
     name
+}
+
+/// The largest index at most `index` that starts a character of `text`.
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    (0..=index.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0)
 }
 
 #[derive(Default)]
@@ -174,6 +186,7 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
             _ => None,
         })
         .collect();
+    let is_login = |user: &str| options.login_user.as_deref() == Some(user);
     for (id, r) in state.iter() {
         if let Some(vhost) = id.vhost() {
             if !wanted(vhost) {
@@ -181,6 +194,11 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
             }
         }
         match id {
+            ResourceId::User { name: user }
+            | ResourceId::UserLimit { user, .. }
+            | ResourceId::Permission { user, .. }
+            | ResourceId::TopicPermission { user, .. }
+                if is_login(user) => {}
             ResourceId::Vhost { name } => vhosts.entry(name).or_default().props = Some(r),
             ResourceId::VhostLimit { vhost, name } => {
                 let value = r.get("value").cloned().unwrap_or(Value::Null);
@@ -305,6 +323,15 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
         }
     }
 
+    if let Some(user) = options
+        .login_user
+        .as_deref()
+        .filter(|u| known_users.contains(u))
+    {
+        notes.push(format!(
+            "user {user:?} (the user import logged in as) left out and ignored: warren does not manage the user it connects as unless told to (--include-login-user)"
+        ));
+    }
     let header = modeline(options);
     let mut files = vec![EnvFile {
         name: "environment.yaml".into(),
@@ -363,6 +390,13 @@ fn settings_text(header: &str, options: &ImportOptions) -> String {
     if !options.vhosts.is_empty() {
         let list: Vec<String> = options.vhosts.iter().map(|v| scalar(v)).collect();
         text.push_str(&format!("manage:\n  vhosts: [{}]\n", list.join(", ")));
+    }
+    if let Some(user) = &options.login_user {
+        text.push_str(
+            "# The user import logged in as (`warren import --include-login-user` writes it).\n",
+        );
+        let pattern = format!("^{}$", fancy_regex::escape(user));
+        text.push_str(&format!("ignore:\n  users: [{}]\n", scalar(&pattern)));
     }
     escape_variables(&text)
 }

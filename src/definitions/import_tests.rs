@@ -203,3 +203,40 @@ fn password_variables_and_file_names_are_safe() {
         "vhost-creativeflow_prod-2.yaml"
     );
 }
+
+#[test]
+fn the_login_user_is_left_out_with_its_permissions_named_and_ignored() {
+    let options = ImportOptions {
+        login_user: Some("svc@x".into()),
+        ..ImportOptions::default()
+    };
+    let (files, notes) = environment_files(&state_of(sample()), &options);
+    let users = file(&files, "users.yaml");
+    assert!(!users.contains("svc@x"), "{users}");
+    assert!(users.contains("nopw"), "{users}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("\"svc@x\"") && n.contains("--include-login-user")),
+        "{notes:?}"
+    );
+    let settings = file(&files, "environment.yaml");
+    assert!(
+        settings.contains("ignore:\n  users: ['^svc@x$']"),
+        "{settings}"
+    );
+}
+
+#[test]
+fn unicode_vhost_names_keep_their_letters_in_file_names() {
+    let raw = json!({"vhosts": [{"name": "ünicode/ホスト 1"}, {"name": "Ω".repeat(150)}]});
+    let (files, _) = environment_files(&state_of(raw), &ImportOptions::default());
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert!(names.contains(&"vhost-ünicode_ホスト_1.yaml"), "{names:?}");
+    // 300 bytes of Ω: cut on a character boundary, within the file system's 255 bytes.
+    let long = names
+        .iter()
+        .find(|n| n.contains('Ω'))
+        .expect("the long name");
+    assert!(long.len() <= 255 && long.ends_with(".yaml"), "{long}");
+}

@@ -1,6 +1,7 @@
 //! A saved plan: the plan with what it was computed from, so apply can refuse a stale one.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -10,13 +11,15 @@ use super::types::Plan;
 use crate::config::Sources;
 use crate::model::{ResourceId, State};
 
-pub const SAVED_PLAN_VERSION: u32 = 1;
+/// 2: files are keyed by their path relative to the environment's folder.
+pub const SAVED_PLAN_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedPlan {
     pub format_version: u32,
     pub environment: String,
-    /// Digest of every file of the environment (and those it extends), by path.
+    /// Digest of every file of the environment (and those it extends), by path relative to
+    /// the environment's folder.
     pub files: BTreeMap<String, String>,
     /// Digest of every live object in scope when the plan was made, by its identity.
     pub live: Vec<(ResourceId, String)>,
@@ -28,17 +31,27 @@ fn digest(bytes: &[u8]) -> String {
     hash.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Digests of the environment's files as they were read (variables substituted).
-pub fn file_digests(sources: &Sources) -> BTreeMap<String, String> {
+/// Digests of the environment's files as they were read (variables substituted), keyed by
+/// `key(path)`: the path relative to the environment's root, so neither how `--env` was
+/// typed nor where the repository is checked out makes a plan stale.
+pub fn file_digests(sources: &Sources, key: impl Fn(&Path) -> String) -> BTreeMap<String, String> {
     sources
         .iter()
-        .map(|(_, file)| {
-            (
-                file.path.display().to_string(),
-                digest(file.text.as_bytes()),
-            )
-        })
+        .map(|(_, file)| (key(&file.path), digest(file.text.as_bytes())))
         .collect()
+}
+
+/// `file` relative to the folder `root` (both absolute and free of `.` and `..`), with `/`
+/// between parts: `topology.yaml`, or `../production/queues.yaml` for an extended folder.
+pub fn relative_key(root: &Path, file: &Path) -> String {
+    let root: Vec<Component> = root.components().collect();
+    let file: Vec<Component> = file.components().collect();
+    let shared = root.iter().zip(&file).take_while(|(a, b)| a == b).count();
+    let ups = std::iter::repeat_n("..".to_string(), root.len() - shared);
+    let downs = file[shared..]
+        .iter()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
 }
 
 /// Digests of the in-scope live objects' properties (message counts and keys left out).
@@ -158,6 +171,23 @@ mod tests {
         assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(reasons[0].contains("a.yaml changed"));
         assert!(reasons[1].contains("queue \"q\" in \"/\" changed on the broker"));
+    }
+
+    #[test]
+    fn files_are_keyed_relative_to_the_environment_folder() {
+        let key = |root: &str, file: &str| relative_key(Path::new(root), Path::new(file));
+        assert_eq!(
+            key("/ci/a/envs/prod", "/ci/a/envs/prod/topology.yaml"),
+            "topology.yaml"
+        );
+        assert_eq!(
+            key("/home/me/envs/prod", "/home/me/envs/prod/topology.yaml"),
+            "topology.yaml"
+        );
+        assert_eq!(
+            key("/ci/b/envs/staging", "/ci/b/envs/production/queues.yaml"),
+            "../production/queues.yaml"
+        );
     }
 
     #[test]

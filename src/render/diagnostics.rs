@@ -44,7 +44,12 @@ pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String 
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    // Wrapped at spaces only, as the final error is: a URL or a path stays whole.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let mut out = String::new();
     match diagnostic.location {
         Some(place) if place.at.line > 0 => {
@@ -80,5 +85,22 @@ fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_url_in_a_message_stays_on_one_line() {
+        // Longer than the 200 columns the report is drawn in.
+        let url = format!(
+            "https://rabbitmq-staging.creativeflow.internal:15671/{}",
+            "segment/".repeat(25)
+        );
+        let diagnostic = Diagnostic::error("invalid-setting", format!("cannot use {url} as given"));
+        let text = human(&diagnostic, &Sources::default(), false);
+        assert!(text.lines().any(|l| l.contains(&url)), "{text}");
     }
 }

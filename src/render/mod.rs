@@ -2,8 +2,10 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod error_report;
 mod excerpt;
 pub mod markdown;
+pub mod merged_settings;
 pub mod migration;
 pub mod notes;
 pub mod plan_human;
