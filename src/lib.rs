@@ -15,5 +15,6 @@ pub mod model;
 pub mod ops;
 pub mod plan;
 pub mod render;
+pub mod route;
 pub mod secret;
 pub mod uri_password;
