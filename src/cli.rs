@@ -62,6 +62,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Clear the apply lock a crashed apply left, by the id its refusal names.
     Unlock(UnlockArgs),
+    /// Which queues a message reaches, and by which path, in the environment or on the broker.
+    Route(RouteArgs),
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
@@ -296,4 +298,36 @@ pub struct MetricsArgs {
     pub with_drift: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The vhost (needed when the environment manages more than one).
+    #[arg(long, value_name = "V")]
+    pub vhost: Option<String>,
+    /// The exchange the message is published to ("" for the default exchange).
+    #[arg(long, value_name = "X")]
+    pub exchange: String,
+    #[arg(long, value_name = "K", default_value = "")]
+    pub routing_key: String,
+    /// A message header as NAME=VALUE (a string value); repeatable.
+    #[arg(long = "header", value_name = "k=v")]
+    pub headers: Vec<String>,
+    #[arg(long, value_enum, default_value_t = RouteFormat::Human)]
+    pub format: RouteFormat,
+    /// Route over the broker's live topology instead of the environment's.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouteFormat {
+    Human,
+    /// A JSON document, schema in schemas/route.schema.json.
+    Json,
 }

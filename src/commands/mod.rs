@@ -9,9 +9,11 @@ pub mod metrics;
 pub mod pipeline;
 pub mod plan;
 pub mod render_config;
+pub mod route;
 pub mod saved_plan;
 pub mod schema;
 pub mod status;
+pub mod topology_source;
 pub mod unlock;
 pub mod validate;
 

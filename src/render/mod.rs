@@ -10,4 +10,5 @@ pub mod plan_human;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod refusals;
+pub mod route;
 pub mod value;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -15,7 +16,7 @@ pub struct Message {
 }
 
 /// How a message left an exchange on its way to the next exchange or the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Via {
     /// A binding matched.
@@ -27,7 +28,7 @@ pub enum Via {
 }
 
 /// One exchange passed through.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Step {
     pub exchange: String,
     pub via: Via,
@@ -39,7 +40,7 @@ pub struct Step {
 }
 
 /// A queue the message reaches, by the first path that reaches it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Delivery {
     pub vhost: String,
     pub name: String,
@@ -47,7 +48,7 @@ pub struct Delivery {
 }
 
 /// Where a reached queue's dead letters go.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct DeadLetter {
     pub vhost: String,
     /// The queue the message is dead-lettered from.
@@ -64,7 +65,7 @@ pub struct DeadLetter {
 }
 
 /// Everything one publish does.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Routed {
     pub queues: Vec<Delivery>,
     pub dead_letters: Vec<DeadLetter>,

@@ -4,8 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use serde_json::Value;
-
 use super::headers;
 use super::outcome::{DeadLetter, Delivery, Message, RouteError, Routed, Step, Via};
 use super::topic;
@@ -167,14 +165,4 @@ fn dead_letter(topology: &Topology, queue: &str, message: &Message) -> Option<De
         queues,
         note,
     })
-}
-
-/// Header values given as text on the command line or in a route assertion.
-pub fn text_headers<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> BTreeMap<String, Value> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-        .collect()
 }
