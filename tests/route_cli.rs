@@ -210,3 +210,84 @@ fn live_routes_over_what_the_broker_has_not_what_the_environment_says() {
     assert_eq!(lost["queues"][0]["path"][0]["via"], "alternate-exchange");
     node.delete_vhost(&vhost);
 }
+
+#[test]
+fn drift_checks_route_assertions_against_the_broker() {
+    let node = BrokerNode::shared();
+    let vhost = format!("/route-drift-{}", std::process::id());
+    let env = TempEnv::new(&format!(
+        "local: true\nmanage: {{ kinds: [vhosts, exchanges, queues, bindings, policies] }}\nvhosts:\n  {vhost}:\n    exchanges:\n      ex.t: {{ type: topic }}\n    queues:\n      q.a:\n        bindings:\n          - {{ exchange: ex.t, routing_key: 'a.#' }}\n    routes:\n      - {{ exchange: ex.t, routing_key: a.b, expect: [q.a] }}\n      - {{ exchange: ex.t, routing_key: b, expect: [] }}\n"
+    ));
+    common::apply(node, env.arg(), &[]).expect_code(0, "apply");
+    let clean = warren(node, &["drift", "--env", env.arg()]);
+    clean.expect_code(0, "drift right after apply");
+    assert!(
+        clean
+            .stdout
+            .contains("Route assertions: 2 checked, all hold on the broker."),
+        "{}",
+        clean.stdout
+    );
+    // Behind warren's back: the binding's key becomes `b`.
+    let encoded = vhost.replace('/', "%2F");
+    let bindings = node.get_json(&format!("/api/bindings/{encoded}/e/ex.t/q/q.a"));
+    let key = bindings[0]["properties_key"]
+        .as_str()
+        .expect("a binding")
+        .to_string();
+    let path = format!(
+        "/api/bindings/{encoded}/e/ex.t/q/q.a/{}",
+        key.replace('#', "%23")
+    );
+    let (status, body) = node.api("DELETE", &path, None);
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = node.api(
+        "POST",
+        &format!("/api/bindings/{encoded}/e/ex.t/q/q.a"),
+        Some(&json!({"routing_key": "b"})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let human = warren(node, &["drift", "--env", env.arg()]);
+    human.expect_code(2, "drift with a changed binding");
+    assert!(
+        human
+            .stdout
+            .contains("Routes: where the broker routes otherwise"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains(&format!(
+            "ex.t with key \"a.b\" in {vhost:?}: expected [q.a], the broker gives (unroutable)"
+        )),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("2 route assertions failing"),
+        "{}",
+        human.stdout
+    );
+    let json = warren(node, &["drift", "--env", env.arg(), "--format", "json"]);
+    json.expect_code(2, "drift --format json");
+    let document = json.json();
+    assert_eq!(document["routes"]["checked"], 2);
+    assert_eq!(
+        document["routes"]["failing"][1],
+        json!({"vhost": vhost, "exchange": "ex.t", "routing_key": "b", "headers": {},
+               "expected": [], "actual": ["q.a"], "error": null})
+    );
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo_root().join("schemas/drift.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the drift schema compiles");
+    assert!(validator.is_valid(&document), "{document:#}");
+    let markdown = warren(node, &["drift", "--env", env.arg(), "--format", "markdown"]);
+    assert!(
+        markdown.stdout.contains("#### Routes (2)"),
+        "{}",
+        markdown.stdout
+    );
+    node.delete_vhost(&vhost);
+}

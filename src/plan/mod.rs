@@ -6,6 +6,7 @@ pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod refusals;
+pub mod route_drift;
 pub mod saved;
 pub mod scope;
 pub mod types;

@@ -1,6 +1,7 @@
 //! The routing simulator: which queues a message reaches, by RabbitMQ's own rules, over a
 //! [`State`](crate::model::State) (desired or live). Pure; no I/O.
 
+pub mod assertion;
 pub mod headers;
 pub mod outcome;
 pub mod topic;
