@@ -64,6 +64,8 @@ pub enum Command {
     Unlock(UnlockArgs),
     /// Which queues a message reaches, and by which path, in the environment or on the broker.
     Route(RouteArgs),
+    /// Draw a vhost's exchanges, queues, bindings and dead-letter paths (Mermaid or DOT).
+    Graph(GraphArgs),
 }
 
 /// How to reach the broker: flag, then RABBITMQ_MANAGEMENT_* variable, then the environment's `broker:`.
@@ -330,4 +332,29 @@ pub enum RouteFormat {
     Human,
     /// A JSON document, schema in schemas/route.schema.json.
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The vhost (needed when the environment manages more than one).
+    #[arg(long, value_name = "V")]
+    pub vhost: Option<String>,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Draw the broker's live topology instead of the environment's.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (rendered by GitHub and GitLab in Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }

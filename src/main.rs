@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Unlock(args) => commands::unlock::run(args, &cli.global.environments_dir),
         Command::Route(args) => commands::route::run(args, &cli.global.environments_dir),
+        Command::Graph(args) => commands::graph::run(args, &cli.global.environments_dir),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod connect;
 pub mod drift;
 pub mod export;
+pub mod graph;
 pub mod import;
 pub mod metrics;
 pub mod pipeline;

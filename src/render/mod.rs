@@ -3,6 +3,8 @@
 pub mod diagnostics;
 pub mod drift;
 mod excerpt;
+pub mod graph_dot;
+pub mod graph_mermaid;
 pub mod markdown;
 pub mod migration;
 pub mod notes;

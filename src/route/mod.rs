@@ -2,6 +2,7 @@
 //! [`State`](crate::model::State) (desired or live). Pure; no I/O.
 
 pub mod assertion;
+pub mod graph;
 pub mod headers;
 pub mod outcome;
 pub mod topic;

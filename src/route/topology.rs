@@ -21,6 +21,11 @@ const BUILT_IN: &[(&str, &str, bool)] = &[
     ("amq.rabbitmq.trace", "topic", true),
 ];
 
+/// Whether the broker itself provides this exchange in every vhost.
+pub fn is_built_in(name: &str) -> bool {
+    BUILT_IN.iter().any(|(built_in, _, _)| *built_in == name)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exchange {
     pub kind: String,
