@@ -511,6 +511,7 @@ fn sensitive_values_never_appear_even_if_a_plan_carries_them() {
         .collect(),
         unmanaged: vec![],
         notes: vec![],
+        routing: Vec::new(),
     };
     let json = plan_json::render(&plan);
     let markdown = plan_markdown::render(&plan);

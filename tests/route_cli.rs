@@ -291,3 +291,72 @@ fn drift_checks_route_assertions_against_the_broker() {
     );
     node.delete_vhost(&vhost);
 }
+
+#[test]
+fn a_plan_that_changes_a_binding_shows_the_routing_change_in_every_format() {
+    let node = BrokerNode::shared();
+    let vhost = format!("/route-plan-{}", std::process::id());
+    let env_with = |key: &str, expect: &str| {
+        format!(
+            "local: true\nmanage: {{ kinds: [vhosts, exchanges, queues, bindings, policies], prune: [bindings] }}\nvhosts:\n  {vhost}:\n    exchanges:\n      ex.t: {{ type: topic }}\n    queues:\n      q.odoo.events:\n        bindings:\n          - {{ exchange: ex.t, routing_key: '{key}' }}\n    routes:\n      - {{ exchange: ex.t, routing_key: odoo.event.created, expect: [{expect}] }}\n"
+        )
+    };
+    let env = TempEnv::new(&env_with("odoo.event.#", "q.odoo.events"));
+    common::apply(node, env.arg(), &[]).expect_code(0, "apply");
+    let unchanged = warren(node, &["plan", "--env", env.arg(), "--format", "json"]);
+    assert!(
+        unchanged.json().get("routing_changes").is_none(),
+        "{}",
+        unchanged.stdout
+    );
+    env.write(&env_with("odoo.events.#", ""));
+    let line = format!(
+        "ex.t with key \"odoo.event.created\" in {vhost:?} (route assertion): [q.odoo.events] -> (unroutable)"
+    );
+    let human = warren(node, &["plan", "--env", env.arg()]);
+    human.expect_code(0, "plan");
+    assert!(
+        human.stdout.contains("Routing changes (3):"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains(&line), "{}", human.stdout);
+    let markdown = warren(node, &["plan", "--env", env.arg(), "--format", "markdown"]);
+    assert!(
+        markdown.stdout.contains("### 🔀 Routing changes (3)"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains(&format!("- `{line}`")),
+        "{}",
+        markdown.stdout
+    );
+    let json = warren(node, &["plan", "--env", env.arg(), "--format", "json"]);
+    let document = json.json();
+    let changes = document["routing_changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(changes.len(), 3, "{document:#}");
+    assert_eq!(
+        changes[0],
+        json!({"vhost": vhost, "exchange": "ex.t", "routing_key": "odoo.event.created",
+               "declared": true, "before": {"queues": ["q.odoo.events"]}, "after": {"queues": []}})
+    );
+    let keys: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| c["routing_key"].as_str())
+        .collect();
+    assert!(
+        keys.contains(&"odoo.event.#") && keys.contains(&"odoo.events.#"),
+        "{keys:?}"
+    );
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo_root().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the plan schema compiles");
+    assert!(validator.is_valid(&document), "{document:#}");
+    node.delete_vhost(&vhost);
+}

@@ -7,6 +7,7 @@ pub mod notes;
 pub mod order;
 pub mod refusals;
 pub mod route_drift;
+pub mod routing;
 pub mod saved;
 pub mod scope;
 pub mod types;

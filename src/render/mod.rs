@@ -13,4 +13,5 @@ pub mod plan_json;
 pub mod plan_markdown;
 pub mod refusals;
 pub mod route;
+pub mod routing;
 pub mod value;
