@@ -96,6 +96,91 @@ fn install_parser(dir: &Path) {
     );
 }
 
+/// The Mermaid block of a Markdown plan that moves a binding, adds a headers binding with
+/// awkward arguments and removes a queue that dead-letters.
+fn plan_picture() -> Run {
+    use serde_json::{json, Map, Value};
+    use warren::model::{kinds, DestinationType, Resource, ResourceId, State};
+    let map = |v: Value| v.as_object().cloned().unwrap_or_default();
+    let v = "/pic \"v\"";
+    let mut live = State::default();
+    live.insert(
+        ResourceId::Exchange {
+            vhost: v.into(),
+            name: "ex.t".into(),
+        },
+        kinds::exchange("topic", true, false, false, Map::new()),
+    );
+    live.insert(
+        ResourceId::Exchange {
+            vhost: v.into(),
+            name: "ex|h".into(),
+        },
+        kinds::exchange("headers", true, false, false, Map::new()),
+    );
+    live.insert(
+        ResourceId::Queue {
+            vhost: v.into(),
+            name: "q.a".into(),
+        },
+        kinds::queue(true, false, Map::new(), "classic"),
+    );
+    let mut desired = live.clone();
+    live.insert(
+        ResourceId::Queue {
+            vhost: v.into(),
+            name: "q.old".into(),
+        },
+        kinds::queue(
+            true,
+            false,
+            map(json!({"x-dead-letter-exchange": "ex.t"})),
+            "classic",
+        ),
+    );
+    live.insert(
+        kinds::binding_id(v, "ex.t", DestinationType::Queue, "q.a", "a.#", &Map::new()),
+        Resource::new(),
+    );
+    desired.insert(
+        kinds::binding_id(
+            v,
+            "ex.t",
+            DestinationType::Queue,
+            "q.a",
+            "#.b;",
+            &Map::new(),
+        ),
+        Resource::new(),
+    );
+    desired.insert(
+        kinds::binding_id(
+            v,
+            "ex|h",
+            DestinationType::Queue,
+            "q.a",
+            "",
+            &map(json!({"x-match": "any", "k": "a\"b<c>"})),
+        ),
+        Resource::new(),
+    );
+    let scope = warren::plan::Scope {
+        vhosts: [v.to_string()].into_iter().collect(),
+        kinds: ["exchange", "queue", "binding"].into_iter().collect(),
+        prune: ["queue", "binding"].into_iter().collect(),
+        ..Default::default()
+    };
+    let plan = warren::plan::diff("pic", &desired, &live, &scope);
+    let markdown = warren::render::plan_markdown::render(&plan);
+    let start = markdown.find("```mermaid\n").expect("a Mermaid block") + "```mermaid\n".len();
+    let end = start + markdown[start..].find("```").expect("the block closes");
+    Run {
+        code: 0,
+        stdout: markdown[start..end].to_string(),
+        stderr: String::new(),
+    }
+}
+
 #[test]
 fn mermaid_output_parses_with_mermaid() {
     let env = awkward_env();
@@ -119,9 +204,10 @@ fn mermaid_output_parses_with_mermaid() {
     ] {
         assert!(awkward.contains(expected), "no {expected:?} in\n{awkward}");
     }
-    // An empty vhost draws too.
+    // An empty vhost draws too, and so does the picture in a Markdown plan.
     let empty = TempEnv::new("local: true\nvhosts:\n  /empty: {}\n");
     pictures.push(("empty", graph(&["--env", empty.arg()])));
+    pictures.push(("plan", plan_picture()));
     if node_tools().is_none() {
         return;
     }

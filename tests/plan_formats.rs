@@ -551,7 +551,7 @@ fn markdown_of_a_huge_plan_is_truncated_under_the_limit() {
         text.matches("</details>").count()
     );
     assert_eq!(
-        text.matches("```diff\n").count(),
+        text.matches("```diff\n").count() + text.matches("```mermaid\n").count(),
         text.matches("\n```\n").count()
     );
     let destructive = text.find("### ⚠️ Destructive changes (1,000)").unwrap();

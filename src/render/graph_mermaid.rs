@@ -112,7 +112,7 @@ fn shown_exchange(name: &str) -> String {
 
 /// Text inside a quoted Mermaid label: characters Mermaid would read as syntax become its
 /// entity codes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         match c {

@@ -11,6 +11,7 @@ pub mod notes;
 pub mod plan_human;
 pub mod plan_json;
 pub mod plan_markdown;
+pub mod plan_mermaid;
 pub mod refusals;
 pub mod route;
 pub mod routing;

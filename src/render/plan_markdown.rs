@@ -50,6 +50,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "> ℹ️ {}\n", escape(&super::notes::sentence(note)));
     }
     routing(&mut out, plan);
+    topology(&mut out, plan);
     let limit = MAX_LEN - NOTE_RESERVE - unmanaged.len();
     let share = limit.min(out.len() + DESTRUCTIVE_SHARE);
     destructive(&mut out, plan, share);
@@ -65,6 +66,15 @@ pub fn render(plan: &Plan) -> String {
     }
     out.push_str(&unmanaged);
     out
+}
+
+/// A Mermaid picture of what the plan touches (GitHub and GitLab render it).
+fn topology(out: &mut String, plan: &Plan) {
+    let Some(diagram) = super::plan_mermaid::diagram(plan) else {
+        return;
+    };
+    out.push_str("### 🗺️ Topology this plan touches\n\n_Added green, changed yellow, removed red and dashed; dotted links carry dead letters._\n\n");
+    let _ = writeln!(out, "```mermaid\n{diagram}```\n");
 }
 
 /// Messages that go elsewhere once the plan is applied, one per line.
