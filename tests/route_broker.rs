@@ -677,3 +677,187 @@ fn the_shipped_production_environment_routes_as_predicted() {
         sends.len()
     );
 }
+
+/// Dead letters land where the simulator says: messages are rejected from every queue that
+/// has a dead-letter exchange (its argument, or a policy's), and what then sits in each queue
+/// must be the predicted direct deliveries of the other queues plus the predicted dead letters.
+#[test]
+fn dead_letters_land_where_the_simulator_says() {
+    use std::collections::BTreeMap;
+    let node = BrokerNode::shared();
+    let vhost = node.create_vhost("route-dead");
+    let map = |v: Value| v.as_object().cloned().unwrap_or_default();
+    let mut state = State::default();
+    let exchange = |state: &mut State, name: &str, kind: &str| {
+        let id = ResourceId::Exchange {
+            vhost: vhost.clone(),
+            name: name.into(),
+        };
+        state.insert(id, kinds::exchange(kind, true, false, false, Map::new()));
+    };
+    exchange(&mut state, "x.in", "topic");
+    exchange(&mut state, "dlx.topic", "topic");
+    exchange(&mut state, "dlx.direct", "direct");
+    exchange(&mut state, "dlx.fanout", "fanout");
+    let queues: [(&str, Value); 10] = [
+        ("q.a", json!({"x-dead-letter-exchange": "dlx.topic"})),
+        (
+            "q.b",
+            json!({"x-dead-letter-exchange": "dlx.direct", "x-dead-letter-routing-key": "dead"}),
+        ),
+        ("q.c", json!({})),
+        ("q.plain", json!({})),
+        (
+            "q.dflt",
+            json!({"x-dead-letter-exchange": "", "x-dead-letter-routing-key": "q.sink"}),
+        ),
+        ("q.dl1", json!({})),
+        ("q.dl2", json!({})),
+        ("q.dl3", json!({})),
+        ("q.dl4", json!({})),
+        ("q.sink", json!({})),
+    ];
+    for (name, arguments) in &queues {
+        let id = ResourceId::Queue {
+            vhost: vhost.clone(),
+            name: name.to_string(),
+        };
+        state.insert(
+            id,
+            kinds::queue(true, false, map(arguments.clone()), "classic"),
+        );
+    }
+    state.insert(
+        ResourceId::Policy {
+            vhost: vhost.clone(),
+            name: "dlx-for-c".into(),
+        },
+        kinds::policy(
+            "^q\\.c$",
+            "queues",
+            1,
+            map(json!({"dead-letter-exchange": "dlx.fanout"})),
+        ),
+    );
+    for (source, queue, key) in [
+        ("x.in", "q.a", "a.#"),
+        ("x.in", "q.b", "#"),
+        ("x.in", "q.c", "*.c"),
+        ("x.in", "q.plain", "a.b"),
+        ("x.in", "q.dflt", "d.#"),
+        ("dlx.topic", "q.dl1", "a.*"),
+        ("dlx.topic", "q.dl2", "#.x"),
+        ("dlx.direct", "q.dl3", "dead"),
+        ("dlx.fanout", "q.dl1", ""),
+        ("dlx.fanout", "q.dl4", ""),
+    ] {
+        let id = kinds::binding_id(
+            &vhost,
+            source,
+            DestinationType::Queue,
+            queue,
+            key,
+            &Map::new(),
+        );
+        state.insert(id, warren::model::Resource::new());
+    }
+    let (status, body) = node.api("POST", "/api/definitions", Some(&state_definitions(&state)));
+    assert!(
+        matches!(status, 200 | 201 | 204),
+        "definitions: {status} {body}"
+    );
+    let version: BrokerVersion = Release::current().version().parse().expect("a version");
+    let topology = Topology::of(&state, &vhost, version);
+    let keys = [
+        "a.b", "a.x", "a", "b.c", "a.c", "d.e", "d", "", "a.b.x", ".c", "x", "d.c",
+    ];
+    let messages: Vec<&str> = keys.iter().cycle().take(keys.len() * 5).copied().collect();
+    let routed: Vec<_> = messages
+        .iter()
+        .map(|key| {
+            let message = Message {
+                exchange: "x.in".into(),
+                routing_key: key.to_string(),
+                headers: Default::default(),
+            };
+            route(&topology, &message).expect("x.in routes")
+        })
+        .collect();
+    let sources: BTreeSet<String> = topology
+        .queues
+        .iter()
+        .filter(|(_, q)| q.dead_letter.is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert_eq!(sources.len(), 4, "{sources:?}");
+    // What each queue holds once the sources' messages are dead-lettered: (message, queue) counts.
+    let mut predicted: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for (i, r) in routed.iter().enumerate() {
+        for q in r.queue_names().into_iter().filter(|q| !sources.contains(q)) {
+            *predicted.entry((i, q)).or_default() += 1;
+        }
+        for dead in &r.dead_letters {
+            for q in &dead.queues {
+                *predicted.entry((i, q.name.clone())).or_default() += 1;
+            }
+        }
+    }
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    amqp.select_confirms();
+    let no_headers: Vec<(String, String)> = Vec::new();
+    let publishes: Vec<Publish> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, key)| Publish {
+            exchange: "x.in",
+            routing_key: key,
+            headers: &no_headers,
+            body: i.to_string(),
+        })
+        .collect();
+    amqp.publish_all(&publishes, 0);
+    let mut rejected = 0;
+    for source in &sources {
+        rejected += amqp.reject_all(source).len();
+    }
+    assert!(rejected > 0, "nothing was dead-lettered");
+    let expected_total: usize = predicted.values().sum();
+    // Dead-lettering is asynchronous: wait until every queue holds what it should in number.
+    let mut received: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        for (name, _) in &queues {
+            for body in amqp.get_all(name) {
+                let i: usize = body.parse().expect("bodies are indexes");
+                *received.entry((i, name.to_string())).or_default() += 1;
+            }
+        }
+        let total: usize = received.values().sum();
+        if total >= expected_total || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    drop(amqp);
+    node.delete_vhost(&vhost);
+    let wrong: Vec<String> = predicted
+        .keys()
+        .chain(received.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| predicted.get(*k) != received.get(*k))
+        .map(|(i, q)| {
+            format!(
+                "message {i} key {:?} in {q}: predicted {:?}, broker {:?}",
+                messages[*i],
+                predicted.get(&(*i, q.clone())),
+                received.get(&(*i, q.clone()))
+            )
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    eprintln!(
+        "dead letters: {} messages, {rejected} rejected, {expected_total} deliveries checked",
+        messages.len()
+    );
+}

@@ -107,6 +107,41 @@ impl Connection {
         }
     }
 
+    /// Takes every message from `queue` with basic.get and rejects each without requeueing,
+    /// so the queue dead-letters it; returns the bodies.
+    pub fn reject_all(&mut self, queue: &str) -> Vec<String> {
+        let mut bodies = Vec::new();
+        loop {
+            let mut get = method(60, 70);
+            get.extend(0u16.to_be_bytes());
+            short_str(&mut get, queue);
+            get.push(0); // acknowledgement expected
+            self.send(FRAME_METHOD, 1, &get);
+            let payload = loop {
+                let (kind, channel, payload) = self.read_frame();
+                if kind == FRAME_METHOD && channel == 1 {
+                    break payload;
+                }
+            };
+            let id = (
+                u16::from_be_bytes([payload[0], payload[1]]),
+                u16::from_be_bytes([payload[2], payload[3]]),
+            );
+            match id {
+                (60, 72) => return bodies,
+                (60, 71) => {
+                    let tag = u64::from_be_bytes(payload[4..12].try_into().expect("tag"));
+                    bodies.push(self.read_content());
+                    let mut reject = method(60, 90);
+                    reject.extend(tag.to_be_bytes());
+                    reject.push(0); // requeue: no
+                    self.send(FRAME_METHOD, 1, &reject);
+                }
+                other => panic!("unexpected method {other:?} after basic.get"),
+            }
+        }
+    }
+
     /// The content header and body frames that follow a get-ok.
     fn read_content(&mut self) -> String {
         let (kind, _, header) = self.read_frame();
