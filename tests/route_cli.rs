@@ -289,6 +289,16 @@ fn drift_checks_route_assertions_against_the_broker() {
         "{}",
         markdown.stdout
     );
+    let metrics = warren(
+        node,
+        &["drift", "--env", env.arg(), "--format", "prometheus"],
+    );
+    assert!(
+        metrics.stdout.contains("state=\"failing\"} 2\n")
+            && metrics.stdout.contains("state=\"holding\"} 0\n"),
+        "{}",
+        metrics.stdout
+    );
     node.delete_vhost(&vhost);
 }
 
