@@ -580,14 +580,33 @@ fn keys_near_bindings(state: &State) -> BTreeSet<String> {
 
 #[test]
 fn the_shipped_production_environment_routes_as_predicted() {
+    shipped_environment_routes_as_predicted("production", "/creativeflow_prod", 4, 9);
+}
+
+#[test]
+fn the_shipped_dev_environment_routes_as_predicted() {
+    shipped_environment_routes_as_predicted("dev", "/dev", 2, 3);
+}
+
+/// A shipped environment's vhost, declared in a fresh vhost: every exchange gets every
+/// binding key and keys near them; `exchanges` is how many it declares, `reached` the
+/// fewest messages that must reach a queue.
+fn shipped_environment_routes_as_predicted(
+    name: &str,
+    declared_vhost: &str,
+    exchanges: usize,
+    reached: usize,
+) {
     let node = BrokerNode::shared();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("environments/production");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("environments")
+        .join(name);
     let (env, problems) = warren::config::load_environment(&dir);
-    assert!(!problems.iter().any(|p| p.is_error()), "production loads");
-    let vhost = node.create_vhost("route-production");
+    assert!(!problems.iter().any(|p| p.is_error()), "{name} loads");
+    let vhost = node.create_vhost(&format!("route-{name}"));
     let state = moved(
         &warren::commands::topology_source::desired(&env),
-        "/creativeflow_prod",
+        declared_vhost,
         &vhost,
     );
     let (status, body) = node.api("POST", "/api/definitions", Some(&state_definitions(&state)));
@@ -611,8 +630,8 @@ fn the_shipped_production_environment_routes_as_predicted() {
         .collect();
     assert_eq!(
         publishers.len(),
-        4,
-        "production's four exchanges: {publishers:?}"
+        exchanges,
+        "{name}'s exchanges: {publishers:?}"
     );
     let keys = keys_near_bindings(&state);
     let sends: Vec<(String, String)> = publishers
@@ -669,11 +688,11 @@ fn the_shipped_production_environment_routes_as_predicted() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     let delivered = received.iter().filter(|r| !r.is_empty()).count();
     assert!(
-        delivered >= 9,
-        "every production queue but the dead-letter one is reached: {delivered}"
+        delivered >= reached,
+        "{name}: only {delivered} messages reached a queue"
     );
     eprintln!(
-        "production: {} messages checked, {delivered} delivered",
+        "{name}: {} messages checked, {delivered} delivered",
         sends.len()
     );
 }
