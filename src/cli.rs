@@ -86,6 +86,10 @@ pub enum Command {
     Man(ManArgs),
     /// Print a plan saved with `plan --out`, in any plan format, without reading the broker.
     Show(ShowArgs),
+    /// Which queues a message reaches, and by which path, in the environment or on the broker.
+    Route(RouteArgs),
+    /// Draw a vhost's exchanges, queues, bindings and dead-letter paths (Mermaid or DOT).
+    Graph(GraphArgs),
 }
 
 #[derive(Debug, Args)]
@@ -373,4 +377,61 @@ pub struct MetricsArgs {
     pub with_drift: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The vhost (needed when the environment manages more than one).
+    #[arg(long, value_name = "V")]
+    pub vhost: Option<String>,
+    /// The exchange the message is published to ("" for the default exchange).
+    #[arg(long, value_name = "X")]
+    pub exchange: String,
+    #[arg(long, value_name = "K", default_value = "")]
+    pub routing_key: String,
+    /// A message header as NAME=VALUE (a string value); repeatable.
+    #[arg(long = "header", value_name = "k=v")]
+    pub headers: Vec<String>,
+    #[arg(long, value_enum, default_value_t = RouteFormat::Human)]
+    pub format: RouteFormat,
+    /// Route over the broker's live topology instead of the environment's.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouteFormat {
+    Human,
+    /// A JSON document, schema in schemas/route.schema.json.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Environment name (folder under --environments-dir) or path.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The vhost (needed when the environment manages more than one).
+    #[arg(long, value_name = "V")]
+    pub vhost: Option<String>,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Draw the broker's live topology instead of the environment's.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (rendered by GitHub and GitLab in Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }

@@ -67,4 +67,8 @@ pub enum Error {
     #[error("{0}")]
     #[diagnostic(code(warren::refused))]
     Refused(String),
+
+    #[error(transparent)]
+    #[diagnostic(code(warren::route))]
+    Route(#[from] crate::route::RouteError),
 }

@@ -16,5 +16,6 @@ pub mod ops;
 pub mod output_target;
 pub mod plan;
 pub mod render;
+pub mod route;
 pub mod secret;
 pub mod uri_password;

@@ -32,6 +32,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
         Command::Show(args) => commands::show::run(args, color),
+        Command::Route(args) => commands::route::run(args, &cli.global.environments_dir),
+        Command::Graph(args) => commands::graph::run(args, &cli.global.environments_dir),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

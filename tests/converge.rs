@@ -238,6 +238,17 @@ fn production_converges_on_an_empty_broker() {
     before.expect_code(0, "plan --env production as its admin");
     converge_as(&node, "production", login);
     assert_drift_is_clean(&node, "production", login);
+    // Production's route assertions hold on the broker it was applied to.
+    let drift = warren_as(
+        &node,
+        login,
+        &["drift", "--env", "production", "--format", "json"],
+        &[],
+    );
+    drift.expect_code(0, "drift --format json");
+    let routes = &drift.json()["routes"];
+    assert_eq!(routes["failing"], serde_json::json!([]), "{routes}");
+    assert!(routes["checked"].as_u64() >= Some(17), "{routes}");
     let vhost = node.get_json(&format!("/api/vhosts/{}", enc(PROD)));
     assert_eq!(
         vhost["description"],

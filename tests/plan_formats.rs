@@ -511,6 +511,7 @@ fn sensitive_values_never_appear_even_if_a_plan_carries_them() {
         .collect(),
         unmanaged: vec![],
         notes: vec![],
+        routing: Vec::new(),
     };
     let json = plan_json::render(&plan);
     let markdown = plan_markdown::render(&plan);
@@ -550,7 +551,7 @@ fn markdown_of_a_huge_plan_is_truncated_under_the_limit() {
         text.matches("</details>").count()
     );
     assert_eq!(
-        text.matches("```diff\n").count(),
+        text.matches("```diff\n").count() + text.matches("```mermaid\n").count(),
         text.matches("\n```\n").count()
     );
     let destructive = text.find("### ⚠️ Destructive changes (1,000)").unwrap();

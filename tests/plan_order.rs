@@ -262,6 +262,7 @@ fn each_action_gets_the_phases_it_needs() {
         changes,
         unmanaged: Vec::new(),
         notes: Vec::new(),
+        routing: Vec::new(),
     };
     let all = stages(&plan);
     for (index, change) in plan.changes.iter().enumerate() {
@@ -320,6 +321,7 @@ fn ties_are_ordered_by_identity_whatever_the_plan_order() {
                     .collect(),
                 unmanaged: Vec::new(),
                 notes: Vec::new(),
+                routing: Vec::new(),
             };
             let all = stages(&plan);
             assert_eq!(all.len(), 1);
@@ -376,6 +378,7 @@ fn migrations_come_last_and_take_their_bindings_with_them() {
         ],
         unmanaged: Vec::new(),
         notes: Vec::new(),
+        routing: Vec::new(),
     };
     let all = stages(&plan);
     let last = all.last().expect("stages");
@@ -434,6 +437,7 @@ fn steps_that_lock_out_the_login_user_run_last() {
         ],
         unmanaged: Vec::new(),
         notes: Vec::new(),
+        routing: Vec::new(),
     };
     let order: Vec<(Phase, Vec<usize>)> = stages(&plan)
         .into_iter()

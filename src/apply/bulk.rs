@@ -124,6 +124,7 @@ mod tests {
             ],
             unmanaged: vec![],
             notes: vec![],
+            routing: Vec::new(),
         };
         let doc = document(&plan, &[0, 1]);
         assert_eq!(doc["queues"][0]["arguments"]["x-queue-type"], "quorum");

@@ -318,6 +318,7 @@ mod tests {
             ],
             unmanaged: vec![],
             notes: vec![],
+            routing: Vec::new(),
         };
         assert_eq!(
             lanes(&plan, &[0, 1, 2, 3, 4]),

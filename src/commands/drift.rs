@@ -4,8 +4,10 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::{DriftArgs, DriftFormat};
+use crate::config::validate::routes;
 use crate::error::{Error, Outcome};
 use crate::plan::drift::DriftReport;
+use crate::plan::route_drift;
 use crate::render::drift::{human, json, markdown, prometheus};
 
 pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
@@ -34,7 +36,17 @@ pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Out
             return Err(err);
         }
     };
-    let report = DriftReport::new(&planned.plan, &planned.live, &planned.scope);
+    let mut report = DriftReport::new(&planned.plan, &planned.live, &planned.scope);
+    let assertions: Vec<_> = routes::assertions(&planned.env)
+        .into_iter()
+        .map(|(_, _, assertion)| assertion)
+        .collect();
+    let version = planned
+        .version
+        .parse()
+        .unwrap_or_else(|_| super::topology_source::offline_version());
+    report.routes_checked = assertions.len();
+    report.routes = route_drift::check(&assertions, &planned.live, version);
     print!("{}", render(&report, args.format, color, started));
     for target in &args.writes {
         let text = render(&report, target.format, false, started);

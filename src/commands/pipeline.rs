@@ -15,6 +15,7 @@ use crate::model::desired::desired_state;
 use crate::model::live::{binding_id, live_state};
 use crate::model::normalise::hash_passwords;
 use crate::model::{ResourceId, State};
+use crate::plan::routing::routing_changes;
 use crate::plan::{diff, migrations, notes, refusals, Action, MessageCount, Plan, Scope};
 use crate::render::diagnostics;
 
@@ -155,6 +156,15 @@ async fn plan_from(
     migrations::plan_migrations(&mut plan, &migrating, &interrupted, &desired, &live);
     count_messages(&broker, &mut plan).await?;
     attach_binding_keys(&broker, &mut plan).await?;
+    let assertions: Vec<_> = crate::config::validate::routes::assertions(&env)
+        .into_iter()
+        .map(|(_, _, assertion)| assertion)
+        .collect();
+    let version = snapshot
+        .version
+        .parse::<BrokerVersion>()
+        .unwrap_or_else(|_| super::topology_source::offline_version());
+    plan.routing = routing_changes(&plan, &desired, &live, &assertions, version);
     let context = refusal_context(&broker, &plan, &snapshot.version).await?;
     refusals::annotate(&mut plan, &context);
     if let Some(login) = &context.login {

@@ -9,7 +9,7 @@ use super::diagnostic::{FileId, Sources};
 use super::located::Located;
 use super::schema::{
     BrokerSettings, ExchangeSpec, IgnoreSettings, Kind, ManageSettings, OnReplace, PolicySpec,
-    QueueSpec, QueueType, UserSpec, VhostLimits,
+    QueueSpec, QueueType, RouteSpec, UserSpec, VhostLimits,
 };
 
 /// An entity and the file it was declared in.
@@ -50,6 +50,8 @@ pub struct Vhost {
     /// Runtime parameters keyed by (component, name).
     pub parameters: IndexMap<(String, String), Declared<ParameterSpec>>,
     pub allow: Vec<String>,
+    /// Route assertions with the file each was written in, in the order written.
+    pub routes: Vec<(FileId, RouteSpec)>,
 }
 
 #[derive(Debug)]

@@ -193,6 +193,7 @@ fn merge_vhost(
         operator_policies: IndexMap::new(),
         parameters: IndexMap::new(),
         allow: Vec::new(),
+        routes: Vec::new(),
     });
     if has_attributes {
         let already = vhost.description.is_some()
@@ -222,6 +223,9 @@ fn merge_vhost(
         }
     }
     vhost.allow.extend(spec.allow.into_iter().map(|c| c.value));
+    vhost
+        .routes
+        .extend(spec.routes.into_iter().map(|route| (file, route)));
     let scope = |kind: &str| format!("{kind} {{}} in vhost `{}`", name.value);
     for (n, s) in spec.exchanges {
         insert_unique(

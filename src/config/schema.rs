@@ -291,6 +291,27 @@ pub struct VhostSpec {
     /// Lint codes silenced for this vhost and what it contains.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Located<String>>,
+    /// Route assertions: where a message must go, checked by validate (against this
+    /// environment) and drift (against the broker).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteSpec>,
+}
+
+/// A message published to `exchange` with `routing_key` and `headers` reaches exactly the
+/// queues in `expect` (an empty list: no queue).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// The exchange published to ("" for the default exchange).
+    pub exchange: Located<String>,
+    /// Routing key (default empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_key: Option<Located<String>>,
+    /// Message headers, for headers exchanges.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: Arguments,
+    /// Every queue the message must reach, and no other.
+    pub expect: Located<Vec<Located<String>>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]

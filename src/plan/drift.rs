@@ -76,6 +76,9 @@ pub struct DriftReport {
     pub out_of_scope: BTreeMap<&'static str, usize>,
     /// Live objects in managed vhosts and kinds that ignore rules leave out, by kind.
     pub ignored: BTreeMap<&'static str, usize>,
+    /// How many route assertions were checked against the broker, and those that fail.
+    pub routes_checked: usize,
+    pub routes: Vec<super::route_drift::RouteDrift>,
 }
 
 /// Every kind name, in the order reports list them.
@@ -132,7 +135,10 @@ impl DriftReport {
     }
 
     pub fn in_sync(&self) -> bool {
-        self.missing.is_empty() && self.changed.is_empty() && self.unmanaged.is_empty()
+        self.missing.is_empty()
+            && self.changed.is_empty()
+            && self.unmanaged.is_empty()
+            && self.routes.is_empty()
     }
 
     pub fn list(&self, state: DriftState) -> &[Drifted] {

@@ -6,6 +6,8 @@ pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod refusals;
+pub mod route_drift;
+pub mod routing;
 pub mod saved;
 pub mod scope;
 pub mod types;

@@ -130,6 +130,7 @@ mod tests {
             changes,
             unmanaged: vec![],
             notes: vec![],
+            routing: Vec::new(),
         };
         annotate(&mut plan, context);
         plan

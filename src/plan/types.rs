@@ -201,6 +201,9 @@ pub struct Plan {
     /// What the broker will do by itself as a consequence of the plan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Messages that go elsewhere once the plan is applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<super::routing::RoutingChange>,
 }
 
 /// Something the broker does by itself when the plan is applied, worth knowing beforehand.

@@ -45,6 +45,25 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for note in &plan.notes {
         let _ = writeln!(out, "Note: {}\n", super::notes::sentence(note));
     }
+    if !plan.routing.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} ({}):",
+            paint.style("Routing changes", Style::new().bold()),
+            plan.routing.len()
+        );
+        for change in plan.routing.iter().take(super::routing::SHOWN) {
+            let _ = writeln!(out, "  {}", super::routing::line(change));
+        }
+        if plan.routing.len() > super::routing::SHOWN {
+            let _ = writeln!(
+                out,
+                "  ... and {} more (warren plan --format json lists them all)",
+                plan.routing.len() - super::routing::SHOWN
+            );
+        }
+        out.push('\n');
+    }
     if let Some(refusals) = super::refusals::text(plan, &Allowed::default()) {
         let _ = writeln!(
             out,

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::model::resource::redact_credentials;
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{DestinationType, Resource, ResourceId};
+use crate::plan::routing::RoutingChange;
 use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
 
 /// Bumped only when a field changes meaning or disappears.
@@ -47,6 +48,11 @@ pub struct PlanDocument {
     /// What the broker does by itself when the plan is applied, as sentences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Messages whose destinations differ before and after the plan: the environment's route
+    /// assertions, and the keys of the bindings involved in a changed binding, exchange, queue
+    /// or policy. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing_changes: Vec<RoutingChange>,
 }
 
 /// Why `warren apply` refuses a change unless a flag allows it.
@@ -339,6 +345,7 @@ pub fn document(plan: &Plan) -> PlanDocument {
             .collect(),
         blocked: super::refusals::has_unsupported(plan),
         notes: plan.notes.iter().map(super::notes::sentence).collect(),
+        routing_changes: plan.routing.clone(),
     }
 }
 

@@ -49,6 +49,8 @@ pub fn render(plan: &Plan) -> String {
     for note in &plan.notes {
         let _ = writeln!(out, "> ℹ️ {}\n", escape(&super::notes::sentence(note)));
     }
+    routing(&mut out, plan);
+    topology(&mut out, plan);
     let limit = MAX_LEN - NOTE_RESERVE - unmanaged.len();
     let share = limit.min(out.len() + DESTRUCTIVE_SHARE);
     destructive(&mut out, plan, share);
@@ -64,6 +66,34 @@ pub fn render(plan: &Plan) -> String {
     }
     out.push_str(&unmanaged);
     out
+}
+
+/// A Mermaid picture of what the plan touches (GitHub and GitLab render it).
+fn topology(out: &mut String, plan: &Plan) {
+    let Some(diagram) = super::plan_mermaid::diagram(plan) else {
+        return;
+    };
+    out.push_str("### 🗺️ Topology this plan touches\n\n_Added green, changed yellow, removed red and dashed; dotted links carry dead letters._\n\n");
+    let _ = writeln!(out, "```mermaid\n{diagram}```\n");
+}
+
+/// Messages that go elsewhere once the plan is applied, one per line.
+fn routing(out: &mut String, plan: &Plan) {
+    if plan.routing.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### 🔀 Routing changes ({})\n", plan.routing.len());
+    for change in plan.routing.iter().take(super::routing::SHOWN) {
+        let _ = writeln!(out, "- {}", code(&super::routing::line(change)));
+    }
+    if plan.routing.len() > super::routing::SHOWN {
+        let _ = writeln!(
+            out,
+            "- … and {} more: {FULL_PLAN}",
+            plan.routing.len() - super::routing::SHOWN
+        );
+    }
+    out.push('\n');
 }
 
 fn summary(out: &mut String, plan: &Plan) {

@@ -2,6 +2,10 @@
 //! management API publishes one per request) and hold a consumer on a queue. Frames are
 //! written by hand from the protocol's own layout; no client library is needed.
 
+mod routed;
+
+pub use routed::Publish;
+
 use std::io::{BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;

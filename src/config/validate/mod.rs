@@ -7,6 +7,7 @@ mod lints;
 mod pattern;
 pub(crate) mod queue_type;
 mod references;
+pub mod routes;
 mod uri_credentials;
 mod version;
 
@@ -121,6 +122,7 @@ pub fn validate(env: &Environment, options: &ValidateOptions) -> Vec<Diagnostic>
     lints::check(&mut checker);
     dead_letter::check(&mut checker);
     uri_credentials::check(&mut checker);
+    routes::check(&mut checker);
     if let Some(version) = options.broker_version {
         version::check(&mut checker, version);
     }

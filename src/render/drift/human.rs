@@ -6,6 +6,8 @@ use owo_colors::{OwoColorize, Style};
 
 use super::{per_kind, sides, summary};
 use crate::plan::drift::{DriftReport, DriftState, Drifted};
+use crate::plan::route_drift::RouteDrift;
+use crate::route::assertion::queue_list;
 
 pub fn render(report: &DriftReport, color: bool) -> String {
     let paint = Painter { color };
@@ -34,7 +36,27 @@ pub fn render(report: &DriftReport, color: bool) -> String {
         }
         out.push('\n');
     }
+    if !report.routes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} where the broker routes otherwise than the environment's route assertions say ({}):",
+            paint.style("Routes:", Style::new().bold()),
+            report.routes.len()
+        );
+        for drift in &report.routes {
+            let _ = writeln!(out, "  {}", route_line(drift));
+        }
+        out.push('\n');
+    }
     let mut notes = false;
+    if report.routes_checked > 0 && report.routes.is_empty() {
+        let _ = writeln!(
+            out,
+            "Route assertions: {} checked, all hold on the broker.",
+            report.routes_checked
+        );
+        notes = true;
+    }
     if let Some(counts) = per_kind(&report.out_of_scope) {
         let _ = writeln!(out, "Out of scope, not checked: {counts}.");
         notes = true;
@@ -53,6 +75,17 @@ pub fn render(report: &DriftReport, color: bool) -> String {
     };
     let _ = writeln!(out, "{}", paint.style(&summary(report), style));
     out
+}
+
+/// `ex with key "k" in "/v": expected [q], the broker gives (unroutable)`.
+pub(super) fn route_line(drift: &RouteDrift) -> String {
+    format!(
+        "{} in {:?}: expected {}, the broker gives {}",
+        drift.assertion.describe(),
+        drift.assertion.vhost,
+        queue_list(&drift.assertion.expect),
+        drift.failure.describe()
+    )
 }
 
 pub(super) fn title(state: DriftState) -> &'static str {

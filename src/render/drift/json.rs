@@ -28,13 +28,15 @@ use serde_json::{json, Map, Value};
 
 use crate::model::resource::redact_credentials;
 use crate::plan::drift::{kinds, DriftReport, Drifted};
+use crate::plan::route_drift::RouteDrift;
 use crate::plan::FieldDiff;
 use crate::render::plan_json::IdDoc;
+use crate::route::assertion::Failure;
 
 pub const FORMAT_VERSION: u32 = 1;
 
 pub fn render(report: &DriftReport) -> String {
-    let doc = json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "environment": report.environment,
         "in_sync": report.in_sync(),
@@ -51,9 +53,33 @@ pub fn render(report: &DriftReport) -> String {
         "out_of_scope": by_kind(&report.out_of_scope),
         "ignored": by_kind(&report.ignored),
     });
+    // Only environments with route assertions have the key, so other reports keep their shape.
+    if report.routes_checked > 0 {
+        doc["routes"] = json!({
+            "checked": report.routes_checked,
+            "failing": report.routes.iter().map(route).collect::<Vec<_>>(),
+        });
+    }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn route(drift: &RouteDrift) -> Value {
+    let a = &drift.assertion;
+    let (actual, error) = match &drift.failure {
+        Failure::Reached(queues) => (json!(queues), Value::Null),
+        Failure::Refused(e) => (Value::Null, json!(e.to_string())),
+    };
+    json!({
+        "vhost": a.vhost,
+        "exchange": a.exchange,
+        "routing_key": a.routing_key,
+        "headers": a.headers,
+        "expected": a.expect,
+        "actual": actual,
+        "error": error,
+    })
 }
 
 fn id(item: &Drifted) -> Value {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::human::{meaning, title};
+use super::human::{meaning, route_line, title};
 use super::{sides, summary};
 use crate::plan::drift::{kinds, DriftReport, DriftState, Drifted};
 use crate::render::markdown::code;
@@ -28,6 +28,17 @@ pub fn render(report: &DriftReport) -> String {
         let _ = writeln!(out, "_{sentence}._\n");
         for item in list {
             render_item(&mut out, state, item);
+        }
+        out.push('\n');
+    }
+    if !report.routes.is_empty() {
+        let _ = writeln!(out, "#### Routes ({})\n", report.routes.len());
+        let _ = writeln!(
+            out,
+            "_Where the broker routes otherwise than the environment's route assertions say._\n"
+        );
+        for drift in &report.routes {
+            let _ = writeln!(out, "- {}", code(&route_line(drift)));
         }
         out.push('\n');
     }

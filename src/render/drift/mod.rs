@@ -42,8 +42,13 @@ fn summary(report: &DriftReport) -> String {
             report.environment
         )
     } else {
+        let routes = match report.routes.len() {
+            0 => String::new(),
+            1 => ", 1 route assertion failing".to_string(),
+            n => format!(", {n} route assertions failing"),
+        };
         format!(
-            "Drift: {} missing, {} changed, {} unmanaged ({out_of_scope} out of scope not checked).",
+            "Drift: {} missing, {} changed, {} unmanaged{routes} ({out_of_scope} out of scope not checked).",
             report.missing.len(),
             report.changed.len(),
             report.unmanaged.len()

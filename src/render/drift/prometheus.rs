@@ -11,6 +11,7 @@ const OBJECTS: &str = "warren_drift_objects";
 const OUT_OF_SCOPE: &str = "warren_drift_out_of_scope_objects";
 const SUCCESS: &str = "warren_drift_check_success";
 const TIMESTAMP: &str = "warren_drift_last_run_timestamp_seconds";
+const ROUTES: &str = "warren_drift_route_assertions";
 
 /// The metrics of a finished check; `timestamp` is the run's time in seconds since the epoch.
 pub fn render(report: &DriftReport, timestamp: f64) -> String {
@@ -42,6 +43,22 @@ pub fn render(report: &DriftReport, timestamp: f64) -> String {
             "{OUT_OF_SCOPE}{{environment=\"{env}\",kind=\"{kind}\"}} {}",
             report.out_of_scope.get(kind).copied().unwrap_or(0)
         );
+    }
+    // Only environments with route assertions have the series, so others keep their output.
+    if report.routes_checked > 0 {
+        header(
+            &mut out,
+            ROUTES,
+            "The environment's route assertions checked against the broker, by state (holding, failing).",
+        );
+        let failing = report.routes.len();
+        let holding = report.routes_checked.saturating_sub(failing);
+        for (state, n) in [("holding", holding), ("failing", failing)] {
+            let _ = writeln!(
+                out,
+                "{ROUTES}{{environment=\"{env}\",state=\"{state}\"}} {n}"
+            );
+        }
     }
     status(&mut out, &env, true, timestamp);
     out
@@ -114,6 +131,23 @@ mod tests {
         assert_eq!(series, 13 * 3);
         assert!(text.contains("warren_drift_check_success{environment=\"e\"} 1\n"));
         assert!(text.contains("warren_drift_last_run_timestamp_seconds{environment=\"e\"} 1.5\n"));
+    }
+
+    #[test]
+    fn route_assertions_are_counted_when_there_are_any() {
+        let mut report = DriftReport {
+            environment: "e".into(),
+            ..DriftReport::default()
+        };
+        assert!(!render(&report, 1.0).contains(ROUTES));
+        report.routes_checked = 3;
+        let text = render(&report, 1.0);
+        assert!(
+            text.contains("warren_drift_route_assertions{environment=\"e\",state=\"holding\"} 3\n")
+        );
+        assert!(
+            text.contains("warren_drift_route_assertions{environment=\"e\",state=\"failing\"} 0\n")
+        );
     }
 
     #[test]
