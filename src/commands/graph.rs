@@ -12,14 +12,7 @@ use crate::route::Topology;
 pub fn run(args: &GraphArgs, environments_dir: &Path) -> Result<Outcome, Error> {
     let env = super::pipeline::load_valid(&args.env, environments_dir, None)?;
     let vhost = topology_source::vhost(&env, args.vhost.as_deref())?;
-    let (state, version) = if args.live {
-        topology_source::live(&env, &args.connection)?
-    } else {
-        (
-            topology_source::desired(&env),
-            topology_source::offline_version(),
-        )
-    };
+    let (state, version) = topology_source::state(&env, args.live, &args.connection)?;
     let picture = graph(&Topology::of(&state, &vhost, version));
     match args.format {
         GraphFormat::Mermaid => print!("{}", graph_mermaid::render(&picture)),

@@ -15,14 +15,7 @@ pub fn run(args: &RouteArgs, environments_dir: &Path) -> Result<Outcome, Error> 
     let headers = parse_headers(&args.headers)?;
     let env = super::pipeline::load_valid(&args.env, environments_dir, None)?;
     let vhost = topology_source::vhost(&env, args.vhost.as_deref())?;
-    let (state, version) = if args.live {
-        topology_source::live(&env, &args.connection)?
-    } else {
-        (
-            topology_source::desired(&env),
-            topology_source::offline_version(),
-        )
-    };
+    let (state, version) = topology_source::state(&env, args.live, &args.connection)?;
     let topology = Topology::of(&state, &vhost, version);
     let message = Message {
         exchange: args.exchange.clone(),

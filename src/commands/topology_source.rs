@@ -38,6 +38,19 @@ pub fn live(
     Ok((live_state(&snapshot), version))
 }
 
+/// The broker's topology with `live`, else the environment's, with the release it is for.
+pub fn state(
+    env: &Environment,
+    live_read: bool,
+    connection: &ConnectionArgs,
+) -> Result<(State, BrokerVersion), Error> {
+    if live_read {
+        live(env, connection)
+    } else {
+        Ok((desired(env), offline_version()))
+    }
+}
+
 /// The vhost to work in: the one named, else the environment's only managed vhost.
 pub fn vhost(env: &Environment, named: Option<&str>) -> Result<String, Error> {
     let managed = env.managed_vhosts();
