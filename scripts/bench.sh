@@ -12,6 +12,8 @@ node="$root/scripts/rabbitmq-node.sh"
 work=$(mktemp -d /tmp/warren-bench.XXXXXX)
 chmod 755 "$work" # the nodes run as the rabbitmq user
 sizes=${WARREN_BENCH_SIZES:-1000 10000}
+# Like curl for the broker's own import, warren waits for a slow answer instead of giving up.
+timeout=${WARREN_BENCH_TIMEOUT:-900}
 nodes=()
 
 free_port() {
@@ -80,7 +82,7 @@ for shape in $shapes; do
         stop_node
 
         fresh_node "apply-$shape-$n"
-        timed "$work/apply-$shape-$n.log" "$warren" apply --env "$topo/env" --auto-approve
+        timed "$work/apply-$shape-$n.log" "$warren" apply --env "$topo/env" --auto-approve --timeout "$timeout"
         row "$n" "$shape" "apply from empty vs POST definitions" "${wall}s" "${import_s}s" "$(ratio "$wall" "$import_s")" "${cpu}s" "$(share "$cpu" "$wall")" "$rss"
 
         # Converged plan and the broker's own export, on the node warren just converged.
@@ -89,7 +91,7 @@ for shape in $shapes; do
             t0=$(now)
             json_bytes=$(api -o /dev/null -w '%{size_download}' "$url/api/definitions")
             best_get=$(python3 -c "print(min($best_get, $(now) - $t0))")
-            WARREN_LOG=warren=info timed "$work/plan-$shape-$n.log" "$warren" plan --env "$topo/env" --detailed-exitcode
+            WARREN_LOG=warren=info timed "$work/plan-$shape-$n.log" "$warren" plan --env "$topo/env" --detailed-exitcode --timeout "$timeout"
             if python3 -c "import sys; sys.exit(0 if $wall < $best_plan else 1)"; then
                 best_plan=$wall plan_cpu=$cpu plan_rss=$rss plan_kb=$kb
             fi
