@@ -44,18 +44,26 @@ stop_node() {
 }
 api() { curl -sf -u guest:guest "$@"; }
 
-# Runs warren under /usr/bin/time: sets wall (s), cpu (user+sys s), kb and rss (peak, MB).
+# Runs warren: sets wall (s), cpu (user+sys s, to the microsecond, from wait4) and kb and
+# rss (peak, MB, from /usr/bin/time, whose own small image is what the child starts as).
 timed() {
-    local log=$1 t0
+    local log=$1
     shift
-    t0=$(now)
-    /usr/bin/time -f '%U %S %M' -o "$work/time" "$@" >/dev/null 2>"$log" || {
+    python3 -c '
+import os, subprocess, sys, time
+start = time.monotonic()
+child = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", sys.argv[2]] + sys.argv[3:])
+_, status, used = os.wait4(child.pid, 0)
+wall = time.monotonic() - start
+with open(sys.argv[1], "w") as out:
+    out.write(f"{wall:.3f} {used.ru_utime + used.ru_stime:.3f}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+' "$work/time" "$work/rss" "$@" >/dev/null 2>"$log" || {
         cat "$log" >&2
         return 1
     }
-    wall=$(seconds "$t0" "$(now)")
-    read -r user sys kb <"$work/time"
-    cpu=$(python3 -c "print(f'{$user + $sys:.2f}')")
+    read -r wall cpu <"$work/time"
+    kb=$(tail -1 "$work/rss")
     rss=$(python3 -c "print(f'{$kb / 1024:.1f}')")
 }
 share() { python3 -c "print(f'{100 * $1 / max($2, 0.001):.0f}%')"; }
@@ -103,7 +111,13 @@ for shape in $shapes; do
         stop_node
 
         # No broker counterpart: every diagnostic drawn with its snippet.
-        timed "$work/validate-$shape-$n.log" "$warren" validate --env "$topo/env" --color never
+        # Best of three: the guard below compares these.
+        best_cpu=999999
+        for _ in 1 2 3; do
+            timed "$work/validate-$shape-$n.log" "$warren" validate --env "$topo/env" --color never
+            best_cpu=$(python3 -c "print(min($best_cpu, $cpu))")
+        done
+        cpu=$best_cpu
         validate_cpu[$shape-$n]=$cpu
         row "$n" "$shape" "validate, every warning drawn" "${wall}s" "-" "-" "${cpu}s" "$(share "$cpu" "$wall")" "$rss"
     done
