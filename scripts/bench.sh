@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: warren against the broker's own operations, side by side, at 1k and 10k
-# queues. Ratios are warren's time over the broker's. Each apply and each import runs on a
-# fresh node of its own, so neither pays for the other's queues.
+# queues, in two topology shapes. Ratios are warren's time over the broker's; warren's own
+# CPU time and peak RSS come from /usr/bin/time. Each apply and each import runs on a fresh
+# node of its own, so neither pays for the other's queues. Fails when validate grows
+# faster than linearly with the environment.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,6 +12,8 @@ node="$root/scripts/rabbitmq-node.sh"
 work=$(mktemp -d /tmp/warren-bench.XXXXXX)
 chmod 755 "$work" # the nodes run as the rabbitmq user
 sizes=${WARREN_BENCH_SIZES:-1000 10000}
+# Like curl for the broker's own import, warren waits for a slow answer instead of giving up.
+timeout=${WARREN_BENCH_TIMEOUT:-900}
 nodes=()
 
 free_port() {
@@ -40,41 +44,98 @@ stop_node() {
 }
 api() { curl -sf -u guest:guest "$@"; }
 
+# Runs warren: sets wall (s), cpu (user+sys s, to the microsecond, from wait4) and kb and
+# rss (peak, MB, from /usr/bin/time, whose own small image is what the child starts as).
+timed() {
+    local log=$1
+    shift
+    python3 -c '
+import os, subprocess, sys, time
+start = time.monotonic()
+child = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", sys.argv[2]] + sys.argv[3:])
+_, status, used = os.wait4(child.pid, 0)
+wall = time.monotonic() - start
+with open(sys.argv[1], "w") as out:
+    out.write(f"{wall:.3f} {used.ru_utime + used.ru_stime:.3f}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+' "$work/time" "$work/rss" "$@" >/dev/null 2>"$log" || {
+        cat "$log" >&2
+        return 1
+    }
+    read -r wall cpu <"$work/time"
+    kb=$(tail -1 "$work/rss")
+    rss=$(python3 -c "print(f'{$kb / 1024:.1f}')")
+}
+share() { python3 -c "print(f'{100 * $1 / max($2, 0.001):.0f}%')"; }
+row() { # size shape measurement warren broker ratio cpu cpu% rss extra
+    printf '%-7s %-8s %-38s %9s %9s %7s %8s %5s %8s %s\n' "$@"
+}
+
 "$node" ensure-installed
-printf '%-8s %-36s %10s %10s %8s %9s\n' queues measurement warren broker ratio requests
-for n in $sizes; do
-    "$root/scripts/gen-topology.py" "$n" "bench-$n" "$work/topology-$n"
+# Shapes (scripts/gen-topology.py): classic, one policy and a third of the queues with a TTL;
+# quorum, 10% quorum queues, every queue with dead-letter and TTL arguments, 100 exchanges,
+# 10 users, 10 policies.
+shapes=${WARREN_BENCH_SHAPES:-classic quorum}
+row queues shape measurement warren broker ratio "cpu" "cpu%" "rss MB" "(warren's CPU and peak RSS)"
+declare -A validate_cpu
+for shape in $shapes; do
+    for n in $sizes; do
+        topo="$work/$shape-$n"
+        "$root/scripts/gen-topology.py" "$n" "bench-$n" "$topo" "$shape"
 
-    fresh_node "import-$n"
-    t0=$(now)
-    api -X POST -H 'content-type: application/json' --data-binary "@$work/topology-$n/definitions.json" "$url/api/definitions"
-    import_s=$(seconds "$t0" "$(now)")
-    stop_node
-
-    fresh_node "apply-$n"
-    t0=$(now)
-    "$warren" apply --env "$work/topology-$n/env" --auto-approve >/dev/null 2>"$work/apply-$n.log"
-    apply_s=$(seconds "$t0" "$(now)")
-    printf '%-8s %-36s %9ss %9ss %8s %9s\n' "$n" "apply from empty vs POST definitions" "$apply_s" "$import_s" "$(ratio "$apply_s" "$import_s")" "-"
-
-    # Converged plan and the broker's own export, on the node warren just converged.
-    best_plan=999999 best_get=999999 requests=0
-    for _ in 1 2 3; do
+        fresh_node "import-$shape-$n"
         t0=$(now)
-        api "$url/api/definitions" >/dev/null
-        best_get=$(python3 -c "print(min($best_get, $(now) - $t0))")
-        t0=$(now)
-        WARREN_LOG=warren=info "$warren" plan --env "$work/topology-$n/env" --detailed-exitcode >/dev/null 2>"$work/plan-$n.log"
-        best_plan=$(python3 -c "print(min($best_plan, $(now) - $t0))")
-        requests=$(grep -o 'requests=[0-9]*' "$work/plan-$n.log" | tail -1 | cut -d= -f2)
+        api -X POST -H 'content-type: application/json' --data-binary "@$topo/definitions.json" "$url/api/definitions"
+        import_s=$(seconds "$t0" "$(now)")
+        stop_node
+
+        fresh_node "apply-$shape-$n"
+        timed "$work/apply-$shape-$n.log" "$warren" apply --env "$topo/env" --auto-approve --timeout "$timeout"
+        row "$n" "$shape" "apply from empty vs POST definitions" "${wall}s" "${import_s}s" "$(ratio "$wall" "$import_s")" "${cpu}s" "$(share "$cpu" "$wall")" "$rss"
+
+        # Converged plan and the broker's own export, on the node warren just converged.
+        best_plan=999999 best_get=999999
+        for _ in 1 2 3; do
+            t0=$(now)
+            json_bytes=$(api -o /dev/null -w '%{size_download}' "$url/api/definitions")
+            best_get=$(python3 -c "print(min($best_get, $(now) - $t0))")
+            WARREN_LOG=warren=info timed "$work/plan-$shape-$n.log" "$warren" plan --env "$topo/env" --detailed-exitcode --timeout "$timeout"
+            if python3 -c "import sys; sys.exit(0 if $wall < $best_plan else 1)"; then
+                best_plan=$wall plan_cpu=$cpu plan_rss=$rss plan_kb=$kb
+            fi
+        done
+        requests=$(grep -o 'requests=[0-9]*' "$work/plan-$shape-$n.log" | tail -1 | cut -d= -f2)
+        json_mb=$(python3 -c "print(f'{$json_bytes / 1048576:.2f}')")
+        row "$n" "$shape" "converged plan vs GET definitions" "${best_plan}s" "$(printf '%.3f' "$best_get")s" "$(ratio "$best_plan" "$best_get")" "${plan_cpu}s" "$(share "$plan_cpu" "$best_plan")" "$plan_rss" \
+            "$requests requests; RSS $(ratio "$plan_kb * 1024" "$json_bytes") the ${json_mb} MB definitions"
+        stop_node
+
+        # No broker counterpart: every diagnostic drawn with its snippet.
+        # Best of three: the guard below compares these.
+        best_cpu=999999
+        for _ in 1 2 3; do
+            timed "$work/validate-$shape-$n.log" "$warren" validate --env "$topo/env" --color never
+            best_cpu=$(python3 -c "print(min($best_cpu, $cpu))")
+        done
+        cpu=$best_cpu
+        validate_cpu[$shape-$n]=$cpu
+        row "$n" "$shape" "validate, every warning drawn" "${wall}s" "-" "-" "${cpu}s" "$(share "$cpu" "$wall")" "$rss"
     done
-    printf '%-8s %-36s %9.3fs %9.3fs %8s %9s\n' "$n" "converged plan vs GET definitions" "$best_plan" "$best_get" "$(ratio "$best_plan" "$best_get")" "$requests"
-    stop_node
+done
 
-    # No broker counterpart: every diagnostic (a third of the queues warn) drawn with its snippet.
-    t0=$(now)
-    "$warren" validate --env "$work/topology-$n/env" --color never >/dev/null
-    printf '%-8s %-36s %9ss %10s %8s %9s\n' "$n" "validate, every warning drawn" "$(seconds "$t0" "$(now)")" "-" "-" "-"
+# Validation must grow linearly: ten times the objects may cost at most 15 times the CPU
+# (a search once per object made it 25 times). A ratio, so a busy machine does not fail it.
+guard_failed=0
+for shape in $shapes; do
+    small=${validate_cpu[$shape-1000]:-} large=${validate_cpu[$shape-10000]:-}
+    [[ -n $small && -n $large ]] || continue
+    growth=$(python3 -c "print(f'{$large / max($small, 0.001):.1f}')")
+    if python3 -c "import sys; sys.exit(0 if $growth <= 15 else 1)"; then
+        echo "validate $shape: 10x the queues cost ${growth}x the CPU (at most 15x): ok"
+    else
+        echo "validate $shape: 10x the queues cost ${growth}x the CPU, more than 15x: superlinear" >&2
+        guard_failed=1
+    fi
 done
 
 # A migration (on_replace: migrate) against the broker's own tool for it, one dynamic shovel
@@ -102,5 +163,6 @@ sleep 6 # the message count warren checks comes from statistics, emitted every 5
 t0=$(now)
 "$warren" apply --env "$work/migrate" --auto-approve --allow-destroy >/dev/null 2>"$work/migrate.log" || { cat "$work/migrate.log" >&2; exit 1; }
 migrate_s=$(seconds "$t0" "$(now)")
-printf '%-8s %-36s %9ss %9ss %8s %9s\n' "$moved" "migrate classic -> quorum vs 1 shovel" "$migrate_s" "$shovel_s" "$(ratio "$migrate_s" "$shovel_s")" "-"
+row "$moved" "messages" "migrate classic -> quorum vs 1 shovel" "${migrate_s}s" "${shovel_s}s" "$(ratio "$migrate_s" "$shovel_s")" "-" "-" "-"
+exit "$guard_failed"
 

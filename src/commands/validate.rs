@@ -1,6 +1,6 @@
 //! `warren validate`: every problem of every named environment in one run.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{DiagnosticFormat, ValidateArgs};
@@ -19,6 +19,8 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         .map_err(|e| Error::Usage(e.to_string()))?;
     let options = ValidateOptions { broker_version };
     let dirs = selected_dirs(args, environments_dir)?;
+    // Thousands of diagnostics: one write per buffer, not one per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut any_errors = false;
     for dir in dirs {
         let (env, problems) = check_environment(&dir, &options, args.resolve_secrets);
@@ -26,26 +28,30 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         let warnings = problems.len() - errors;
         any_errors |= errors > 0;
         for problem in &problems {
-            match args.format {
+            let written = match args.format {
                 DiagnosticFormat::Short => {
-                    println!("{}", diagnostics::short(problem, &env.sources))
+                    writeln!(out, "{}", diagnostics::short(problem, &env.sources))
                 }
                 DiagnosticFormat::Human => {
-                    print!("{}", diagnostics::human(problem, &env.sources, color))
+                    write!(out, "{}", diagnostics::human(problem, &env.sources, color))
                 }
-            }
+            };
+            written.map_err(stdout_error)?;
         }
         if args.show_merged {
             print!("{}", crate::render::merged_settings::render(&env));
         }
         let verdict = if errors == 0 { "valid" } else { "invalid" };
-        println!(
+        writeln!(
+            out,
             "{}: {verdict} ({errors} error{}, {warnings} warning{})",
             env.name,
             plural(errors),
             plural(warnings)
-        );
+        )
+        .map_err(stdout_error)?;
     }
+    out.flush().map_err(stdout_error)?;
     Ok(if any_errors {
         Outcome::Failed
     } else {
@@ -97,6 +103,13 @@ fn selected_dirs(args: &ValidateArgs, environments_dir: &Path) -> Result<Vec<Pat
         ));
     }
     Ok(dirs)
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        what: "writing to standard output".to_string(),
+        source,
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,5 +1,7 @@
 //! Diagnostics for people (annotated source snippets) and for scripts (one line each).
 
+use std::fmt;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 
 use super::excerpt::Excerpt;
@@ -66,8 +68,8 @@ pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String 
                 place.at.len.max(1),
                 place.at.line as usize,
             );
-            let with_source = miette::Report::new(report).with_source_code(source);
-            let _ = handler.render_report(&mut out, with_source.as_ref());
+            let with_source = WithExcerpt { report, source };
+            let _ = handler.render_report(&mut out, &with_source);
         }
         Some(place) => {
             let mut report = report;
@@ -85,6 +87,49 @@ fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+/// A report and the excerpt it points into. Drawn as it is, without wrapping it in a
+/// `miette::Report`, whose construction looks up the terminal and the environment for
+/// every one of thousands of diagnostics.
+#[derive(Debug)]
+struct WithExcerpt {
+    report: MietteDiagnostic,
+    source: Excerpt,
+}
+
+impl fmt::Display for WithExcerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.report, f)
+    }
+}
+
+impl std::error::Error for WithExcerpt {}
+
+impl miette::Diagnostic for WithExcerpt {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.report.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.report.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.report.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.report.url()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.report.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
     }
 }
 

@@ -7,6 +7,7 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 /// Lines kept on each side of the problem; more than the one line of context drawn.
 const MARGIN_LINES: usize = 3;
 
+#[derive(Debug)]
 pub struct Excerpt {
     name: String,
     text: String,

@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 
+use super::bound_keys::BoundKeys;
 use super::{pattern, plain, Checker};
 use crate::config::diagnostic::Diagnostic;
 use crate::config::environment::{Declared, Vhost};
@@ -23,6 +24,7 @@ pub(super) fn check(c: &mut Checker) {
         // dead-letter exchange -> queues whose dead letters it cannot route
         let mut lost: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
         let policies = queue_policies(vhost);
+        let bound = BoundKeys::of(vhost);
         for (name, queue) in &vhost.queues {
             let Some((dlx, routing_key)) = dead_letter_target(&policies, name, &queue.spec) else {
                 continue;
@@ -32,7 +34,7 @@ pub(super) fn check(c: &mut Checker) {
                 None => message_keys(vhost, name, &queue.spec),
             };
             for key in keys {
-                if !routable(vhost, &dlx, &key) {
+                if !routable(vhost, &bound, &dlx, &key) {
                     let shown = match &key {
                         Keys::Exact(k) => format!("key `{k}`"),
                         Keys::Topic(k) => format!("keys matching `{k}`"),
@@ -162,7 +164,7 @@ fn message_keys(vhost: &Vhost, name: &str, spec: &QueueSpec) -> Vec<Keys> {
 }
 
 /// Whether any binding out of `dlx` (or its alternate exchange) can take a message with `keys`.
-fn routable(vhost: &Vhost, dlx: &str, keys: &Keys) -> bool {
+fn routable(vhost: &Vhost, bound: &BoundKeys, dlx: &str, keys: &Keys) -> bool {
     let Some(exchange) = vhost.exchanges.get(dlx) else {
         return true;
     };
@@ -174,29 +176,13 @@ fn routable(vhost: &Vhost, dlx: &str, keys: &Keys) -> bool {
     {
         return true;
     }
-    let binding_keys: Vec<String> = vhost
-        .queues
-        .values()
-        .flat_map(|q| q.spec.bindings.iter())
-        .chain(
-            vhost
-                .exchanges
-                .values()
-                .flat_map(|e| e.spec.bindings.iter()),
-        )
-        .filter(|b| b.exchange.value == dlx)
-        .map(|b| {
-            b.routing_key
-                .as_ref()
-                .map(|k| k.value.clone())
-                .unwrap_or_default()
-        })
-        .collect();
+    let Some(bound) = bound.of_exchange(dlx) else {
+        return false;
+    };
     match (exchange.spec.kind.value.as_str(), keys) {
-        (_, _) if binding_keys.is_empty() => false,
-        ("direct", Keys::Exact(k)) => binding_keys.iter().any(|b| b == k),
-        ("direct", Keys::Topic(p)) => binding_keys.iter().any(|b| topic_matches(p, b)),
-        ("topic", Keys::Exact(k)) => binding_keys.iter().any(|b| topic_matches(b, k)),
+        ("direct", Keys::Exact(k)) => bound.contains(k),
+        ("direct", Keys::Topic(p)) => bound.keys.iter().any(|b| topic_matches(p, b)),
+        ("topic", Keys::Exact(k)) => bound.keys.iter().any(|b| topic_matches(b, k)),
         _ => true,
     }
 }

@@ -155,36 +155,76 @@ fn applies_to_queue(spec: &PolicySpec, queue_type: QueueType) -> bool {
             .any(|k| skips_policy_key(queue_type, &k.value, latest))
 }
 
+/// Which of a vhost's queues and exchanges one policy reaches, in declaration order.
+struct Reach {
+    queues: Vec<bool>,
+    exchanges: Vec<bool>,
+}
+
+impl Reach {
+    /// None when the pattern does not compile (the pattern check reports that).
+    fn of(vhost: &Vhost, types: &[QueueType], spec: &PolicySpec) -> Option<Self> {
+        let regex = pattern::compile(&spec.pattern.value).ok()?;
+        let queues = vhost
+            .queues
+            .keys()
+            .zip(types)
+            .map(|(name, t)| applies_to_queue(spec, *t) && pattern::matches(&regex, name))
+            .collect();
+        let to_exchanges = targets_exchanges(spec);
+        let exchanges = vhost
+            .exchanges
+            .keys()
+            .map(|name| to_exchanges && pattern::matches(&regex, name))
+            .collect();
+        Some(Self { queues, exchanges })
+    }
+
+    /// The first queue, else exchange, that both reach.
+    fn shared<'v>(&self, other: &Self, vhost: &'v Vhost) -> Option<&'v String> {
+        let both = |a: &[bool], b: &[bool]| a.iter().zip(b).position(|(x, y)| *x && *y);
+        if let Some(i) = both(&self.queues, &other.queues) {
+            return vhost.queues.get_index(i).map(|(name, _)| name);
+        }
+        both(&self.exchanges, &other.exchanges)
+            .and_then(|i| vhost.exchanges.get_index(i).map(|(name, _)| name))
+    }
+}
+
 /// Two policies of equal priority matching one object: which applies is not defined.
+/// Each pattern is matched against each name once, not once per pair of policies.
 fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
     let policies: Vec<&Declared<PolicySpec>> = vhost.policies.values().collect();
+    let priority = |p: &Declared<PolicySpec>| p.spec.priority.as_ref().map_or(0, |p| p.value);
+    let shares_priority = |p: &Declared<PolicySpec>| {
+        policies
+            .iter()
+            .filter(|o| priority(o) == priority(p))
+            .count()
+            > 1
+    };
+    let types: Vec<QueueType> = vhost
+        .queues
+        .values()
+        .map(|q| effective_type(vhost, &q.spec))
+        .collect();
+    let reach: Vec<Option<Reach>> = policies
+        .iter()
+        .map(|p| {
+            shares_priority(p)
+                .then(|| Reach::of(vhost, &types, &p.spec))
+                .flatten()
+        })
+        .collect();
     for (i, a) in policies.iter().enumerate() {
-        for b in &policies[i + 1..] {
-            let priority =
-                |p: &Declared<PolicySpec>| p.spec.priority.as_ref().map_or(0, |p| p.value);
+        for (j, b) in policies.iter().enumerate().skip(i + 1) {
             if priority(a) != priority(b) {
                 continue;
             }
-            let (Ok(ra), Ok(rb)) = (
-                pattern::compile(&a.spec.pattern.value),
-                pattern::compile(&b.spec.pattern.value),
-            ) else {
+            let (Some(ra), Some(rb)) = (&reach[i], &reach[j]) else {
                 continue;
             };
-            let queues = vhost
-                .queues
-                .iter()
-                .filter(|(_, q)| {
-                    let queue_type = effective_type(vhost, &q.spec);
-                    applies_to_queue(&a.spec, queue_type) && applies_to_queue(&b.spec, queue_type)
-                })
-                .map(|(name, _)| name);
-            let both_exchanges = targets_exchanges(&a.spec) && targets_exchanges(&b.spec);
-            let exchanges = vhost.exchanges.keys().filter(|_| both_exchanges);
-            let shared = queues
-                .chain(exchanges)
-                .find(|name| pattern::matches(&ra, name) && pattern::matches(&rb, name));
-            if let Some(name) = shared {
+            if let Some(name) = ra.shared(rb, vhost) {
                 c.lint(
                     Diagnostic::warning(
                         "overlapping-policies",

@@ -1,6 +1,7 @@
 //! Checks an [`Environment`]: references, typed arguments, patterns, versions and lints.
 
 pub mod arguments;
+mod bound_keys;
 mod dead_letter;
 mod entities;
 mod lints;
