@@ -17,5 +17,4 @@ pub mod output_target;
 pub mod plan;
 pub mod render;
 pub mod route;
-pub mod secret;
 pub mod uri_password;

@@ -9,12 +9,12 @@
 use std::path::Path;
 
 use warren::broker::fetch::add_internal_exchanges;
+use warren::broker::lower::live_state;
 use warren::broker::{Definitions, ExchangeDef, LiveSnapshot, Overview, VhostInfo};
+use warren::config::lower::desired_state;
 use warren::config::{load_environment, Diagnostic};
 use warren::format::exports::omits_internal_exchanges;
 use warren::format::BrokerVersion;
-use warren::model::desired::desired_state;
-use warren::model::live::live_state;
 use warren::model::State;
 use warren::plan::{diff, Plan, Scope};
 
@@ -48,7 +48,7 @@ fn plan(yaml: &str, live: &State) -> Plan {
     std::fs::write(dir.path().join("topology.yaml"), yaml).unwrap();
     let (env, problems) = load_environment(dir.path());
     assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
-    let no_secrets = |_: &_, _| -> Result<warren::secret::Secret, Diagnostic> {
+    let no_secrets = |_: &_, _| -> Result<warren::model::secret::Secret, Diagnostic> {
         panic!("this environment has no secrets")
     };
     let desired = desired_state(&env, &no_secrets).expect("desired state");

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::holder::ProcessId;
 use crate::broker::{ApiPath, HttpBroker};
-pub use crate::model::live::LOCK_QUEUE;
+pub use crate::model::reserved::LOCK_QUEUE;
 
 /// How long the lock lives without renewal.
 pub const LEASE: Duration = Duration::from_secs(60);

@@ -5,6 +5,7 @@ pub mod connection;
 mod endpoint;
 pub mod error;
 pub mod fetch;
+pub mod lower;
 pub mod password;
 pub mod path;
 mod tls;

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::ExportArgs;
+use crate::config::lower::desired_state;
 use crate::config::schema::SecretSource;
 use crate::config::secrets;
 use crate::definitions::export::{definitions, hash_for_export};
 use crate::error::{Error, Outcome};
-use crate::model::desired::desired_state;
 use crate::render::diagnostics;
 
 pub fn run(args: &ExportArgs, environments_dir: &Path) -> Result<Outcome, Error> {

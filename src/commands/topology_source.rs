@@ -2,15 +2,15 @@
 //! the environment's, or the broker's with `--live`.
 
 use crate::broker::fetch_live;
+use crate::broker::lower::live_state;
 use crate::cli::ConnectionArgs;
+use crate::config::lower::desired_state;
 use crate::config::Environment;
 use crate::error::Error;
 use crate::format::queue_types::SUPPORTED;
 use crate::format::BrokerVersion;
-use crate::model::desired::desired_state;
-use crate::model::live::live_state;
+use crate::model::secret::Secret;
 use crate::model::State;
-use crate::secret::Secret;
 
 /// The release whose rules offline routing follows: the newest warren supports.
 pub fn offline_version() -> BrokerVersion {

@@ -6,6 +6,7 @@ pub mod field_position;
 pub mod inherit;
 pub mod load;
 pub mod located;
+pub mod lower;
 pub mod merge;
 pub mod schema;
 pub mod secrets;

@@ -6,7 +6,7 @@ use super::diagnostic::{Diagnostic, FileId};
 use super::environment::Environment;
 use super::schema::SecretSource;
 use super::uri_secrets::{parameter_uris, UriSource};
-use crate::secret::Secret;
+use crate::model::secret::Secret;
 
 /// Reads a secret; a missing variable or unreadable file is a diagnostic naming it.
 pub fn resolve(source: &SecretSource, env_dir: &Path, file: FileId) -> Result<Secret, Diagnostic> {

@@ -13,7 +13,7 @@ use super::environment::Environment;
 use super::field_position::key_position;
 use super::located::Position;
 use super::schema::SecretSource;
-use crate::secret::Secret;
+use crate::model::secret::Secret;
 use crate::uri_password::{canonical, try_map_uris, uri_fields, with_password};
 
 /// One URI as written in a parameter value.

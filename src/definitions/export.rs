@@ -225,8 +225,8 @@ mod tests {
     use super::*;
     use crate::broker::password::verify;
     use crate::model::kinds;
+    use crate::model::secret::Secret;
     use crate::model::DestinationType;
-    use crate::secret::Secret;
 
     fn sample() -> State {
         let mut s = State::default();

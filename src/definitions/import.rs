@@ -2,7 +2,7 @@
 //! a person would write them: one file per vhost, `users.yaml`, `global.yaml` and the settings
 //! in `environment.yaml`. Broker defaults and built-ins are left out.
 //!
-//! The state comes from [`live_state`](crate::model::live::live_state), the same reading
+//! The state comes from [`live_state`](crate::broker::lower::live_state), the same reading
 //! `plan` makes of the broker, so an imported environment plans empty against its source.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::model::live::live_state;
+use crate::broker::lower::live_state;
 
 fn state_of(raw: Value) -> State {
     let definitions: Definitions = serde_json::from_value(raw.clone()).unwrap();

@@ -1,11 +1,10 @@
 //! The one comparable representation of desired and live state; pure, no I/O.
 
-pub mod desired;
 pub mod id;
 pub mod kinds;
-pub mod live;
-pub mod normalise;
+pub mod reserved;
 pub mod resource;
+pub mod secret;
 pub mod state;
 
 pub use id::{DestinationType, ResourceId};

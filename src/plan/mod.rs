@@ -5,6 +5,7 @@ pub mod drift;
 pub mod migrations;
 pub mod notes;
 pub mod order;
+pub mod passwords;
 pub mod refusals;
 pub mod route_drift;
 pub mod routing;

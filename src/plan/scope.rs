@@ -6,7 +6,7 @@ use fancy_regex::Regex;
 
 use crate::config::schema::Kind;
 use crate::config::Environment;
-use crate::model::live::{is_builtin_exchange, is_builtin_global_parameter, is_builtin_queue};
+use crate::model::reserved::{is_builtin_exchange, is_builtin_global_parameter, is_builtin_queue};
 use crate::model::ResourceId;
 
 /// Plain data, so `diff` stays a pure function of two states and this.

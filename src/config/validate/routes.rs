@@ -4,12 +4,12 @@
 use super::Checker;
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::Environment;
+use crate::config::lower::desired_state;
 use crate::config::schema::RouteSpec;
 use crate::format::queue_types::SUPPORTED;
-use crate::model::desired::desired_state;
+use crate::model::secret::Secret;
 use crate::route::assertion::{queue_list, Assertion};
 use crate::route::Topology;
-use crate::secret::Secret;
 
 /// Every assertion of the environment's managed vhosts, with where it was written.
 pub fn assertions(env: &Environment) -> Vec<(FileId, &RouteSpec, Assertion)> {

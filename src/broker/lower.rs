@@ -4,33 +4,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::id::{DestinationType, ResourceId};
-use super::kinds;
-use super::state::State;
-use crate::broker::wire::{Definitions, VhostInfo};
-use crate::broker::LiveSnapshot;
+use super::wire::{Definitions, VhostInfo};
+use super::LiveSnapshot;
+use crate::model::kinds;
+use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
+use crate::model::{DestinationType, ResourceId, State};
 use crate::uri_password::{canonical, map_uris};
-
-/// Server-named queues and the default and `amq.*` exchanges never enter a plan.
-pub fn is_builtin_exchange(name: &str) -> bool {
-    name.is_empty() || name.starts_with("amq.")
-}
-
-/// The queue that holds warren's apply lock (see `apply::lock`).
-pub const LOCK_QUEUE: &str = "warren.apply-lock";
-
-/// The global parameter earlier releases of warren kept their apply lock in.
-const OLD_LOCK_PARAMETER: &str = "warren-apply-lock";
-
-pub fn is_builtin_queue(name: &str) -> bool {
-    name.starts_with("amq.gen-") || name == LOCK_QUEUE
-}
-
-/// Global parameters every 4.x broker keeps for itself (`cluster_tags` comes from
-/// rabbitmq.conf): never listed as unmanaged nor pruned, but compared when declared.
-pub fn is_builtin_global_parameter(name: &str) -> bool {
-    name == "cluster_tags"
-}
 
 pub fn live_state(snapshot: &LiveSnapshot) -> State {
     let mut state = State::default();
@@ -124,7 +103,7 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
             &b.arguments,
         );
         if let Some(id) = id {
-            state.insert(id, super::resource::Resource::new());
+            state.insert(id, crate::model::Resource::new());
         }
     }
     for p in &defs.policies {

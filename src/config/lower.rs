@@ -5,16 +5,14 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::id::{DestinationType, ResourceId};
-use super::kinds;
-use super::resource::Resource;
-use super::state::State;
-use crate::config::diagnostic::{Diagnostic, FileId, Sources};
-use crate::config::environment::{Environment, Vhost};
-use crate::config::located::Located;
-use crate::config::schema::{BindingSpec, Kind, SecretSource};
-use crate::config::uri_secrets;
-use crate::secret::Secret;
+use super::diagnostic::{Diagnostic, FileId, Sources};
+use super::environment::{Environment, Vhost};
+use super::located::Located;
+use super::schema::{BindingSpec, Kind, SecretSource};
+use super::uri_secrets;
+use crate::model::kinds;
+use crate::model::secret::Secret;
+use crate::model::{DestinationType, Resource, ResourceId, State};
 
 /// Reads a secret when the state needs it.
 pub type SecretResolver<'a> = dyn Fn(&SecretSource, FileId) -> Result<Secret, Diagnostic> + 'a;

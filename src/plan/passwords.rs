@@ -2,10 +2,9 @@
 
 use serde_json::Value;
 
-use super::id::ResourceId;
-use super::kinds::DEFAULT_HASHING;
-use super::state::State;
 use crate::broker::password::{hash_password, random_salt, verify, HashAlgorithm};
+use crate::model::kinds::DEFAULT_HASHING;
+use crate::model::{ResourceId, State};
 
 /// Turns every desired plain password into a hash: the live one when it verifies, else a new one.
 pub fn hash_passwords(desired: &mut State, live: &State) {
@@ -54,8 +53,8 @@ pub fn hash_passwords(desired: &mut State, live: &State) {
 mod tests {
     use super::*;
     use crate::model::kinds;
+    use crate::model::secret::Secret;
     use crate::model::Resource;
-    use crate::secret::Secret;
 
     fn user_state(resource: Resource) -> State {
         let mut s = State::default();
