@@ -17,4 +17,3 @@ pub mod output_target;
 pub mod plan;
 pub mod render;
 pub mod route;
-pub mod uri_password;

@@ -390,9 +390,9 @@ fn vivesphere_converges_on_the_default_vhost_of_an_empty_broker() {
 /// binding arguments, sha512 hashes, limits, topic permissions, operator policies, runtime
 /// and global parameters. `changed` alters something of every kind.
 fn every_kind(vhost: &str, prefix: &str, changed: bool) -> String {
-    let hash = warren::broker::hash_password(
+    let hash = warren::format::password::hash_password(
         "sink-secret",
-        warren::broker::HashAlgorithm::Sha512,
+        warren::format::password::HashAlgorithm::Sha512,
         [5, 6, 7, 8],
     );
     let pick = |before: &'static str, after: &'static str| if changed { after } else { before };

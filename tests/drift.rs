@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use common::*;
 use support::BrokerNode;
-use warren::broker::{hash_password, HashAlgorithm};
+use warren::format::password::{hash_password, HashAlgorithm};
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId};
 use warren::plan::drift::DriftReport;

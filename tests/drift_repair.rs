@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use common::*;
 use support::BrokerNode;
-use warren::broker::{hash_password, HashAlgorithm};
+use warren::format::password::{hash_password, HashAlgorithm};
 
 /// A converged environment of one vhost, two exchanges, two queues (one bound twice), a
 /// policy and a user with a permission.

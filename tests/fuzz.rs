@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use warren::broker::lower::live_state;
-use warren::broker::Definitions;
 use warren::config::load_environment;
 use warren::config::validate::{validate, ValidateOptions};
 use warren::definitions::import::{environment_files, snapshot_of_file, ImportOptions};
 use warren::definitions::refusals::refusals;
+use warren::format::wire::Definitions;
 
 /// A small, seedable generator: xorshift64*.
 struct Rng(u64);

@@ -103,7 +103,11 @@ fn export_writes_hashes_for_every_user_and_the_file_is_private() {
         let name = user["name"].as_str().unwrap();
         let password = creativeflow_password(name);
         assert!(
-            warren::broker::verify(&password, hash, warren::broker::HashAlgorithm::Sha256),
+            warren::format::password::verify(
+                &password,
+                hash,
+                warren::format::password::HashAlgorithm::Sha256
+            ),
             "hash of {name} does not verify"
         );
     }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use common::*;
 use support::BrokerNode;
-use warren::broker::{hash_password, HashAlgorithm};
+use warren::format::password::{hash_password, HashAlgorithm};
 
 const VHOST: &str = "team a/b%#@é";
 const EXCHANGE: &str = "ex/ä b";

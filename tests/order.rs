@@ -7,7 +7,7 @@ mod support;
 
 use common::*;
 use support::BrokerNode;
-use warren::broker::{hash_password, HashAlgorithm};
+use warren::format::password::{hash_password, HashAlgorithm};
 
 /// One progress line: `[n/total] verb kind "name" ...`.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,10 +10,11 @@ use std::path::Path;
 
 use warren::broker::fetch::add_internal_exchanges;
 use warren::broker::lower::live_state;
-use warren::broker::{Definitions, ExchangeDef, LiveSnapshot, Overview, VhostInfo};
+use warren::broker::LiveSnapshot;
 use warren::config::lower::desired_state;
 use warren::config::{load_environment, Diagnostic};
 use warren::format::exports::omits_internal_exchanges;
+use warren::format::wire::{Definitions, ExchangeDef, Overview, VhostInfo};
 use warren::format::BrokerVersion;
 use warren::model::State;
 use warren::plan::{diff, Plan, Scope};

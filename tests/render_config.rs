@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::*;
 use support::{eventually, BrokerNode};
-use warren::broker::{hash_password, random_salt, HashAlgorithm};
+use warren::format::password::{hash_password, random_salt, HashAlgorithm};
 
 fn render(env: &str, out: &Path, vars: &[(&str, &str)]) -> Run {
     let mut cmd = warren_command();

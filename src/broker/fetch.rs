@@ -3,10 +3,10 @@
 use super::client::HttpBroker;
 use super::error::Result;
 use super::path::ApiPath;
-use super::wire::{
+use crate::format::exports::omits_internal_exchanges;
+use crate::format::wire::{
     BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, ShovelStatus, VhostInfo,
 };
-use crate::format::exports::omits_internal_exchanges;
 use crate::format::BrokerVersion;
 
 /// The `/api/vhosts` columns warren reads; skips per-vhost message stats.

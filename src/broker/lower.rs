@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::wire::{Definitions, VhostInfo};
 use super::LiveSnapshot;
+use crate::format::uri_password::{canonical, map_uris};
+use crate::format::wire::{Definitions, VhostInfo};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
 use crate::model::{DestinationType, ResourceId, State};
-use crate::uri_password::{canonical, map_uris};
 
 pub fn live_state(snapshot: &LiveSnapshot) -> State {
     let mut state = State::default();

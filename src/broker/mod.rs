@@ -1,4 +1,4 @@
-//! The live side: the only place that does network I/O.
+//! The live side: the only place that does network I/O, and the lowering of what it reads.
 
 pub mod client;
 pub mod connection;
@@ -6,18 +6,11 @@ mod endpoint;
 pub mod error;
 pub mod fetch;
 pub mod lower;
-pub mod password;
 pub mod path;
 mod tls;
-pub mod wire;
 
 pub use client::{HttpBroker, RetryPolicy};
 pub use connection::{ConnectionSettings, Secret};
 pub use error::BrokerError;
 pub use fetch::{fetch_live, queue_totals, LiveSnapshot};
-pub use password::{hash_password, random_salt, verify, HashAlgorithm};
 pub use path::{ApiPath, DestinationKind};
-pub use wire::{
-    BindingDef, BindingInfo, Definitions, ExchangeDef, Overview, QueueDef, QueueInfo, Tags,
-    UserDef, VhostDef, VhostInfo,
-};

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::broker::lower::live_state;
-use crate::broker::wire::Definitions;
 use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
 use crate::cli::ImportArgs;
 use crate::definitions::duplicates::conflicting_duplicates;
@@ -13,6 +12,7 @@ use crate::definitions::import::{environment_files, snapshot_of_file, EnvFile, I
 use crate::definitions::json_position::position;
 use crate::definitions::refusals::{refusals, DocumentProblem};
 use crate::error::{Error, Outcome};
+use crate::format::wire::Definitions;
 
 const SCHEMA: &str = "schemas/environment.schema.json";
 /// The schema's name when import writes it into the environment folder itself.

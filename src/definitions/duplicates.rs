@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::json_position::Step;
 use super::refusals::{shown, DocumentProblem};
-use crate::broker::wire::Definitions;
+use crate::format::wire::Definitions;
 
 /// The second and later declarations that differ from the first, with what they declare.
 pub fn conflicting_duplicates(defs: &Definitions) -> Vec<DocumentProblem> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::broker::password::{hash_password, random_salt, HashAlgorithm};
+use crate::format::password::{hash_password, random_salt, HashAlgorithm};
 use crate::model::kinds::DEFAULT_HASHING;
 use crate::model::{ResourceId, State};
 
@@ -223,7 +223,7 @@ pub fn definitions(state: &State) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::broker::password::verify;
+    use crate::format::password::verify;
     use crate::model::kinds;
     use crate::model::secret::Secret;
     use crate::model::DestinationType;

@@ -12,8 +12,8 @@ use serde_json::{json, Map, Value};
 use super::uri_passwords::Variables;
 use super::vhost_text::{non_empty, str_of, vhost_text, VhostParts};
 use super::yaml::{entry, escape_variables, inline, key_start, scalar};
-use crate::broker::wire::{Definitions, Tags, VhostInfo};
 use crate::broker::LiveSnapshot;
+use crate::format::wire::{Definitions, Tags, VhostInfo};
 use crate::model::kinds::DEFAULT_HASHING;
 use crate::model::{Resource, ResourceId, State};
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::json_position::Step;
-use crate::broker::wire::Definitions;
+use crate::format::wire::Definitions;
 use crate::render::value::escape_control;
 
 /// A value of a definitions document: where it is, and what is wrong with it.

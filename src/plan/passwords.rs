@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::broker::password::{hash_password, random_salt, verify, HashAlgorithm};
+use crate::format::password::{hash_password, random_salt, verify, HashAlgorithm};
 use crate::model::kinds::DEFAULT_HASHING;
 use crate::model::{ResourceId, State};
 

@@ -4,7 +4,7 @@
 use super::Checker;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::uri_secrets::{parameter_uris, UriSource};
-use crate::uri_password::{has_password, unable_to_take_password};
+use crate::format::uri_password::{has_password, unable_to_take_password};
 
 pub(super) fn check(c: &mut Checker) {
     let env = c.env;
