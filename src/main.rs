@@ -50,8 +50,7 @@ fn init_logging(verbose: u8, format: LogFormat) {
         1 => EnvFilter::new("warren=debug"),
         _ => EnvFilter::new("warren=trace"),
     };
-    let ansi = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let ansi = std::io::stderr().is_terminal() && !warren::render::paint::no_color_requested();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

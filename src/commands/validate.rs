@@ -126,8 +126,7 @@ pub fn use_color(choice: crate::cli::ColorChoice) -> bool {
         crate::cli::ColorChoice::Always => true,
         crate::cli::ColorChoice::Never => false,
         crate::cli::ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            !crate::render::paint::no_color_requested() && std::io::stdout().is_terminal()
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod merged_settings;
 pub mod migration;
 pub mod notes;
+pub mod paint;
 pub mod plan_human;
 pub mod plan_json;
 pub mod plan_markdown;

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use owo_colors::{OwoColorize, Style};
+use owo_colors::Style;
+
+use crate::render::paint::Painter;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
@@ -15,7 +17,7 @@ use crate::plan::{Action, Allowed, Change, FieldDiff, Plan};
 const UNMANAGED_SHOWN: usize = 20;
 
 pub fn render(plan: &Plan, color: bool) -> String {
-    let paint = Painter { color };
+    let paint = Painter::new(color);
     let mut out = String::new();
     if plan.is_empty() {
         let _ = writeln!(
@@ -90,20 +92,6 @@ pub fn render(plan: &Plan, color: bool) -> String {
         s.delete
     );
     out
-}
-
-struct Painter {
-    color: bool,
-}
-
-impl Painter {
-    fn style(&self, text: &str, style: Style) -> String {
-        if self.color {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
-    }
 }
 
 fn symbol(action: Action) -> (&'static str, Style) {

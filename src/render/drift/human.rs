@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use owo_colors::{OwoColorize, Style};
+use owo_colors::Style;
+
+use crate::render::paint::Painter;
 
 use super::{per_kind, sides, summary};
 use crate::plan::drift::{DriftReport, DriftState, Drifted};
@@ -10,7 +12,7 @@ use crate::plan::route_drift::RouteDrift;
 use crate::route::assertion::queue_list;
 
 pub fn render(report: &DriftReport, color: bool) -> String {
-    let paint = Painter { color };
+    let paint = Painter::new(color);
     let mut out = String::new();
     if !report.in_sync() {
         let _ = writeln!(
@@ -101,20 +103,6 @@ pub(super) fn meaning(state: DriftState) -> &'static str {
         DriftState::Missing => "declared, not on the broker",
         DriftState::Changed => "on the broker, not as declared",
         DriftState::Unmanaged => "on the broker and in scope, not declared",
-    }
-}
-
-struct Painter {
-    color: bool,
-}
-
-impl Painter {
-    fn style(&self, text: &str, style: Style) -> String {
-        if self.color {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
     }
 }
 
