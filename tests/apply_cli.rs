@@ -28,12 +28,7 @@ fn with_secret(args: &[&str], node: &BrokerNode, secret: Option<&str>) -> common
         Some(value) => cmd.env("WARREN_CLI_TEST_SECRET", value),
         None => cmd.env_remove("WARREN_CLI_TEST_SECRET"),
     };
-    let out = cmd.output().expect("run warren");
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::Run::from_output(cmd.output().expect("run warren"))
 }
 
 #[test]

@@ -24,12 +24,7 @@ fn warren_at(urls: &[&str], args: &[&str]) -> Run {
         "--password",
         "guest",
     ]);
-    let out = cmd.output().expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren"))
 }
 
 fn assert_converged(run: &Run, what: &str) {

@@ -215,12 +215,7 @@ fn warren_with(args: &[&str], api: Option<&Api>, vars: &[(String, String)]) -> R
         cmd.args(["--url", &api.url, "--user", &api.user, "--password"])
             .arg(&api.password);
     }
-    let out = cmd.output().expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren"))
 }
 
 /// An Erlang term as the management API renders it in JSON: lists of character codes

@@ -8,16 +8,13 @@ mod support;
 use common::*;
 
 fn run(args: &[&str]) -> Run {
-    let out = warren_command()
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(
+        warren_command()
+            .args(["--color", "never"])
+            .args(args)
+            .output()
+            .expect("run warren"),
+    )
 }
 
 #[test]

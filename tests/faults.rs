@@ -35,12 +35,7 @@ fn warren_via(urls: &str, timeout: u64, args: &[&str]) -> Run {
     cmd.arg("--color").arg("never").args(args);
     cmd.args(["--url", urls, "--user", "guest", "--password", "guest"])
         .args(["--timeout", &timeout.to_string()]);
-    let out = cmd.output().expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren"))
 }
 
 /// Applies a 60-queue environment through a proxy that answers every tenth API request with

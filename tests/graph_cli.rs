@@ -12,16 +12,13 @@ use common::{warren, warren_command, Run, TempEnv};
 use support::BrokerNode;
 
 fn graph(args: &[&str]) -> Run {
-    let out = warren_command()
-        .arg("graph")
-        .args(args)
-        .output()
-        .expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(
+        warren_command()
+            .arg("graph")
+            .args(args)
+            .output()
+            .expect("run warren"),
+    )
 }
 
 /// Names full of what picture languages treat as syntax, and every kind of edge.

@@ -17,12 +17,7 @@ fn export(env: &str, extra: &[&str]) -> Run {
     let mut cmd = warren_command();
     cmd.args(["--color", "never", "export", "--env", env])
         .args(extra);
-    let out = cmd.output().expect("run warren export");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren export"))
 }
 
 /// Every plaintext password the tests hand to warren.

@@ -19,12 +19,7 @@ fn render(env: &str, out: &Path, vars: &[(&str, &str)]) -> Run {
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren"))
 }
 
 /// `file:consult/1` on the file with the system's Erlang: it must be a list of terms.

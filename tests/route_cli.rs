@@ -13,16 +13,13 @@ use warren::render::route;
 const SCHEMA: &str = "schemas/route.schema.json";
 
 fn offline(args: &[&str]) -> Run {
-    let out = warren_command()
-        .arg("route")
-        .args(args)
-        .output()
-        .expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(
+        warren_command()
+            .arg("route")
+            .args(args)
+            .output()
+            .expect("run warren"),
+    )
 }
 
 fn names(document: &Value) -> Vec<String> {

@@ -43,6 +43,15 @@ pub struct Run {
 }
 
 impl Run {
+    /// What a finished `warren` process printed and how it ended (-1 when a signal ended it).
+    pub fn from_output(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Panics with both streams unless the exit code is `code`.
     pub fn expect_code(&self, code: i32, what: &str) -> &Self {
         assert_eq!(
@@ -122,12 +131,7 @@ pub fn warren_as(
     }
     cmd.arg("--color").arg("never").args(args);
     cmd.args(["--url", &node.url(), "--user", user, "--password", password]);
-    let out = cmd.output().expect("run warren");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(cmd.output().expect("run warren"))
 }
 
 /// `warren apply --env ENV --auto-approve [extra...]`.
