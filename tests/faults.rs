@@ -165,3 +165,29 @@ fn accepted_but_missing_bindings_make_a_partial_apply() {
     converge(node, env.arg(), &[]);
     node.delete_vhost(&vhost);
 }
+
+/// RabbitMQ's definitions import skips a queue it cannot declare (on 4.0, one in a vhost
+/// whose processes are still starting) and answers 204 all the same. The proxy does the
+/// same to the first import: warren finds the queues missing and declares them one by one.
+#[test]
+fn queues_an_import_skipped_are_declared_one_by_one() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-skipped-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 120));
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first("POST /api/definitions", Fault::Swallow, 1)],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(0, "apply whose first import was skipped");
+    assert!(run.stderr.contains("importing"), "{}", run.stderr);
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let swallowed = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(swallowed, 1, "the first import was swallowed");
+    assert_no_changes(node, env.arg());
+    node.delete_vhost(&vhost);
+}

@@ -80,7 +80,8 @@ pub async fn execute(
                     let lane = match work {
                         Work::Steps(lane) => lane,
                         Work::Import(chunk) => {
-                            return import(broker, plan, &chunk, (done, failed), total).await
+                            return import(broker, plan, &chunk, (done, failed), total, options)
+                                .await
                         }
                     };
                     for index in lane {
@@ -167,6 +168,7 @@ async fn import(
     chunk: &[usize],
     (done, failed): (&AtomicUsize, &AtomicBool),
     total: usize,
+    options: ApplyOptions,
 ) -> Option<(String, String)> {
     if failed.load(Ordering::SeqCst) {
         return None;
@@ -176,22 +178,68 @@ async fn import(
         chunk.len()
     );
     let body = bulk::document(plan, chunk);
-    if let Err(e) = broker
+    let first = &plan.changes[chunk[0]].id;
+    let imported = broker
         .post_json(&crate::broker::ApiPath::definitions(), &body)
-        .await
-    {
-        failed.store(true, Ordering::SeqCst);
-        let first = &plan.changes[chunk[0]].id;
-        return Some((
-            format!("importing {} objects from {first} on", chunk.len()),
-            e.to_string(),
-        ));
+        .await;
+    let skipped = match imported {
+        Ok(()) => missing_after_import(broker, plan, chunk).await,
+        Err(e) => Err(e),
+    };
+    let skipped = match skipped {
+        Ok(skipped) => skipped,
+        Err(e) => {
+            failed.store(true, Ordering::SeqCst);
+            let what = format!("importing {} objects from {first} on", chunk.len());
+            return Some((what, e.to_string()));
+        }
+    };
+    // The import skips a queue it cannot declare (its vhost still starting) without a word:
+    // declared one at a time, such an object gets an answer with a reason, and retries.
+    for &index in &skipped {
+        let change = &plan.changes[index];
+        if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
+            failed.store(true, Ordering::SeqCst);
+            return Some((change.id.to_string(), reason));
+        }
     }
     for &index in chunk {
         let n = done.fetch_add(1, Ordering::SeqCst) + 1;
         eprintln!("[{n}/{total}] created {}", plan.changes[index].id);
     }
     None
+}
+
+/// The queues and exchanges of `chunk` the broker does not have after importing them.
+async fn missing_after_import(
+    broker: &HttpBroker,
+    plan: &Plan,
+    chunk: &[usize],
+) -> Result<Vec<usize>, BrokerError> {
+    let mut wanted: BTreeMap<(&str, &str), Vec<(usize, &str)>> = BTreeMap::new();
+    for &index in chunk {
+        let (kind, vhost, name) = match &plan.changes[index].id {
+            ResourceId::Queue { vhost, name } => ("queues", vhost, name),
+            ResourceId::Exchange { vhost, name } => ("exchanges", vhost, name),
+            _ => continue,
+        };
+        wanted.entry((kind, vhost)).or_default().push((index, name));
+    }
+    let mut missing = Vec::new();
+    for ((kind, vhost), objects) in wanted {
+        let path = crate::broker::ApiPath::new([kind, vhost]).query("columns", "name");
+        let listed: Vec<serde_json::Value> = broker.get_json(&path).await?;
+        let present: std::collections::HashSet<&str> =
+            listed.iter().filter_map(|o| o["name"].as_str()).collect();
+        missing.extend(
+            objects
+                .into_iter()
+                .filter(|(_, name)| !present.contains(name))
+                .map(|(index, _)| index),
+        );
+    }
+    missing.sort_by_key(|&index| plan.changes[index].id.level());
+    Ok(missing)
 }
 
 /// A stage's steps in lanes that run concurrently; steps in one lane run in turn. The
