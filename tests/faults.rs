@@ -166,8 +166,8 @@ fn accepted_but_missing_bindings_make_a_partial_apply() {
     node.delete_vhost(&vhost);
 }
 
-/// RabbitMQ's definitions import skips a queue it cannot declare (on 4.0, one in a vhost
-/// whose processes are still starting) and answers 204 all the same. The proxy does the
+/// RabbitMQ's definitions import skips a queue it cannot declare (on 4.0, one in a vhost a
+/// killed apply left half-made) and answers 204 all the same. The proxy does the
 /// same to the first import: warren finds the queues missing and declares them one by one.
 #[test]
 fn queues_an_import_skipped_are_declared_one_by_one() {

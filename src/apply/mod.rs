@@ -194,7 +194,7 @@ async fn import(
             return Some((what, e.to_string()));
         }
     };
-    // The import skips a queue it cannot declare (its vhost still starting) without a word:
+    // The import skips a queue it cannot declare (a vhost a killed apply left half-made) mutely:
     // declared one at a time, such an object gets an answer with a reason, and retries.
     for &index in &skipped {
         let change = &plan.changes[index];
