@@ -70,15 +70,22 @@ fn two_nodes_run_at_once_on_their_own_ports() {
     );
     assert_ne!(a.name, b.name);
     for node in [&a, &b] {
-        let overview = node.get_json("/api/overview");
-        assert_eq!(overview["node"], node.name.as_str());
-        let amqp = overview["listeners"]
-            .as_array()
-            .expect("listeners")
-            .iter()
-            .find(|l| l["protocol"] == "amqp")
-            .cloned()
-            .expect("an AMQP listener");
+        // 4.0 may list its AMQP listener a moment after the management API answers.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let amqp = loop {
+            let overview = node.get_json("/api/overview");
+            assert_eq!(overview["node"], node.name.as_str());
+            let listed = overview["listeners"]
+                .as_array()
+                .and_then(|all| all.iter().find(|l| l["protocol"] == "amqp").cloned());
+            match listed {
+                Some(amqp) => break amqp,
+                None if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(200))
+                }
+                None => panic!("no AMQP listener after 30 s: {overview}"),
+            }
+        };
         assert_eq!(amqp["port"], node.amqp_port, "{amqp}");
         assert_eq!(amqp["ip_address"], "127.0.0.1", "{amqp}");
         TcpStream::connect(("127.0.0.1", node.amqp_port)).expect("AMQP port accepts");
