@@ -227,14 +227,11 @@ async fn missing_after_import(
     }
     let mut missing = Vec::new();
     for ((kind, vhost), objects) in wanted {
-        let path = crate::broker::ApiPath::new([kind, vhost]).query("columns", "name");
-        let listed: Vec<serde_json::Value> = broker.get_json(&path).await?;
-        let present: std::collections::HashSet<&str> =
-            listed.iter().filter_map(|o| o["name"].as_str()).collect();
+        let present = crate::broker::fetch::names(broker, kind, vhost).await?;
         missing.extend(
             objects
                 .into_iter()
-                .filter(|(_, name)| !present.contains(name))
+                .filter(|(_, name)| !present.contains(*name))
                 .map(|(index, _)| index),
         );
     }

@@ -146,6 +146,20 @@ pub async fn binding_keys(broker: &HttpBroker, vhost: &str) -> Result<Vec<Bindin
     broker.get_json(&ApiPath::bindings().segment(vhost)).await
 }
 
+/// The names of a vhost's queues or exchanges (`kind`: "queues" or "exchanges"), one request.
+pub async fn names(
+    broker: &HttpBroker,
+    kind: &str,
+    vhost: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let path = ApiPath::new([kind, vhost]).query("columns", "name");
+    let listed: Vec<serde_json::Value> = broker.get_json(&path).await?;
+    Ok(listed
+        .iter()
+        .filter_map(|o| o["name"].as_str().map(str::to_string))
+        .collect())
+}
+
 /// Message counts per queue, one request, without per-queue stats.
 pub async fn queue_totals(broker: &HttpBroker, vhost: Option<&str>) -> Result<Vec<QueueInfo>> {
     let path = ApiPath::queues(vhost)
