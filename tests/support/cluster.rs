@@ -158,7 +158,9 @@ impl BrokerCluster {
     /// how long stopping took.
     pub fn stop_node(&mut self, index: usize) -> Duration {
         let started = Instant::now();
-        drop(self.nodes[index].take());
+        if let Some(node) = self.nodes[index].take() {
+            node.stop();
+        }
         started.elapsed()
     }
 }
@@ -167,7 +169,7 @@ impl BrokerCluster {
 fn stop_all(nodes: Vec<BrokerNode>) {
     std::thread::scope(|scope| {
         for node in nodes {
-            scope.spawn(move || drop(node));
+            scope.spawn(move || node.stop());
         }
     });
 }

@@ -100,14 +100,15 @@ pub struct BrokerNode {
     pub password: String,
     pub release: Release,
     dir: PathBuf,
-    /// Removes the node's directory after `Drop` has stopped the node; `None` for the
-    /// shared node, whose directory the watchdog removes.
-    _tempdir: Option<tempfile::TempDir>,
+    /// Removes the node's directory once `stop` has stopped it (`Drop` hands it to the
+    /// background stop instead); `None` for the shared node, which the watchdog removes.
+    tempdir: Option<tempfile::TempDir>,
+    /// `stop` already stopped the node.
+    stopped: bool,
 }
 
 impl BrokerNode {
-    /// Starts a node of its own (about 6 s here); it is stopped when dropped (about 6 s:
-    /// the management plugin takes 5 s to shut down).
+    /// Starts a node of its own (about 6 s here); dropping it stops it in the background.
     pub fn start() -> BrokerNode {
         Self::try_start(false, &NodeConfig::default()).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -147,7 +148,7 @@ impl BrokerNode {
     /// shell loop that polls this process's pid and, once the test process has exited
     /// (normally, by panic or by a signal), stops the node and removes its directory. For
     /// nodes from `start()` the watchdog is only the fallback for a killed process: their
-    /// `Drop` stops them, and the watchdog exits when their directory disappears.
+    /// `Drop` or `stop` stops them, and the watchdog exits when their directory disappears.
     pub fn shared() -> &'static BrokerNode {
         static SHARED: OnceLock<Result<BrokerNode, String>> = OnceLock::new();
         match SHARED.get_or_init(|| Self::try_start(true, &NodeConfig::default())) {
@@ -205,7 +206,7 @@ impl BrokerNode {
             let stderr = String::from_utf8_lossy(&out.stderr);
             if out.status.success() {
                 eprint!("{stderr}");
-                let (dir, _tempdir) = if shared {
+                let (dir, tempdir) = if shared {
                     (tempdir.keep(), None)
                 } else {
                     (dir, Some(tempdir))
@@ -219,7 +220,8 @@ impl BrokerNode {
                     password,
                     release,
                     dir,
-                    _tempdir,
+                    tempdir,
+                    stopped: false,
                 });
             }
             // `start` already stopped whatever it launched; dropping `tempdir` removes
@@ -323,17 +325,49 @@ impl BrokerNode {
     }
 }
 
-impl Drop for BrokerNode {
-    fn drop(&mut self) {
+impl BrokerNode {
+    /// Stops the node and waits until it is gone and its directory removed (about 6 s):
+    /// for tests about stopping. Elsewhere `Drop` stops a node without waiting.
+    pub fn stop(mut self) {
         let out = run_script(&["stop", self.dir.to_str().expect("UTF-8 path")]);
-        if !out.status.success() {
-            eprintln!(
-                "stopping {} failed: {}",
-                self.name,
-                String::from_utf8_lossy(&out.stderr)
-            );
+        assert!(
+            out.status.success(),
+            "stopping {} failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.stopped = true;
+    }
+}
+
+impl Drop for BrokerNode {
+    /// Stops the node in the background, so a test does not wait the 5 s the management
+    /// plugin takes to shut down; the process that stops it removes the directory.
+    fn drop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        let Some(tempdir) = self.tempdir.take() else {
+            return;
+        };
+        let dir = tempdir.keep();
+        let dir = dir.to_str().expect("UTF-8 path");
+        let stop = format!("bash {} stop {dir}; rm -rf -- {dir}", shell_quote(script()));
+        let spawned = Command::new("setsid")
+            .args(["bash", "-c", &stop])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if let Err(e) = spawned {
+            eprintln!("cannot stop {} in the background: {e}", self.name);
         }
     }
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// Three distinct ports free on 127.0.0.1 right now: all three listeners are held at

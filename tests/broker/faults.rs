@@ -1,0 +1,190 @@
+//! warren through a loopback proxy that injects faults, on the release under test: one
+//! request in ten answered 503 and another in ten reset, or one in ten answered half and
+//! another in ten with an HTML 502 page, still ends in a converged apply; an HTML page where
+//! JSON was expected is named;
+//! a hung first node costs one `--timeout` before the next node serves; a broker that
+//! accepts bindings it then does not have makes apply say what is not done and exit 3.
+
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+use crate::support::fault_proxy::{Fault, FaultProxy, Rule};
+use crate::support::BrokerNode;
+
+/// A vhost with `count` queues bound to one exchange, each with its own routing key (fewer
+/// than a bulk import takes, so every object is its own request).
+fn topology(vhost: &str, count: usize) -> String {
+    let mut yaml = format!(
+        "vhosts:\n  {}:\n    exchanges:\n      ex: {{ type: direct }}\n    queues:\n",
+        yq(vhost)
+    );
+    for i in 0..count {
+        yaml.push_str(&format!(
+            "      q.{i:03}: {{ bindings: [{{ exchange: ex, routing_key: k{i} }}] }}\n"
+        ));
+    }
+    yaml
+}
+
+/// `warren ARGS` logged in as guest, against `urls` with `--timeout SECONDS`.
+fn warren_via(urls: &str, timeout: u64, args: &[&str]) -> Run {
+    let mut cmd = warren_command();
+    cmd.arg("--color").arg("never").args(args);
+    cmd.args(["--url", urls, "--user", "guest", "--password", "guest"])
+        .args(["--timeout", &timeout.to_string()]);
+    Run::from_output(cmd.output().expect("run warren"))
+}
+
+/// Applies a 60-queue environment through a proxy that answers every tenth API request with
+/// `first` and every tenth with `second`; the apply must end converged with exit 0.
+fn converges_through(name: &str, first: Fault, second: Fault, what: &str) {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-{name}-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 60));
+    let every_tenth = |fault| Rule {
+        matching: " /api/".into(),
+        fault,
+        every: 10,
+        times: usize::MAX,
+    };
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![every_tenth(first), every_tenth(second)],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(0, what);
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let injected = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(injected >= 10, "only {injected} faults were injected");
+    assert_no_changes(node, env.arg());
+    node.delete_vhost(&vhost);
+}
+
+#[test]
+fn ten_percent_5xx_and_resets_still_converge() {
+    converges_through(
+        "5xx",
+        Fault::Status(503),
+        Fault::Reset,
+        "apply through 10% 503s and 10% resets",
+    );
+}
+
+/// Cut answers leave warren unsure whether a write happened; every write is safe to repeat,
+/// so it tries again. A load balancer's HTML 502 page is a transient answer.
+#[test]
+fn truncated_answers_and_html_error_pages_still_converge() {
+    converges_through(
+        "cut",
+        Fault::Truncate,
+        Fault::Html(502),
+        "apply through 10% cut answers and 10% HTML 502 pages",
+    );
+}
+
+#[test]
+fn an_html_page_where_json_was_expected_is_named() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-html-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 1));
+    // A login page answered 200 by something in front of the broker.
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(" /api/", Fault::Html(200), usize::MAX)],
+    );
+    let run = warren_via(&proxy.url(), 5, &["plan", "--env", env.arg()]);
+    run.expect_code(1, "plan against a page that is not the management API");
+    let text = run.flat();
+    assert!(text.contains(&proxy.url()), "{text}");
+    assert!(
+        text.contains("an HTML page (\"200 Bad Gateway\") came back instead of JSON"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<html>"),
+        "the page is not echoed whole: {text}"
+    );
+}
+
+#[test]
+fn a_hung_first_node_costs_one_timeout() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-hung-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 3));
+    let hung = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(" /api/", Fault::Stall, usize::MAX)],
+    );
+    let urls = format!("{},{}", hung.url(), node.url());
+    let started = Instant::now();
+    let run = warren_via(&urls, 2, &["plan", "--env", env.arg()]);
+    run.expect_code(0, "plan with the first node hung");
+    let took = started.elapsed();
+    // The first requests wait out one --timeout (2 s) on the hung node, then the second
+    // node answers them and every later request starts there.
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert!(took >= Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn accepted_but_missing_bindings_make_a_partial_apply() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-lost-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 5));
+    // As a cluster node going down did: the binding requests are answered 201, yet the
+    // broker never has the bindings.
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first(
+            "POST /api/bindings/",
+            Fault::Swallow,
+            usize::MAX,
+        )],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(3, "apply whose bindings never took hold");
+    assert!(!run.stdout.contains("Apply complete"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Apply partly done")
+            && run.stderr.contains("5 changes are still to make"),
+        "{}",
+        run.stderr
+    );
+    // Without the fault, the next apply finishes the job.
+    converge(node, env.arg(), &[]);
+    node.delete_vhost(&vhost);
+}
+
+/// RabbitMQ's definitions import skips a queue it cannot declare (on 4.0, one in a vhost a
+/// killed apply left half-made) and answers 204 all the same. The proxy does the
+/// same to the first import: warren finds the queues missing and declares them one by one.
+#[test]
+fn queues_an_import_skipped_are_declared_one_by_one() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-skipped-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, 120));
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![Rule::first("POST /api/definitions", Fault::Swallow, 1)],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(0, "apply whose first import was skipped");
+    assert!(run.stderr.contains("importing"), "{}", run.stderr);
+    assert!(run.stdout.contains("Converged"), "{}", run.stdout);
+    let swallowed = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(swallowed, 1, "the first import was swallowed");
+    assert_no_changes(node, env.arg());
+    node.delete_vhost(&vhost);
+}

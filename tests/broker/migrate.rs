@@ -1,0 +1,354 @@
+//! Replacing a queue without losing its messages (`on_replace: migrate`), on the release the
+//! harness runs: 50,000 persistent messages move from a classic queue to a quorum queue with
+//! changed arguments, in order, with the bindings routing to it afterwards and nothing
+//! temporary left; `kill -9` of apply at each step, then a rerun, finishes the job; a queue
+//! with consumers is refused unless `--allow-consumer-disconnect`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::*;
+use crate::support::amqp::Connection;
+use crate::support::BrokerNode;
+
+const TEMPORARY: &str = "warren.migrating.q.work";
+
+fn topology(vhost: &str, quorum: bool) -> String {
+    let (kind, limit) = if quorum {
+        ("\n        type: quorum", ", x-delivery-limit: 5")
+    } else {
+        ("", "")
+    };
+    format!(
+        r#"vhosts:
+  {v}:
+    exchanges:
+      ex.in: {{ type: direct }}
+      ex.dlx: {{ type: fanout }}
+    queues:
+      q.work:{kind}
+        on_replace: migrate
+        arguments: {{ x-dead-letter-exchange: ex.dlx{limit} }}
+        bindings:
+          - {{ exchange: ex.in, routing_key: work }}
+      q.dead:
+        bindings:
+          - {{ exchange: ex.dlx }}
+"#,
+        v = yq(vhost)
+    )
+}
+
+/// A vhost of the shared node holding `q.work` (classic) with `count` numbered messages, and
+/// a binding warren does not declare (`extra`), which must survive the migration.
+fn filled(node: &BrokerNode, prefix: &str, count: usize) -> (String, TempEnv) {
+    let vhost = node.create_vhost(prefix);
+    let env = TempEnv::new(&topology(&vhost, false));
+    converge(node, env.arg(), &[]);
+    let extra = format!("/api/bindings/{}/e/ex.in/q/q.work", enc(&vhost));
+    let (status, body) = node.api("POST", &extra, Some(&json!({ "routing_key": "extra" })));
+    assert_eq!(status, 201, "{body}");
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    amqp.publish_confirmed("q.work", (0..count).map(|i| format!("m{i:06}")));
+    wait_for_messages(node, &vhost, "q.work", count as u64);
+    env.write(&topology(&vhost, true));
+    (vhost, env)
+}
+
+/// Every message of the queue, consumed over AMQP, must be `m000000`, `m000001`, ... in
+/// that order, and no more.
+fn assert_all_in_order(node: &BrokerNode, vhost: &str, count: usize) {
+    wait_for_messages(node, vhost, "q.work", count as u64);
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, vhost);
+    let bodies = amqp.drain("q.work", count);
+    let misplaced = bodies
+        .iter()
+        .enumerate()
+        .find(|(i, body)| **body != format!("m{i:06}"));
+    assert_eq!(misplaced, None, "message order");
+    drop(amqp);
+    wait_for_messages(node, vhost, "q.work", 0);
+}
+
+/// The queue is the quorum queue asked for, both bindings route to it, and nothing of the
+/// migration is left on the broker.
+fn assert_migrated(node: &BrokerNode, vhost: &str, env: &TempEnv) {
+    let queue = node.get_json(&format!("/api/queues/{}/q.work", enc(vhost)));
+    assert_eq!(queue["type"], "quorum", "{queue}");
+    assert_eq!(
+        queue["arguments"],
+        json!({ "x-dead-letter-exchange": "ex.dlx", "x-delivery-limit": 5, "x-queue-type": "quorum" })
+    );
+    let mut keys: Vec<String> = bindings_between(node, vhost, "ex.in", "q.work")
+        .iter()
+        .filter_map(|b| b["routing_key"].as_str().map(str::to_string))
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["extra", "work"]);
+    let (status, _) = node.api(
+        "GET",
+        &format!("/api/queues/{}/{TEMPORARY}", enc(vhost)),
+        None,
+    );
+    assert_eq!(status, 404, "the temporary queue is gone");
+    let shovels = node.get_json(&format!("/api/parameters/shovel/{}", enc(vhost)));
+    assert_eq!(shovels, json!([]), "no shovel is left");
+    assert_no_changes(node, env.arg());
+}
+
+#[test]
+fn fifty_thousand_messages_move_to_a_quorum_queue_in_order() {
+    let node = BrokerNode::shared();
+    let count = 50_000;
+    let (vhost, env) = filled(node, "migrate-main", count);
+
+    let plan = plan_json(node, env.arg());
+    let queue = changes(&plan)
+        .into_iter()
+        .find(|c| c["id"]["kind"] == "queue")
+        .unwrap_or_else(|| panic!("no queue change: {plan}"));
+    assert_eq!(queue["action"], "migrate", "{plan}");
+    assert_eq!(queue["messages"], count, "{plan}");
+    assert_eq!(queue["migration"]["temporary_queue"], TEMPORARY);
+    assert_eq!(plan["flags_needed"], json!(["--allow-destroy"]), "{plan}");
+    let human = warren(node, &["plan", "--env", env.arg()]);
+    assert!(
+        human.stdout.contains(&format!(
+            "-/+ queue \"q.work\" in \"{vhost}\" (x-queue-type classic -> quorum; x-delivery-limit (none) -> 5; 50,000 messages will be moved, not dropped)"
+        )),
+        "{}",
+        human.stdout
+    );
+
+    let refused = apply(node, env.arg(), &[]);
+    refused.expect_code(1, "a migration without --allow-destroy");
+    assert!(
+        refused.flat().contains("--allow-destroy"),
+        "{}",
+        refused.flat()
+    );
+    assert!(
+        !refused.flat().contains("--allow-data-loss"),
+        "{}",
+        refused.flat()
+    );
+
+    let started = Instant::now();
+    let run = converge(node, env.arg(), &["--allow-destroy"]);
+    eprintln!(
+        "migrated {count} messages in {:.1}s on {}",
+        started.elapsed().as_secs_f64(),
+        node.release.version()
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("({count} messages before, {count} after)")),
+        "{}",
+        run.stderr
+    );
+    assert_migrated(node, &vhost, &env);
+    assert_all_in_order(node, &vhost, count);
+    // Publishing through the declared binding reaches the new queue.
+    let publish = format!("/api/exchanges/{}/ex.in/publish", enc(&vhost));
+    let message = json!({ "routing_key": "work", "payload": "after", "payload_encoding": "string", "properties": {} });
+    let (_, routed) = node.api("POST", &publish, Some(&message));
+    assert!(routed.contains("\"routed\":true"), "{routed}");
+    wait_for_messages(node, &vhost, "q.work", 1);
+}
+
+/// The 50,000-message migration killed with SIGKILL at a random moment, then applied again.
+#[test]
+fn fifty_thousand_messages_survive_a_kill_at_a_random_moment() {
+    let node = BrokerNode::shared();
+    let count = 50_000;
+    let (vhost, env) = filled(node, "migrate-random", count);
+    // The migration itself takes about ten seconds here: somewhere in its first eight.
+    let delay = Duration::from_millis(500 + rand_below(7_500));
+    apply_killed_after(node, &env, delay);
+    eprintln!("killed {:.1}s into the migration", delay.as_secs_f64());
+    converge(node, env.arg(), &["--allow-destroy"]);
+    assert_migrated(node, &vhost, &env);
+    assert_all_in_order(node, &vhost, count);
+}
+
+/// A number below `bound` from the clock's nanoseconds: enough randomness for a kill moment.
+fn rand_below(bound: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    nanos % bound
+}
+
+/// `warren apply` killed with SIGKILL `delay` after the migration's first step shows.
+fn apply_killed_after(node: &BrokerNode, env: &TempEnv, delay: Duration) {
+    let mut child = apply_child(node, env);
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        if line
+            .expect("progress")
+            .contains("declared the temporary queue")
+        {
+            break;
+        }
+    }
+    // Keep reading, so apply never blocks on a full pipe, until the moment comes.
+    let reader = std::thread::spawn(move || lines.count());
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    child.wait().expect("apply ends");
+    reader.join().expect("the reader");
+}
+
+/// The shovel plugin is what moves the messages: without it nothing is touched, and the
+/// error names the plugin.
+#[test]
+fn without_the_shovel_plugin_a_migration_is_refused_by_name() {
+    let node = BrokerNode::start_management_only();
+    let (vhost, env) = filled(&node, "migrate-no-shovel", 10);
+    let run = apply(&node, env.arg(), &["--allow-destroy"]);
+    run.expect_code(3, "a migration without the shovel plugin");
+    assert!(
+        run.flat().contains("needs the rabbitmq_shovel plugin"),
+        "{}",
+        run.flat()
+    );
+    let queue = node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)));
+    assert_eq!(queue["type"], "classic", "nothing was changed");
+    wait_for_messages(&node, &vhost, "q.work", 10);
+}
+
+/// `warren apply --allow-destroy` as a child process, its progress on a pipe.
+fn apply_child(node: &BrokerNode, env: &TempEnv) -> std::process::Child {
+    let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_warren"));
+    cmd.current_dir(repo_root())
+        .env("NO_COLOR", "1")
+        .env_remove("WARREN_LOG")
+        .env_remove("RABBITMQ_MANAGEMENT_API_URL");
+    cmd.args([
+        "--color",
+        "never",
+        "apply",
+        "--env",
+        env.arg(),
+        "--auto-approve",
+    ])
+    .args(["--allow-destroy", "--url", &node.url()])
+    .args(["--user", &node.user, "--password", &node.password])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    cmd.spawn().expect("start apply")
+}
+
+/// `warren apply` as a child process, killed with SIGKILL once its progress shows `marker`.
+fn apply_killed_at(node: &BrokerNode, env: &TempEnv, marker: &str) {
+    let mut child = apply_child(node, env);
+    let stderr = child.stderr.take().expect("stderr");
+    let mut seen = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("a line of apply's progress");
+        let hit = line.contains(marker);
+        seen.push(line);
+        if hit {
+            child.kill().expect("kill -9 apply");
+            break;
+        }
+    }
+    let status = child.wait().expect("apply ends");
+    assert!(
+        !status.success(),
+        "apply finished before {marker:?}:\n{}",
+        seen.join("\n")
+    );
+}
+
+#[test]
+fn a_kill_at_each_step_and_a_rerun_keep_every_message() {
+    let node = BrokerNode::shared();
+    // Each marker is printed once its step is done: the kill leaves that much behind. The
+    // runs share the broker (each in its own vhost) and take turns at its apply lock.
+    let markers = [
+        "declared the temporary queue",
+        "messages moved out",
+        "all messages moved out; deleted it",
+        "declared it with its new type",
+        "took the bindings off the temporary queue",
+        "messages moved back",
+    ];
+    std::thread::scope(|s| {
+        for marker in markers {
+            s.spawn(move || killed_and_resumed(node, marker));
+        }
+    });
+}
+
+/// One vhost's migration, killed at `marker` and finished by a second apply.
+fn killed_and_resumed(node: &BrokerNode, marker: &str) {
+    let count = 2_000;
+    let started = Instant::now();
+    let (vhost, env) = filled(node, "migrate-kill", count);
+    apply_killed_at(node, &env, marker);
+    // The next plan shows what the killed run left, as a migration to finish.
+    let plan = plan_json(node, env.arg());
+    let queue = changes(&plan)
+        .into_iter()
+        .find(|c| c["id"]["kind"] == "queue")
+        .unwrap_or_else(|| panic!("killed at {marker:?}: no queue change: {plan}"));
+    assert_eq!(queue["action"], "migrate", "killed at {marker:?}: {plan}");
+    assert_eq!(
+        queue["migration"]["resumed"], true,
+        "killed at {marker:?}: {plan}"
+    );
+    converge(node, env.arg(), &["--allow-destroy"]);
+    assert_all_in_order(node, &vhost, count);
+    assert_migrated(node, &vhost, &env);
+    node.delete_vhost(&vhost);
+    eprintln!(
+        "killed at {marker:?}: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn a_queue_with_consumers_is_refused_unless_allowed() {
+    let node = BrokerNode::shared();
+    let count = 1_000;
+    let (vhost, env) = filled(node, "migrate-consumers", count);
+    let mut consumer = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    consumer.consume("q.work");
+    crate::support::eventually(Duration::from_secs(30), "the consumer to show", || {
+        let q = node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)));
+        (q["consumers"] == 1).then_some(())
+    });
+    let plan = plan_json(node, env.arg());
+    assert!(
+        plan["flags_needed"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("--allow-consumer-disconnect"))),
+        "{plan}"
+    );
+    let refused = apply(node, env.arg(), &["--allow-destroy"]);
+    refused.expect_code(1, "a migration with a consumer");
+    assert!(
+        refused.flat().contains("--allow-consumer-disconnect")
+            && refused.flat().contains("1 consumer"),
+        "{}",
+        refused.flat()
+    );
+    assert_eq!(
+        node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)))["type"],
+        "classic",
+        "nothing was changed"
+    );
+    converge(
+        node,
+        env.arg(),
+        &["--allow-destroy", "--allow-consumer-disconnect"],
+    );
+    // The message the consumer held unacknowledged came back and moved with the rest.
+    assert_all_in_order(node, &vhost, count);
+    drop(consumer);
+}
