@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use super::request::{self, Request};
 use crate::broker::fetch::{
-    queue_bindings, queue_consumer_connections, queue_info, shovel_defined, shovel_statuses,
+    consumers_besides_shovel, queue_bindings, queue_consumer_connections, queue_info,
+    shovel_defined, shovel_statuses,
 };
 use crate::broker::{ApiPath, DestinationKind, HttpBroker};
 use crate::model::{kinds, ResourceId};
@@ -166,10 +167,10 @@ impl Step<'_> {
             Err(e) => return Err(e.to_string()),
             Ok(()) => send_all(self.broker, vec![Request::Delete(probe)]).await?,
         }
-        let queue = queue_info(self.broker, self.vhost, self.queue)
+        let shovel = shovel_name(self.temporary, false);
+        let consumers = consumers_besides_shovel(self.broker, self.vhost, self.queue, &shovel)
             .await
             .map_err(|e| e.to_string())?;
-        let consumers = queue.map_or(0, |q| q.consumers);
         if consumers > 0 && !options.allow_consumer_disconnect {
             return Err(format!(
                 "queue {:?} in {:?} has {consumers} consumer{}; re-creating it disconnects them: pass --allow-consumer-disconnect, or stop them first",

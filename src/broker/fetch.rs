@@ -129,6 +129,21 @@ pub async fn shovel_defined(broker: &HttpBroker, vhost: &str, name: &str) -> Res
     }
 }
 
+/// Consumers of a queue besides the dynamic shovel `shovel`, which consumes from it while
+/// it is defined: a migration an apply left part-way keeps its shovel running.
+pub async fn consumers_besides_shovel(
+    broker: &HttpBroker,
+    vhost: &str,
+    queue: &str,
+    shovel: &str,
+) -> Result<u64> {
+    let Some(info) = queue_info(broker, vhost, queue).await? else {
+        return Ok(0);
+    };
+    let ours = info.consumers > 0 && shovel_defined(broker, vhost, shovel).await?;
+    Ok(info.consumers - u64::from(ours))
+}
+
 /// The dynamic shovels of a vhost and their state; empty without the management plugin
 /// for shovels.
 pub async fn shovel_statuses(broker: &HttpBroker, vhost: &str) -> Result<Vec<ShovelStatus>> {

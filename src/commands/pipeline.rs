@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::broker::fetch::{binding_keys, queue_info};
+use crate::broker::fetch::{binding_keys, consumers_besides_shovel};
 use crate::broker::lower::{binding_id, live_state};
 use crate::broker::{fetch_live, queue_totals, HttpBroker, LiveSnapshot};
 use crate::cli::ConnectionArgs;
@@ -280,8 +280,9 @@ pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), 
             if let Some(migration) = change.migration.as_mut() {
                 migration.waiting = Some(count_of(&migration.temporary));
                 // The stats-free listing carries no consumers: ask the queue itself.
-                let queue = queue_info(broker, vhost, name).await?;
-                migration.consumers = queue.map_or(0, |q| q.consumers);
+                let shovel = migrations::shovel_name(&migration.temporary, false);
+                migration.consumers =
+                    consumers_besides_shovel(broker, vhost, name, &shovel).await?;
             }
         }
     }
