@@ -8,7 +8,7 @@ use crate::config::validate::routes;
 use crate::error::{Error, Outcome};
 use crate::plan::drift::DriftReport;
 use crate::plan::route_drift;
-use crate::render::drift::{human, json, markdown, prometheus};
+use crate::render::drift::{document, human, markdown, prometheus, DriftDocument};
 
 pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
     let started = now();
@@ -47,12 +47,13 @@ pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Out
         .unwrap_or_else(|_| super::topology_source::offline_version());
     report.routes_checked = assertions.len();
     report.routes = route_drift::check(&assertions, &planned.live, version);
-    print!("{}", render(&report, args.format, color, started));
+    let doc = DriftDocument::new(&report);
+    print!("{}", render(&doc, args.format, color, started));
     for target in &args.writes {
-        let text = render(&report, target.format, false, started);
+        let text = render(&doc, target.format, false, started);
         crate::output_target::write(&target.path, &text)?;
     }
-    Ok(if report.in_sync() {
+    Ok(if doc.in_sync {
         Outcome::Success
     } else {
         Outcome::Changes
@@ -78,11 +79,11 @@ fn environment_name(reference: &str, environments_dir: &Path) -> String {
 }
 
 /// The report in one of its formats; `started` stamps the Prometheus series.
-fn render(report: &DriftReport, format: DriftFormat, color: bool, started: f64) -> String {
+fn render(doc: &DriftDocument, format: DriftFormat, color: bool, started: f64) -> String {
     match format {
-        DriftFormat::Human => human::render(report, color),
-        DriftFormat::Json => json::render(report),
-        DriftFormat::Markdown => markdown::render(report),
-        DriftFormat::Prometheus => prometheus::render(report, started),
+        DriftFormat::Human => human::render(doc, color),
+        DriftFormat::Json => document::json(doc),
+        DriftFormat::Markdown => markdown::render(doc),
+        DriftFormat::Prometheus => prometheus::render(doc, started),
     }
 }

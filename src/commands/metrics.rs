@@ -9,7 +9,7 @@ use crate::cli::{ConnectionArgs, MetricsArgs};
 use crate::error::{Error, Outcome};
 use crate::ops::{http_server, metrics};
 use crate::plan::drift::DriftReport;
-use crate::render::drift::prometheus;
+use crate::render::drift::{prometheus, DriftDocument};
 
 /// What a scrape needs to also check drift: the environment is re-read every time.
 #[derive(Clone)]
@@ -79,7 +79,7 @@ async fn render(
         {
             Ok(planned) => {
                 let report = DriftReport::new(&planned.plan, &planned.live, &planned.scope);
-                text.push_str(&prometheus::render(&report, started));
+                text.push_str(&prometheus::render(&DriftDocument::new(&report), started));
             }
             Err(err) => {
                 tracing::warn!(error = %err, "drift check failed");

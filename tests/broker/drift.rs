@@ -11,7 +11,8 @@ use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId};
 use warren::plan::drift::DriftReport;
 use warren::plan::{diff, Scope};
-use warren::render::drift::{human, json as drift_json, markdown, prometheus};
+use warren::render::drift::document::json as drift_json;
+use warren::render::drift::{human, markdown, prometheus, DriftDocument};
 
 use crate::model_support::{map, state};
 
@@ -73,6 +74,11 @@ fn topic() -> Resource {
 
 /// A report with something in every list: missing, changed in place and by replacement
 /// (with a password), unmanaged listed and pruned, out of scope and ignored.
+/// The one document every format renders from.
+fn doc(report: &DriftReport) -> DriftDocument {
+    DriftDocument::new(report)
+}
+
 fn fixed_report(environment: &str) -> DriftReport {
     let vhost = ResourceId::Vhost { name: VHOST.into() };
     let policy = ResourceId::Policy {
@@ -168,27 +174,36 @@ fn in_sync_report() -> DriftReport {
 
 #[test]
 fn golden_human() {
-    insta::assert_snapshot!("human", human::render(&fixed_report("production"), false));
+    insta::assert_snapshot!(
+        "human",
+        human::render(&doc(&fixed_report("production")), false)
+    );
 }
 
 #[test]
 fn golden_human_in_sync() {
-    insta::assert_snapshot!("human_in_sync", human::render(&in_sync_report(), false));
+    insta::assert_snapshot!(
+        "human_in_sync",
+        human::render(&doc(&in_sync_report()), false)
+    );
 }
 
 #[test]
 fn golden_markdown() {
-    insta::assert_snapshot!("markdown", markdown::render(&fixed_report("production")));
+    insta::assert_snapshot!(
+        "markdown",
+        markdown::render(&doc(&fixed_report("production")))
+    );
 }
 
 #[test]
 fn golden_json() {
-    insta::assert_snapshot!("json", drift_json::render(&fixed_report("production")));
+    insta::assert_snapshot!("json", drift_json(&doc(&fixed_report("production"))));
 }
 
 #[test]
 fn golden_prometheus() {
-    let text = prometheus::render(&fixed_report("production"), TIMESTAMP);
+    let text = prometheus::render(&doc(&fixed_report("production")), TIMESTAMP);
     parse_exposition(&text).unwrap();
     insta::assert_snapshot!("prometheus", text);
 }
@@ -203,15 +218,15 @@ fn golden_prometheus_failure() {
 #[test]
 fn colour_only_when_asked() {
     let report = fixed_report("production");
-    assert!(!human::render(&report, false).contains('\u{1b}'));
-    assert!(human::render(&report, true).contains('\u{1b}'));
+    assert!(!human::render(&doc(&report), false).contains('\u{1b}'));
+    assert!(human::render(&doc(&report), true).contains('\u{1b}'));
 }
 
 #[test]
 fn prometheus_label_values_round_trip() {
     let name = "we\"ird\\env\nname";
     for text in [
-        prometheus::render(&fixed_report(name), TIMESTAMP),
+        prometheus::render(&doc(&fixed_report(name)), TIMESTAMP),
         prometheus::render_failure(name, TIMESTAMP),
     ] {
         let samples = parse_exposition(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -221,7 +236,7 @@ fn prometheus_label_values_round_trip() {
 
 #[test]
 fn the_fixed_report_counts_every_series() {
-    let text = prometheus::render(&fixed_report("production"), TIMESTAMP);
+    let text = prometheus::render(&doc(&fixed_report("production")), TIMESTAMP);
     let samples = parse_exposition(&text).unwrap();
     let objects: Vec<&Sample> = samples
         .iter()
@@ -268,10 +283,10 @@ fn the_fixed_report_counts_every_series() {
 fn no_secret_reaches_any_format() {
     let report = fixed_report("production");
     for text in [
-        human::render(&report, false),
-        markdown::render(&report),
-        drift_json::render(&report),
-        prometheus::render(&report, TIMESTAMP),
+        human::render(&doc(&report), false),
+        markdown::render(&doc(&report)),
+        drift_json(&doc(&report)),
+        prometheus::render(&doc(&report), TIMESTAMP),
     ] {
         for hash in ["TkVXSEFTSA==", "T0xESEFTSA==", "R1VFU1Q="] {
             assert!(!text.contains(hash), "{hash} in\n{text}");
@@ -991,8 +1006,7 @@ fn json_reports_validate_against_the_drift_schema() {
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the drift schema compiles");
     for report in [fixed_report("production"), in_sync_report()] {
-        let document: serde_json::Value =
-            serde_json::from_str(&drift_json::render(&report)).unwrap();
+        let document: serde_json::Value = serde_json::from_str(&drift_json(&doc(&report))).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&document)
             .map(|e| format!("{e} at {}", e.instance_path()))
@@ -1000,7 +1014,7 @@ fn json_reports_validate_against_the_drift_schema() {
         assert!(errors.is_empty(), "{}", errors.join("\n"));
     }
     let mut broken: serde_json::Value =
-        serde_json::from_str(&drift_json::render(&fixed_report("production"))).unwrap();
+        serde_json::from_str(&drift_json(&doc(&fixed_report("production")))).unwrap();
     broken["format_version"] = 2.into();
     assert!(
         !validator.is_valid(&broken),

@@ -433,3 +433,33 @@ pub fn names_in(node: &BrokerNode, kind: &str, vhost: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Properties of a JSON Schema (at any depth) without a `description`, as `path.name`; `kind`,
+/// the tag every identity carries, is exempt.
+pub fn undocumented_properties(schema: &Value) -> Vec<String> {
+    fn walk(path: &str, node: &Value, undocumented: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get("properties") {
+                    for (name, property) in properties {
+                        if name != "kind" && property.get("description").is_none() {
+                            undocumented.push(format!("{path}.{name}"));
+                        }
+                    }
+                }
+                for (key, child) in map {
+                    walk(&format!("{path}/{key}"), child, undocumented);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(&format!("{path}/{i}"), child, undocumented);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut undocumented = Vec::new();
+    walk("", schema, &mut undocumented);
+    undocumented
+}

@@ -387,30 +387,7 @@ fn schema_is_draft07_and_documents_every_field() {
     let schema: Value = serde_json::from_str(&plan_json::schema()).unwrap();
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
     assert_eq!(schema["properties"]["format_version"]["const"], 1);
-    let mut undocumented = Vec::new();
-    fn walk(path: &str, node: &Value, undocumented: &mut Vec<String>) {
-        match node {
-            Value::Object(map) => {
-                if let Some(Value::Object(properties)) = map.get("properties") {
-                    for (name, property) in properties {
-                        if name != "kind" && property.get("description").is_none() {
-                            undocumented.push(format!("{path}.{name}"));
-                        }
-                    }
-                }
-                for (key, child) in map {
-                    walk(&format!("{path}/{key}"), child, undocumented);
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    walk(&format!("{path}/{i}"), child, undocumented);
-                }
-            }
-            _ => {}
-        }
-    }
-    walk("", &schema, &mut undocumented);
+    let undocumented = crate::common::undocumented_properties(&schema);
     assert!(undocumented.is_empty(), "no description: {undocumented:#?}");
 }
 

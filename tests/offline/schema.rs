@@ -265,3 +265,32 @@ fn man_pages_cover_every_command() {
         "apply's flags documented"
     );
 }
+
+const DRIFT_SCHEMA: &str = "schemas/drift.schema.json";
+
+/// The drift report's schema is generated from the document every drift format renders from.
+#[test]
+fn checked_in_drift_schema_is_the_generated_one() {
+    let generated = warren::render::drift::document::schema();
+    let path = root().join(DRIFT_SCHEMA);
+    if std::env::var_os("UPDATE_DRIFT_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("the schema is written");
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "{DRIFT_SCHEMA} is out of date; regenerate it with \
+         `UPDATE_DRIFT_SCHEMA=1 cargo test --test offline schema::` and review the diff"
+    );
+}
+
+#[test]
+fn drift_schema_is_draft07_and_documents_every_field() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&warren::render::drift::document::schema()).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(schema["properties"]["format_version"]["const"], 1);
+    assert_eq!(schema["additionalProperties"], false);
+    let undocumented = crate::common::undocumented_properties(&schema);
+    assert!(undocumented.is_empty(), "no description: {undocumented:#?}");
+}

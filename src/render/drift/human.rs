@@ -6,23 +6,21 @@ use owo_colors::Style;
 
 use crate::render::paint::Painter;
 
-use super::{per_kind, sides, summary};
-use crate::plan::drift::{DriftReport, DriftState, Drifted};
-use crate::plan::route_drift::RouteDrift;
-use crate::route::assertion::queue_list;
+use super::{listed, per_kind, sides, summary, DriftDocument, Listed};
+use crate::plan::drift::DriftState;
 
-pub fn render(report: &DriftReport, color: bool) -> String {
+pub fn render(doc: &DriftDocument, color: bool) -> String {
     let paint = Painter::new(color);
     let mut out = String::new();
-    if !report.in_sync() {
+    if !doc.in_sync {
         let _ = writeln!(
             out,
             "Drift on environment {:?} (the broker against the environment):\n",
-            report.environment
+            doc.environment
         );
     }
     for state in DriftState::ALL {
-        let list = report.list(state);
+        let list = listed(doc, state);
         if list.is_empty() {
             continue;
         }
@@ -33,61 +31,51 @@ pub fn render(report: &DriftReport, color: bool) -> String {
             meaning(state),
             list.len()
         );
-        for item in list {
+        for item in &list {
             render_item(&mut out, state, item, &paint);
         }
         out.push('\n');
     }
-    if !report.routes.is_empty() {
+    let failing = doc.failing_routes();
+    if !failing.is_empty() {
         let _ = writeln!(
             out,
             "{} where the broker routes otherwise than the environment's route assertions say ({}):",
             paint.style("Routes:", Style::new().bold()),
-            report.routes.len()
+            failing.len()
         );
-        for drift in &report.routes {
-            let _ = writeln!(out, "  {}", route_line(drift));
+        for route in failing {
+            let _ = writeln!(out, "  {}", route.line);
         }
         out.push('\n');
     }
     let mut notes = false;
-    if report.routes_checked > 0 && report.routes.is_empty() {
+    if let Some(routes) = doc.routes.as_ref().filter(|r| r.failing.is_empty()) {
         let _ = writeln!(
             out,
             "Route assertions: {} checked, all hold on the broker.",
-            report.routes_checked
+            routes.checked
         );
         notes = true;
     }
-    if let Some(counts) = per_kind(&report.out_of_scope) {
+    if let Some(counts) = per_kind(&doc.out_of_scope) {
         let _ = writeln!(out, "Out of scope, not checked: {counts}.");
         notes = true;
     }
-    if let Some(counts) = per_kind(&report.ignored) {
+    if let Some(counts) = per_kind(&doc.ignored) {
         let _ = writeln!(out, "Left out by ignore rules: {counts}.");
         notes = true;
     }
     if notes {
         out.push('\n');
     }
-    let style = if report.in_sync() {
+    let style = if doc.in_sync {
         Style::new().green().bold()
     } else {
         Style::new().yellow().bold()
     };
-    let _ = writeln!(out, "{}", paint.style(&summary(report), style));
+    let _ = writeln!(out, "{}", paint.style(&summary(doc), style));
     out
-}
-
-/// `ex with key "k" in "/v": expected [q], the broker gives (unroutable)`.
-pub(super) fn route_line(drift: &RouteDrift) -> String {
-    format!(
-        "{} in {:?}: expected {}, the broker gives {}",
-        drift.assertion.describe(),
-        drift.assertion.vhost,
-        queue_list(&drift.assertion.expect),
-        drift.failure.describe()
-    )
 }
 
 pub(super) fn title(state: DriftState) -> &'static str {
@@ -106,7 +94,7 @@ pub(super) fn meaning(state: DriftState) -> &'static str {
     }
 }
 
-fn render_item(out: &mut String, state: DriftState, item: &Drifted, paint: &Painter) {
+fn render_item(out: &mut String, state: DriftState, item: &Listed, paint: &Painter) {
     let (sign, style, note) = match state {
         DriftState::Missing => ("  +", Style::new().green(), ""),
         DriftState::Changed if item.replace => {
@@ -120,8 +108,8 @@ fn render_item(out: &mut String, state: DriftState, item: &Drifted, paint: &Pain
         ),
         DriftState::Unmanaged => ("  ?", Style::new().yellow(), ""),
     };
-    let _ = writeln!(out, "{} {}{note}", paint.style(sign, style), item.id);
-    for field in &item.fields {
+    let _ = writeln!(out, "{} {}{note}", paint.style(sign, style), item.address);
+    for field in item.fields {
         let (live, declared) = sides(field);
         let forces = if field.forces_replace {
             paint.style("  # forces replacement", Style::new().magenta())

@@ -2,18 +2,18 @@
 
 use std::fmt::Write;
 
-use super::human::{meaning, route_line, title};
-use super::{sides, summary};
-use crate::plan::drift::{kinds, DriftReport, DriftState, Drifted};
+use super::human::{meaning, title};
+use super::{listed, sides, summary, DriftDocument, Listed};
+use crate::plan::drift::{kinds, DriftState};
 use crate::render::markdown::code;
 
-pub fn render(report: &DriftReport) -> String {
+pub fn render(doc: &DriftDocument) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### warren drift: {}\n", code(&report.environment));
-    let _ = writeln!(out, "**{}**\n", summary(report));
-    table(&mut out, report);
+    let _ = writeln!(out, "### warren drift: {}\n", code(&doc.environment));
+    let _ = writeln!(out, "**{}**\n", summary(doc));
+    table(&mut out, doc);
     for state in DriftState::ALL {
-        let list = report.list(state);
+        let list = listed(doc, state);
         if list.is_empty() {
             continue;
         }
@@ -26,19 +26,20 @@ pub fn render(report: &DriftReport) -> String {
             .map(|c| c.to_uppercase().chain(first).collect())
             .unwrap_or_default();
         let _ = writeln!(out, "_{sentence}._\n");
-        for item in list {
+        for item in &list {
             render_item(&mut out, state, item);
         }
         out.push('\n');
     }
-    if !report.routes.is_empty() {
-        let _ = writeln!(out, "#### Routes ({})\n", report.routes.len());
+    let failing = doc.failing_routes();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "#### Routes ({})\n", failing.len());
         let _ = writeln!(
             out,
             "_Where the broker routes otherwise than the environment's route assertions say._\n"
         );
-        for drift in &report.routes {
-            let _ = writeln!(out, "- {}", code(&route_line(drift)));
+        for route in failing {
+            let _ = writeln!(out, "- {}", code(&route.line));
         }
         out.push('\n');
     }
@@ -46,14 +47,14 @@ pub fn render(report: &DriftReport) -> String {
 }
 
 /// One row per kind with anything to count, and a total row.
-fn table(out: &mut String, report: &DriftReport) {
+fn table(out: &mut String, doc: &DriftDocument) {
     let row = |kind: &str| {
         [
-            report.count(kind, DriftState::Missing),
-            report.count(kind, DriftState::Changed),
-            report.count(kind, DriftState::Unmanaged),
-            report.out_of_scope.get(kind).copied().unwrap_or(0),
-            report.ignored.get(kind).copied().unwrap_or(0),
+            doc.count(kind, DriftState::Missing),
+            doc.count(kind, DriftState::Changed),
+            doc.count(kind, DriftState::Unmanaged),
+            doc.out_of_scope.get(kind).copied().unwrap_or(0),
+            doc.ignored.get(kind).copied().unwrap_or(0),
         ]
     };
     let rows: Vec<(&str, [usize; 5])> = kinds()
@@ -77,14 +78,14 @@ fn table(out: &mut String, report: &DriftReport) {
     let _ = writeln!(out, "| **total** | {} |\n", cells.join(" | "));
 }
 
-fn render_item(out: &mut String, state: DriftState, item: &Drifted) {
+fn render_item(out: &mut String, state: DriftState, item: &Listed) {
     let note = match state {
         DriftState::Changed if item.replace => ": repairing re-creates it",
         DriftState::Unmanaged if item.pruned => ": pruned, `apply --allow-destroy` deletes it",
         _ => "",
     };
-    let _ = writeln!(out, "- {}{note}", code(&item.id.to_string()));
-    for field in &item.fields {
+    let _ = writeln!(out, "- {}{note}", code(item.address));
+    for field in item.fields {
         let (live, declared) = sides(field);
         let forces = if field.forces_replace {
             " (forces replacement)"

@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use crate::plan::drift::{kinds, DriftReport, DriftState};
+use super::DriftDocument;
+use crate::plan::drift::{kinds, DriftState};
 
 const OBJECTS: &str = "warren_drift_objects";
 const OUT_OF_SCOPE: &str = "warren_drift_out_of_scope_objects";
@@ -14,8 +15,8 @@ const TIMESTAMP: &str = "warren_drift_last_run_timestamp_seconds";
 const ROUTES: &str = "warren_drift_route_assertions";
 
 /// The metrics of a finished check; `timestamp` is the run's time in seconds since the epoch.
-pub fn render(report: &DriftReport, timestamp: f64) -> String {
-    let env = escape_label(&report.environment);
+pub fn render(doc: &DriftDocument, timestamp: f64) -> String {
+    let env = escape_label(&doc.environment);
     let mut out = String::new();
     header(
         &mut out,
@@ -28,7 +29,7 @@ pub fn render(report: &DriftReport, timestamp: f64) -> String {
                 out,
                 "{OBJECTS}{{environment=\"{env}\",kind=\"{kind}\",state=\"{}\"}} {}",
                 state.as_str(),
-                report.count(kind, state)
+                doc.count(kind, state)
             );
         }
     }
@@ -41,18 +42,18 @@ pub fn render(report: &DriftReport, timestamp: f64) -> String {
         let _ = writeln!(
             out,
             "{OUT_OF_SCOPE}{{environment=\"{env}\",kind=\"{kind}\"}} {}",
-            report.out_of_scope.get(kind).copied().unwrap_or(0)
+            doc.out_of_scope.get(kind).copied().unwrap_or(0)
         );
     }
     // Only environments with route assertions have the series, so others keep their output.
-    if report.routes_checked > 0 {
+    if let Some(routes) = &doc.routes {
         header(
             &mut out,
             ROUTES,
             "The environment's route assertions checked against the broker, by state (holding, failing).",
         );
-        let failing = report.routes.len();
-        let holding = report.routes_checked.saturating_sub(failing);
+        let failing = routes.failing.len();
+        let holding = routes.checked.saturating_sub(failing);
         for (state, n) in [("holding", holding), ("failing", failing)] {
             let _ = writeln!(
                 out,
@@ -114,6 +115,7 @@ pub fn escape_label(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::drift::DriftReport;
 
     #[test]
     fn label_values_are_escaped() {
@@ -126,7 +128,7 @@ mod tests {
             environment: "e".into(),
             ..DriftReport::default()
         };
-        let text = render(&report, 1.5);
+        let text = render(&DriftDocument::new(&report), 1.5);
         let series = text.lines().filter(|l| l.starts_with(OBJECTS)).count();
         assert_eq!(series, 13 * 3);
         assert!(text.contains("warren_drift_check_success{environment=\"e\"} 1\n"));
@@ -139,9 +141,9 @@ mod tests {
             environment: "e".into(),
             ..DriftReport::default()
         };
-        assert!(!render(&report, 1.0).contains(ROUTES));
+        assert!(!render(&DriftDocument::new(&report), 1.0).contains(ROUTES));
         report.routes_checked = 3;
-        let text = render(&report, 1.0);
+        let text = render(&DriftDocument::new(&report), 1.0);
         assert!(
             text.contains("warren_drift_route_assertions{environment=\"e\",state=\"holding\"} 3\n")
         );
