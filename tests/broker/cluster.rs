@@ -11,17 +11,7 @@ use crate::support::{eventually, BrokerCluster};
 
 /// `warren --color never ARGS --url URL[,URL...] --user guest --password guest`.
 fn warren_at(urls: &[&str], args: &[&str]) -> Run {
-    let mut cmd = warren_command();
-    cmd.arg("--color").arg("never").args(args);
-    cmd.args([
-        "--url",
-        &urls.join(","),
-        "--user",
-        "guest",
-        "--password",
-        "guest",
-    ]);
-    Run::from_output(cmd.output().expect("run warren"))
+    crate::common::warren_at(&urls.join(","), ("guest", "guest"), args, &[])
 }
 
 fn assert_converged(run: &Run, what: &str) {

@@ -204,15 +204,18 @@ fn warren(args: &[&str], api: Option<&Api>) -> Run {
 
 /// [`warren`] with environment variables set (the imported URI passwords).
 fn warren_with(args: &[&str], api: Option<&Api>, vars: &[(String, String)]) -> Run {
-    let mut cmd = warren_command();
-    cmd.args(["--color", "never"])
-        .args(args)
-        .envs(vars.iter().cloned());
-    if let Some(api) = api {
-        cmd.args(["--url", &api.url, "--user", &api.user, "--password"])
-            .arg(&api.password);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    match api {
+        Some(api) => {
+            let login = (api.user.as_str(), api.password.as_str());
+            crate::common::warren_at(&api.url, login, args, &vars)
+        }
+        None => {
+            let mut cmd = warren_command();
+            cmd.args(["--color", "never"]).args(args).envs(vars);
+            Run::from_output(cmd.output().expect("run warren"))
+        }
     }
-    Run::from_output(cmd.output().expect("run warren"))
 }
 
 /// An Erlang term as the management API renders it in JSON: lists of character codes

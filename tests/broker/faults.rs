@@ -28,11 +28,13 @@ fn topology(vhost: &str, count: usize) -> String {
 
 /// `warren ARGS` logged in as guest, against `urls` with `--timeout SECONDS`.
 fn warren_via(urls: &str, timeout: u64, args: &[&str]) -> Run {
-    let mut cmd = warren_command();
-    cmd.arg("--color").arg("never").args(args);
-    cmd.args(["--url", urls, "--user", "guest", "--password", "guest"])
-        .args(["--timeout", &timeout.to_string()]);
-    Run::from_output(cmd.output().expect("run warren"))
+    let timeout = timeout.to_string();
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--timeout", &timeout])
+        .collect();
+    crate::common::warren_at(urls, ("guest", "guest"), &args, &[])
 }
 
 /// Applies a 60-queue environment through a proxy that answers every tenth API request with

@@ -125,12 +125,23 @@ pub fn warren_as(
     args: &[&str],
     vars: &[(&str, &str)],
 ) -> Run {
+    warren_at(&node.url(), (user, password), args, vars)
+}
+
+/// `warren --color never ARGS --url URL --user USER --password PASSWORD`, with `vars` set;
+/// `url` may list several nodes (`a,b`) or point at a proxy.
+pub fn warren_at(
+    url: &str,
+    (user, password): (&str, &str),
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> Run {
     let mut cmd = warren_command();
     for (name, value) in vars {
         cmd.env(name, value);
     }
     cmd.arg("--color").arg("never").args(args);
-    cmd.args(["--url", &node.url(), "--user", user, "--password", password]);
+    cmd.args(["--url", url, "--user", user, "--password", password]);
     Run::from_output(cmd.output().expect("run warren"))
 }
 
