@@ -20,7 +20,9 @@
 # cookie in /var/lib/rabbitmq. Run as root: Debian's start script su's to `rabbitmq`.
 #
 # --config FILE adds a rabbitmq.conf (e.g. from `warren render-config`) whose listener ports
-# and log locations are replaced by the node's own; --advanced-config FILE is used as the
+# and log locations are replaced by the node's own; WARREN_NODE_STATS_INTERVAL_MS sets how
+# often the management API's statistics refresh (the tests use 1 s, not the default 5 s);
+# --advanced-config FILE is used as the
 # node's advanced.config unchanged (so it must not open listeners of its own). The start
 # check logs in as guest/guest, or as WARREN_NODE_CREDENTIALS=user:pass when set.
 #
@@ -256,6 +258,10 @@ listeners.tcp.default = 127.0.0.1:$amqp
 management.tcp.port = $mgmt
 management.tcp.ip = 127.0.0.1
 EOF
+    if [[ -n ${WARREN_NODE_STATS_INTERVAL_MS:-} ]]; then
+        # Tests wait on message counts, which the API shows only as often as this.
+        echo "collect_statistics_interval = $WARREN_NODE_STATS_INTERVAL_MS" >>"$dir/rabbitmq.conf"
+    fi
     # Sourced by the server script after `su`, whose PAM session drops the soft
     # open-files limit to 1024; with that, declarations stall at a few thousand queues.
     cat >"$dir/rabbitmq-env.conf" <<'EOF'

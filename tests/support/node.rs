@@ -198,7 +198,11 @@ impl BrokerNode {
                 .clone()
                 .unwrap_or_else(|| PASSWORD.to_string());
             let credentials = format!("{user}:{password}");
-            let mut vars = vec![("WARREN_NODE_CREDENTIALS", credentials.as_str())];
+            let mut vars = vec![
+                ("WARREN_NODE_CREDENTIALS", credentials.as_str()),
+                // Message counts show in a second instead of five: tests wait on them.
+                ("WARREN_NODE_STATS_INTERVAL_MS", "1000"),
+            ];
             if let Some(plugins) = extra.plugins {
                 vars.push(("WARREN_NODE_PLUGINS", plugins));
             }
