@@ -28,11 +28,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
             let login = if args.include_login_user {
                 None
             } else {
-                Some(
-                    runtime
-                        .block_on(crate::apply::guard::login_user(&broker))
-                        .map_err(Error::Refused)?,
-                )
+                Some(runtime.block_on(crate::apply::guard::login_user(&broker))?)
             };
             (snapshot, login)
         }

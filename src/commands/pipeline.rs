@@ -197,11 +197,7 @@ async fn refusal_context(
         .iter()
         .any(|c| c.action == Action::Create && matches!(c.id, ResourceId::Vhost { .. }));
     let login = if refusals::needs_login(plan) || creates_vhost {
-        Some(
-            crate::apply::guard::login_user(broker)
-                .await
-                .map_err(Error::Refused)?,
-        )
+        Some(crate::apply::guard::login_user(broker).await?)
     } else {
         None
     };

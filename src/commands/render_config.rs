@@ -22,8 +22,7 @@ pub fn run(args: &RenderConfigArgs, environments_dir: &Path) -> Result<Outcome, 
         ),
         None => None,
     };
-    let conf = rabbitmq_conf::render(&env.name, &server.spec, default_pass.as_ref())
-        .map_err(Error::Usage)?;
+    let conf = rabbitmq_conf::render(&env.name, &server.spec, default_pass.as_ref())?;
     let advanced = advanced_config::render(&env.name, &server.spec);
     std::fs::create_dir_all(&args.out).map_err(|source| Error::Io {
         what: format!("creating {}", args.out.display()),

@@ -174,8 +174,8 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
         }
         let files = match read_yaml_files(&current, sources, problems) {
             Ok(files) => files,
-            Err(message) => {
-                let mut problem = Diagnostic::error("environment-not-found", message);
+            Err(error) => {
+                let mut problem = Diagnostic::error("environment-not-found", error.to_string());
                 // An extended folder: point back at the `extends:` that named it.
                 if let Some((path, text, at)) = named_by {
                     problem = problem.at(sources.add(&path, text), at);
@@ -261,6 +261,18 @@ fn extends_target(dir: &Path, reference: &str) -> PathBuf {
     }
 }
 
+/// Why an environment folder gives no files to load.
+#[derive(Debug, thiserror::Error)]
+enum FolderError {
+    #[error("cannot read environment folder {}: {source}", dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no *.yaml files in {}", dir.display())]
+    NoYamlFiles { dir: PathBuf },
+}
+
 /// The `*.yaml` files of a folder, in name order. Nothing in it is passed over silently: a
 /// `*.yml` file, a `*.yaml` name that is no readable file (a dangling link, a FIFO, a
 /// device, a folder) and a file that is not UTF-8 are errors; other names that look like
@@ -270,9 +282,11 @@ fn read_yaml_files(
     dir: &Path,
     sources: &mut Sources,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Vec<(PathBuf, String)>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read environment folder {}: {e}", dir.display()))?;
+) -> Result<Vec<(PathBuf, String)>, FolderError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FolderError::Unreadable {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     let mut files = Vec::new();
@@ -328,7 +342,9 @@ fn read_yaml_files(
         }
     }
     if files.is_empty() && problems.iter().all(|p| !p.is_error()) {
-        return Err(format!("no *.yaml files in {}", dir.display()));
+        return Err(FolderError::NoYamlFiles {
+            dir: dir.to_path_buf(),
+        });
     }
     Ok(files)
 }

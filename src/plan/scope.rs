@@ -28,8 +28,8 @@ pub struct IgnoreRules {
 
 impl IgnoreRules {
     /// Adds one pattern for a kind; the error is the compiler's reason.
-    pub fn add(&mut self, kind: &'static str, pattern: &str) -> Result<(), String> {
-        let regex = Regex::new(pattern).map_err(|e| e.to_string())?;
+    pub fn add(&mut self, kind: &'static str, pattern: &str) -> Result<(), fancy_regex::Error> {
+        let regex = Regex::new(pattern)?;
         self.patterns.entry(kind).or_default().push(regex);
         Ok(())
     }
@@ -167,7 +167,7 @@ fn ignore_rules(env: &Environment) -> IgnoreRules {
     for kind in ALL_KINDS {
         for pattern in env.ignore_patterns(kind) {
             if let Err(reason) = rules.add(kind_name(kind), pattern) {
-                tracing::warn!(pattern, reason, "ignore pattern skipped");
+                tracing::warn!(pattern, %reason, "ignore pattern skipped");
             }
         }
     }
