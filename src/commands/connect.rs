@@ -60,7 +60,7 @@ fn resolve(args: &ConnectionArgs, env: Option<&Environment>) -> Result<Connectio
     } else if let Some(source) = broker.and_then(|b| b.spec.password.as_ref()) {
         let file = broker.map(|b| b.file).unwrap_or_default();
         let secret = secrets::resolve(source, &dir, file)
-            .map_err(|d| Error::Usage(format!("broker password: {}", d.message)))?;
+            .map_err(|d| Error::Usage(format!("broker password: {}", d.message())))?;
         secret.expose().to_string()
     } else {
         let or_setting = if env.is_some() {

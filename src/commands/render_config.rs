@@ -18,7 +18,7 @@ pub fn run(args: &RenderConfigArgs, environments_dir: &Path) -> Result<Outcome, 
     let default_pass = match &server.spec.default_pass {
         Some(source) => Some(
             secrets::resolve(source, &env.dir, server.file)
-                .map_err(|d| Error::Usage(format!("server.default_pass: {}", d.message)))?,
+                .map_err(|d| Error::Usage(format!("server.default_pass: {}", d.message())))?,
         ),
         None => None,
     };

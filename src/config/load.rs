@@ -1,5 +1,6 @@
 //! Reads an environment folder (and the one it extends) into parsed documents with sources.
 
+use crate::config::diagnostic::{DiagnosticKind, KindOf};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -160,7 +161,7 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
             .any(|l| l.dir.canonicalize().ok().as_ref() == Some(&canonical))
         {
             let mut problem = Diagnostic::error(
-                "extends-cycle",
+                DiagnosticKind::ExtendsCycle,
                 format!(
                     "`extends` leads back to {}, which is already being loaded",
                     current.display()
@@ -175,7 +176,8 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
         let files = match read_yaml_files(&current, sources, problems) {
             Ok(files) => files,
             Err(error) => {
-                let mut problem = Diagnostic::error("environment-not-found", error.to_string());
+                let mut problem =
+                    Diagnostic::error(DiagnosticKind::EnvironmentNotFound, error.to_string());
                 // An extended folder: point back at the `extends:` that named it.
                 if let Some((path, text, at)) = named_by {
                     problem = problem.at(sources.add(&path, text), at);
@@ -208,7 +210,7 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
                     let file = sources.add(path, text.clone());
                     problems.push(
                         Diagnostic::error(
-                            "extends-not-found",
+                            DiagnosticKind::ExtendsNotFound,
                             format!(
                                 "`extends: {}` names no environment folder ({} does not exist)",
                                 parent.value,
@@ -306,7 +308,7 @@ fn read_yaml_files(
                 };
                 problems.push(
                     Diagnostic::error(
-                        "unread-file",
+                        DiagnosticKind::UnreadFile,
                         format!("{shown} is {what}; it cannot be read"),
                     )
                     .help("an environment's *.yaml entries must be readable files"),
@@ -319,14 +321,14 @@ fn read_yaml_files(
                     Err(e) => problems.push(not_utf8(&path, e, sources)),
                 },
                 Err(e) => problems.push(Diagnostic::error(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("cannot read {shown}: {e}"),
                 )),
             }
         } else if lower.ends_with(".yml") {
             problems.push(
                 Diagnostic::error(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("{shown} is not read: environment files end in .yaml"),
                 )
                 .help("rename it to .yaml; otherwise what it declares would show as unmanaged, or be pruned"),
@@ -334,7 +336,7 @@ fn read_yaml_files(
         } else if lower.contains(".yaml") || lower.contains(".yml") {
             problems.push(
                 Diagnostic::warning(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("{shown} is not read: only names ending in .yaml are"),
                 )
                 .help("rename it if it belongs to the environment, or move it out of the folder"),
@@ -358,7 +360,7 @@ fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Source
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     let file = sources.add(path, String::from_utf8_lossy(&bytes).into_owned());
     Diagnostic::error(
-        "invalid-yaml",
+        DiagnosticKind::InvalidYaml,
         format!("the file is not UTF-8: byte {offset} is not part of a UTF-8 character"),
     )
     .at(
@@ -393,7 +395,7 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
         };
         let mut problem = yaml_problem(&err, &current, file);
         let scalar = problem.location.and_then(|place| {
-            if !type_errors::is_type_error(&problem.message) {
+            if !type_errors::is_type_error(problem.message()) {
                 return None;
             }
             // Errors from a value's own check point at its key: point at the value.
@@ -436,12 +438,12 @@ fn yaml_options() -> serde_saphyr::Options {
 /// Turns a parser error into a diagnostic with a stable code and the parser's location.
 fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnostic {
     let message = first_line(&err.to_string());
-    let code = if message.contains("unknown field") || message.contains("unknown variant") {
-        "unknown-field"
+    let kind: KindOf = if message.contains("unknown field") || message.contains("unknown variant") {
+        DiagnosticKind::UnknownField
     } else if message.to_lowercase().contains("duplicate") {
-        "duplicate-key"
+        DiagnosticKind::DuplicateKey
     } else {
-        "invalid-yaml"
+        DiagnosticKind::InvalidYaml
     };
     let at = err
         .location()
@@ -460,7 +462,7 @@ fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnost
             }
         })
         .unwrap_or_else(|| position_of(text, 0, 0));
-    Diagnostic::error(code, message).at(file, at)
+    Diagnostic::error(kind, message).at(file, at)
 }
 
 /// The parser's message without its own location prefix and tuning hints.

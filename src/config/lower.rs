@@ -1,5 +1,6 @@
 //! The environment's declarations as a comparable [`State`].
 
+use crate::config::diagnostic::DiagnosticKind;
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
@@ -287,7 +288,7 @@ fn add_parameters(
         let value = &parameter.spec.value;
         let mut secret = |source: &SecretSource| resolve(source, parameter.file);
         let invalid = |reason: String, at| {
-            Diagnostic::error("invalid-argument", reason).at(parameter.file, at)
+            Diagnostic::error(DiagnosticKind::InvalidArgument, reason).at(parameter.file, at)
         };
         let text = &sources.get(parameter.file).text;
         match uri_secrets::resolve_value(

@@ -1,6 +1,7 @@
 //! The desired side: the only place that reads environment files.
 
 pub mod diagnostic;
+mod diagnostic_kind;
 pub mod environment;
 pub mod field_position;
 pub mod inherit;
@@ -19,7 +20,7 @@ pub mod variables;
 
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, Severity, Sources};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Sources};
 pub use environment::Environment;
 
 /// Reads and merges an environment folder; parse and merge problems come back alongside.

@@ -4,6 +4,7 @@
 //! the exchange at run time), but messages sent there are dropped until it exists.
 
 use super::{plain, Checker};
+use crate::config::diagnostic::DiagnosticKind;
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::Vhost;
 use crate::config::located::Located;
@@ -35,7 +36,7 @@ pub(super) fn check(c: &mut Checker) {
                 source_exchange(c, vhost, exchange.file, &binding.exchange, "binding source");
                 if binding.exchange.value == exchange.name.value {
                     c.error(
-                        "invalid-reference",
+                        DiagnosticKind::InvalidReference,
                         exchange.file,
                         binding.exchange.at,
                         format!(
@@ -105,7 +106,7 @@ fn source_exchange(
     name: &Located<String>,
     what: &str,
 ) {
-    let error = |message| Diagnostic::error("unknown-reference", message);
+    let error = |message| Diagnostic::error(DiagnosticKind::UnknownReference, message);
     if let Some(problem) = undeclared_exchange(error, vhost, name, what, "") {
         c.push(problem.at(file, name.at));
     }
@@ -148,7 +149,7 @@ fn argument_exchange(
         return;
     };
     let located = Located::new(name.to_string(), value.at);
-    let warning = |message| Diagnostic::warning("undeclared-exchange", message);
+    let warning = |message| Diagnostic::warning(DiagnosticKind::UndeclaredExchange, message);
     let what = format!("`{}`", k.value);
     let consequence = "; the broker accepts it, but drops what is sent there until it exists";
     if let Some(mut problem) = undeclared_exchange(warning, vhost, &located, &what, consequence) {
@@ -181,7 +182,7 @@ fn parameter_reference(
     let implicit_set = component == "federation-upstream-set" && name == "all";
     if !(declared || implicit_set) {
         c.error(
-            "unknown-reference",
+            DiagnosticKind::UnknownReference,
             file,
             value.at,
             format!(
@@ -197,7 +198,7 @@ fn vhost_reference(c: &mut Checker, file: FileId, vhost: &Located<String>, what:
         return;
     }
     let mut problem = Diagnostic::error(
-        "unknown-reference",
+        DiagnosticKind::UnknownReference,
         format!(
             "{what} vhost `{}` is not declared in this environment",
             vhost.value
