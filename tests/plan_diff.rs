@@ -383,13 +383,14 @@ fn replacing_a_queue_recreates_its_bindings() {
     assert_eq!(recreated.after.as_ref(), desired.get(&kept));
     let reason = recreated
         .reason
-        .as_deref()
-        .expect("a re-created binding says why");
+        .as_ref()
+        .expect("a re-created binding says why")
+        .to_string();
     assert!(reason.contains("re-created"), "{reason}");
     assert!(reason.contains(&queue_id("/", "q").to_string()), "{reason}");
     let fresh = change_of(&plan, &added);
     assert_eq!(
-        (fresh.action, fresh.reason.as_deref()),
+        (fresh.action, fresh.reason.as_ref()),
         (Action::Create, None)
     );
     assert!(plan.changes.iter().all(|c| c.id != elsewhere));
@@ -423,7 +424,12 @@ fn replacing_an_exchange_recreates_bindings_from_and_to_it() {
     for id in [&from, &to] {
         let c = change_of(&plan, id);
         assert_eq!(c.action, Action::Create);
-        assert!(c.reason.as_deref().unwrap().contains("re-created"));
+        assert!(c
+            .reason
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("re-created"));
     }
     assert!(plan.changes.iter().all(|c| c.id != unrelated));
     assert_eq!(plan.changes.len(), 3, "{plan:#?}");
@@ -444,7 +450,12 @@ fn undeclared_bindings_of_a_replaced_queue_are_kept() {
     let plan = diff("prod", &desired, &live, &scope(&["/"], &[]));
     let c = change_of(&plan, &undeclared);
     assert_eq!(c.action, Action::Create);
-    assert!(c.reason.as_deref().unwrap().contains("re-created"));
+    assert!(c
+        .reason
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("re-created"));
     assert_eq!(plan.unmanaged, [undeclared]);
 }
 

@@ -6,6 +6,7 @@ pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod passwords;
+pub mod reason;
 pub mod refusals;
 pub mod route_drift;
 pub mod routing;
@@ -14,5 +15,6 @@ pub mod scope;
 pub mod types;
 
 pub use diff::diff;
+pub use reason::Reason;
 pub use scope::Scope;
 pub use types::{Action, Allowed, Change, FieldDiff, MessageCount, Migration, Note, Plan, Refusal};

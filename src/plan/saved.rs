@@ -12,7 +12,8 @@ use crate::config::Sources;
 use crate::model::{ResourceId, State};
 
 /// 2: files are keyed by their path relative to the environment's folder.
-pub const SAVED_PLAN_VERSION: u32 = 2;
+/// 3: a change's `reason` is an object tagged by its `code`.
+pub const SAVED_PLAN_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedPlan {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::reason::Reason;
 use crate::model::{Resource, ResourceId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -57,9 +58,8 @@ pub struct Change {
     pub after: Option<Resource>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldDiff>,
-    /// For display only; apply never reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// Messages the object holds, for destructive steps on queues.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<MessageCount>,

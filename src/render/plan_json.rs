@@ -383,7 +383,7 @@ fn change_doc(change: &Change) -> ChangeDoc {
             waiting: m.waiting.and_then(MessageCount::known),
             summary: super::migration::summary(change).unwrap_or_default(),
         }),
-        reason: change.reason.clone(),
+        reason: change.reason.as_ref().map(ToString::to_string),
         fields: change_fields(change).iter().map(FieldDoc::from).collect(),
     }
 }
