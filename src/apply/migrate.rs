@@ -11,7 +11,8 @@ use super::request::{self, Request};
 use crate::broker::fetch::{
     queue_bindings, queue_consumer_connections, queue_info, shovel_defined, shovel_statuses,
 };
-use crate::broker::{ApiPath, DestinationKind, HttpBroker};
+use crate::broker::{ApiPath, HttpBroker};
+use crate::model::DestinationType;
 use crate::model::{kinds, ResourceId};
 use crate::plan::migrations::{migrating_destination, shovel_name};
 use crate::plan::{Change, Plan};
@@ -242,7 +243,7 @@ impl Step<'_> {
     async fn rebind(&self, from: &str, to: &str) -> Result<usize, ApplyError> {
         let bindings = queue_bindings(self.broker, self.vhost, from).await?;
         for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationKind::Queue, to);
+            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationType::Queue, to);
             let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
             self.broker.post_json(&path, &body).await?;
         }
@@ -263,7 +264,7 @@ impl Step<'_> {
     }
 
     async fn unbind(&self, queue: &str, source: &str, key: &str) -> Result<(), ApplyError> {
-        let path = ApiPath::binding(self.vhost, source, DestinationKind::Queue, queue, key);
+        let path = ApiPath::binding(self.vhost, source, DestinationType::Queue, queue, key);
         match self.broker.delete(&path).await {
             Err(e) if !e.is_not_found() => Err(e.into()),
             _ => Ok(()),

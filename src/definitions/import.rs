@@ -244,9 +244,8 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
                 if !routing_key.is_empty() {
                     spec.insert("routing_key".into(), json!(routing_key));
                 }
-                let arguments: Value = serde_json::from_str(arguments).unwrap_or(json!({}));
-                if arguments.as_object().is_some_and(|a| !a.is_empty()) {
-                    spec.insert("arguments".into(), arguments);
+                if !arguments.is_empty() {
+                    spec.insert("arguments".into(), Value::Object(arguments.map().clone()));
                 }
                 let parts = vhosts.entry(vhost).or_default();
                 parts

@@ -1,5 +1,6 @@
 //! The one comparable representation of desired and live state; pure, no I/O.
 
+pub mod binding_arguments;
 pub mod id;
 pub mod kinds;
 pub mod reserved;
@@ -7,6 +8,7 @@ pub mod resource;
 pub mod secret;
 pub mod state;
 
+pub use binding_arguments::BindingArguments;
 pub use id::{DestinationType, ResourceId};
 pub use resource::Resource;
 pub use state::State;

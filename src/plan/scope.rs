@@ -240,7 +240,7 @@ mod tests {
             destination_type: crate::model::DestinationType::Queue,
             destination: destination.into(),
             routing_key: String::new(),
-            arguments: "{}".into(),
+            arguments: Default::default(),
         };
         assert!(s.ignores(&binding("audit")));
         assert!(!s.ignores(&binding("orders")));

@@ -497,8 +497,7 @@ impl From<&ResourceId> for IdDoc {
                 },
                 destination,
                 routing_key,
-                // The identity keeps canonical JSON text; the document gives the object.
-                arguments: serde_json::from_str(&arguments).unwrap_or_default(),
+                arguments: arguments.map().clone(),
             },
             ResourceId::TopicPermission { vhost, user } => IdDoc::TopicPermission { vhost, user },
             ResourceId::Parameter {

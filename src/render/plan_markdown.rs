@@ -495,8 +495,8 @@ fn describe(id: &ResourceId, with_vhost: bool) -> String {
                 code(destination),
                 code(routing_key)
             );
-            if arguments != "{}" {
-                let _ = write!(text, " args {}", code(arguments));
+            if !arguments.is_empty() {
+                let _ = write!(text, " args {}", code(arguments.as_str()));
             }
             text
         }
