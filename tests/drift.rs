@@ -9,15 +9,17 @@ use serde_json::{json, Map, Value};
 
 use common::*;
 use support::BrokerNode;
+use warren::config::schema::Kind;
 use warren::format::password::{hash_password, HashAlgorithm};
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId};
 use warren::plan::drift::DriftReport;
+
 use warren::plan::{diff, Scope};
 use warren::render::drift::{human, json as drift_json, markdown, prometheus};
 
 mod model_support;
-use model_support::{map, state};
+use model_support::{map, state, ALL_KINDS};
 
 use support::prometheus::{parse_exposition, value_of, Sample};
 
@@ -150,11 +152,11 @@ fn fixed_report(environment: &str) -> DriftReport {
     ]);
     let mut scope = Scope {
         vhosts: [VHOST.to_string()].into_iter().collect(),
-        kinds: warren::plan::drift::kinds().collect(),
-        prune: ["exchange"].into_iter().collect(),
+        kinds: ALL_KINDS.into_iter().collect(),
+        prune: [Kind::Exchanges].into_iter().collect(),
         ..Scope::default()
     };
-    scope.ignore.add("user", "^guest$").unwrap();
+    scope.ignore.add(Kind::Users, "^guest$").unwrap();
     let plan = diff(environment, &desired, &live, &scope);
     DriftReport::new(&plan, &live, &scope)
 }

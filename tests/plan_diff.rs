@@ -1,6 +1,7 @@
 //! `diff(desired, live, scope)` on hand-built states: no broker, no network.
 
 use serde_json::{json, Map, Value};
+use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Action, Change, FieldDiff, Plan, Scope};
@@ -8,7 +9,7 @@ use warren::plan::{diff, Action, Change, FieldDiff, Plan, Scope};
 mod model_support;
 use model_support::{map, state, ALL_KINDS};
 
-fn scope(vhosts: &[&str], prune: &[&'static str]) -> Scope {
+fn scope(vhosts: &[&str], prune: &[Kind]) -> Scope {
     Scope {
         vhosts: vhosts.iter().map(|v| v.to_string()).collect(),
         kinds: ALL_KINDS.into_iter().collect(),
@@ -470,7 +471,7 @@ fn pruned_bindings_of_a_replaced_queue_are_deleted_not_recreated() {
         (queue_id("/", "q"), queue(json!({}))),
         (undeclared.clone(), Resource::new()),
     ]);
-    let plan = diff("prod", &desired, &live, &scope(&["/"], &["binding"]));
+    let plan = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Bindings]));
     assert_eq!(change_of(&plan, &undeclared).action, Action::Delete);
 }
 
@@ -483,11 +484,11 @@ fn live_only_objects_in_scope_are_unmanaged_unless_pruned() {
         (user_id("old"), kinds::user(&[], "h", None)),
     ]);
 
-    let listed = diff("prod", &desired, &live, &scope(&["/"], &["exchange"]));
+    let listed = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Exchanges]));
     assert!(listed.is_empty(), "{listed:#?}");
     assert_eq!(listed.unmanaged, [user_id("old"), queue_id("/", "stray")]);
 
-    let pruned = diff("prod", &desired, &live, &scope(&["/"], &["queue"]));
+    let pruned = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Queues]));
     assert_eq!(pruned.unmanaged, [user_id("old")]);
     let c = change_of(&pruned, &queue_id("/", "stray"));
     assert_eq!(c.action, Action::Delete);
@@ -509,7 +510,7 @@ fn live_objects_out_of_scope_appear_nowhere() {
         vhosts: ["/".to_string()].into_iter().collect(),
         kinds: ALL_KINDS
             .into_iter()
-            .filter(|k| !["user", "queue"].contains(k))
+            .filter(|k| ![Kind::Users, Kind::Queues].contains(k))
             .collect(),
         prune: ALL_KINDS.into_iter().collect(),
         ..Scope::default()

@@ -121,6 +121,7 @@ pub fn same_changes(a: &Plan, b: &Plan) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::kinds;
     use crate::plan::diff;
 
@@ -141,7 +142,7 @@ mod tests {
     fn scope() -> Scope {
         let mut scope = Scope::default();
         scope.vhosts.insert("/".into());
-        scope.kinds.insert("queue");
+        scope.kinds.insert(Kind::Queues);
         scope
     }
 

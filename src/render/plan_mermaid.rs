@@ -238,6 +238,7 @@ fn render(p: &Picture) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::{kinds, State};
     use crate::plan::{diff, Scope};
     use serde_json::Map;
@@ -271,8 +272,10 @@ mod tests {
         );
         let scope = Scope {
             vhosts: [v.to_string()].into_iter().collect(),
-            kinds: ["exchange", "queue", "binding"].into_iter().collect(),
-            prune: ["binding"].into_iter().collect(),
+            kinds: [Kind::Exchanges, Kind::Queues, Kind::Bindings]
+                .into_iter()
+                .collect(),
+            prune: [Kind::Bindings].into_iter().collect(),
             ..Scope::default()
         };
         let plan = diff("e", &desired, &live, &scope);
