@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::LiveSnapshot;
-use crate::format::uri_password::{canonical, map_uris};
+use crate::format::uri_credentials::{canonical, map_uris};
 use crate::format::wire::{Definitions, VhostInfo};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};

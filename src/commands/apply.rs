@@ -234,7 +234,7 @@ async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error>
     }
 }
 
-fn migrated(s: &crate::plan::types::Summary) -> String {
+fn migrated(s: &crate::plan::Summary) -> String {
     if s.migrate > 0 {
         format!(", {} migrated", s.migrate)
     } else {

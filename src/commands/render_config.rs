@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::RenderConfigArgs;
-use crate::config::secrets;
+use crate::config::secret_references;
 use crate::error::{Error, Outcome};
 use crate::ops::{advanced_config, rabbitmq_conf};
 
@@ -17,7 +17,7 @@ pub fn run(args: &RenderConfigArgs, environments_dir: &Path) -> Result<Outcome, 
     };
     let default_pass = match &server.spec.default_pass {
         Some(source) => Some(
-            secrets::resolve(source, &env.dir, server.file)
+            secret_references::resolve(source, &env.dir, server.file)
                 .map_err(|d| Error::Usage(format!("server.default_pass: {}", d.message())))?,
         ),
         None => None,

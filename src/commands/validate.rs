@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{DiagnosticFormat, ValidateArgs};
 use crate::config::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::config::validate::{validate, BrokerVersion, ValidateOptions};
-use crate::config::{load_environment, secrets, Environment};
+use crate::config::{load_environment, secret_references, Environment};
 use crate::error::{Error, Outcome};
 use crate::render::diagnostics;
 
@@ -75,7 +75,7 @@ pub fn check_environment(
             .filter(|p| !(incomplete && matches!(p.kind, DiagnosticKind::UnknownReference(_)))),
     );
     if resolve_secrets {
-        problems.extend(secrets::check_all(&env));
+        problems.extend(secret_references::check_all(&env));
     }
     (env, problems)
 }

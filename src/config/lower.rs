@@ -10,9 +10,9 @@ use super::diagnostic::{Diagnostic, FileId, Sources};
 use super::environment::{Environment, Vhost};
 use super::located::Located;
 use super::schema::{BindingSpec, Kind, SecretSource};
-use super::uri_secrets;
+use super::uri_credentials;
 use crate::model::kinds;
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 use crate::model::{DestinationType, Resource, ResourceId, State};
 
 /// Reads a secret when the state needs it.
@@ -291,7 +291,7 @@ fn add_parameters(
             Diagnostic::error(DiagnosticKind::InvalidArgument, reason).at(parameter.file, at)
         };
         let text = &sources.get(parameter.file).text;
-        match uri_secrets::resolve_value(
+        match uri_credentials::resolve_value(
             component,
             &value.value,
             value.at,

@@ -10,11 +10,11 @@ pub mod located;
 pub mod lower;
 pub mod merge;
 pub mod schema;
-pub mod secrets;
+pub mod secret_references;
 pub mod server;
 pub mod strict_bool;
 pub mod type_errors;
-pub mod uri_secrets;
+pub mod uri_credentials;
 pub mod validate;
 pub mod variables;
 

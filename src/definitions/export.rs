@@ -225,7 +225,7 @@ mod tests {
     use super::*;
     use crate::format::password::verify;
     use crate::model::kinds;
-    use crate::model::secret::Secret;
+    use crate::model::secret_value::Secret;
     use crate::model::DestinationType;
 
     fn sample() -> State {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use super::uri_passwords::Variables;
+use super::uri_credentials::Variables;
 use super::vhost_text::{non_empty, str_of, vhost_text, VhostParts};
 use super::yaml::{entry, escape_variables, inline, key_start, scalar};
 use crate::broker::LiveSnapshot;

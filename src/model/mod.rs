@@ -5,7 +5,7 @@ pub mod id;
 pub mod kinds;
 pub mod reserved;
 pub mod resource;
-pub mod secret;
+pub mod secret_value;
 pub mod state;
 
 pub use binding_arguments::BindingArguments;

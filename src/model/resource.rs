@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 
 /// Properties by field name, exactly as the broker's PUT body takes them, normalised.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::config::server::{PeerDiscovery, Retention, ServerSettings};
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 
 /// The file's text; `default_pass` is the resolved `server.default_pass`, if any.
 ///

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::reason::Reason;
 use super::scope::Scope;
-use super::types::{Action, Change, FieldDiff, Plan};
+use super::{Action, Change, FieldDiff, Plan};
 use crate::model::kinds::immutable_fields;
 use crate::model::resource::{redact_credentials, SENSITIVE_FIELDS};
 use crate::model::{DestinationType, Resource, ResourceId, State};

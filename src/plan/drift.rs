@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::scope::{kind_name, Scope, ALL_KINDS};
-use super::types::{Action, FieldDiff, Plan};
+use super::{Action, FieldDiff, Plan};
 use crate::model::{Resource, ResourceId, State};
 
 /// How an object differs from the environment.

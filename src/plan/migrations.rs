@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use sha2::{Digest, Sha256};
 
 use super::reason::Reason;
-use super::types::{Action, Change, Migration, Plan};
+use super::{Action, Change, Migration, Plan};
 use crate::model::{DestinationType, Resource, ResourceId, State};
 
 /// Marks the temporary queues; never used by anything but warren.

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::types::{Action, Plan};
+use super::{Action, Plan};
 use crate::format::BrokerVersion;
 use crate::model::{ResourceId, State};
 use crate::route::assertion::Assertion;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::scope::Scope;
-use super::types::Plan;
+use super::Plan;
 use crate::config::Sources;
 use crate::model::{ResourceId, State};
 

@@ -8,7 +8,7 @@ use crate::config::environment::Environment;
 use crate::config::lower::desired_state;
 use crate::config::schema::RouteSpec;
 use crate::format::queue_types::SUPPORTED;
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 use crate::route::assertion::{queue_list, Assertion};
 use crate::route::Topology;
 

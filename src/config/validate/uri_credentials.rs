@@ -1,11 +1,11 @@
 //! Shovel and federation URIs: a password is never a literal (outside `local`
-//! environments), and a URI secret has one of the shapes `uri_secrets` knows.
+//! environments), and a URI secret has one of the shapes `uri_credentials` knows.
 
 use super::Checker;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::diagnostic::DiagnosticKind;
-use crate::config::uri_secrets::{parameter_uris, UriSource};
-use crate::format::uri_password::{has_password, unable_to_take_password};
+use crate::config::uri_credentials::{parameter_uris, UriSource};
+use crate::format::uri_credentials::{has_password, unable_to_take_password};
 
 pub(super) fn check(c: &mut Checker) {
     let env = c.env;

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::Environment;
 use super::schema::SecretSource;
-use super::uri_secrets::{parameter_uris, UriSource};
-use crate::model::secret::Secret;
+use super::uri_credentials::{parameter_uris, UriSource};
+use crate::model::secret_value::Secret;
 
 /// Reads a secret; a missing variable or unreadable file is a diagnostic naming it.
 pub fn resolve(source: &SecretSource, env_dir: &Path, file: FileId) -> Result<Secret, Diagnostic> {

@@ -13,8 +13,8 @@ use super::environment::Environment;
 use super::field_position::key_position;
 use super::located::Position;
 use super::schema::SecretSource;
-use crate::format::uri_password::{canonical, try_map_uris, uri_fields, with_password};
-use crate::model::secret::Secret;
+use crate::format::uri_credentials::{canonical, try_map_uris, uri_fields, with_password};
+use crate::model::secret_value::Secret;
 
 /// One URI as written in a parameter value.
 #[derive(Debug, Clone)]
