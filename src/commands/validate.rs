@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{DiagnosticFormat, ValidateArgs};
-use crate::config::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::config::diagnostic::Diagnostic;
 use crate::config::validate::{validate, BrokerVersion, ValidateOptions};
 use crate::config::{load_environment, secret_references, Environment};
 use crate::error::{Error, Outcome};
@@ -72,7 +72,7 @@ pub fn check_environment(
     problems.extend(
         checks
             .into_iter()
-            .filter(|p| !(incomplete && matches!(p.kind, DiagnosticKind::UnknownReference(_)))),
+            .filter(|p| !(incomplete && p.kind.is_unknown_reference())),
     );
     if resolve_secrets {
         problems.extend(secret_references::check_all(&env));

@@ -70,7 +70,7 @@ impl Diagnostic {
         self.kind.code()
     }
 
-    pub fn message(&self) -> &str {
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
         self.kind.message()
     }
 
@@ -154,7 +154,7 @@ impl Sources {
 const MAX_MESSAGE_CHARS: usize = 400;
 
 /// The message, cut to a readable length with a note of how much was left out.
-fn readable(message: String) -> String {
+pub(super) fn readable(message: String) -> String {
     match message.char_indices().nth(MAX_MESSAGE_CHARS) {
         None => message,
         Some((cut, _)) => {
@@ -172,7 +172,7 @@ mod readable_tests {
     fn a_huge_value_in_a_message_is_cut() {
         let huge = "x".repeat(8_000_000);
         let diagnostic = Diagnostic::error(DiagnosticKind::InvalidArgument, format!("got {huge}"));
-        let message = diagnostic.message();
+        let message = diagnostic.message().into_owned();
         assert!(message.chars().count() < 450, "{}", message.len());
         assert!(
             message.ends_with("(7999604 more characters)"),

@@ -1,5 +1,7 @@
 //! What a diagnostic is about: its stable code and its message come from one variant.
 
+use std::borrow::Cow;
+
 /// One kind per stable code (`unknown-reference`, the lint `ha-mirroring`, ...); each
 /// carries its message. A variant's constructor is what [`super::Diagnostic::error`] takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +45,17 @@ pub enum DiagnosticKind {
     UnreadFile(String),
     UnsupportedByVersion(String),
     UserWithoutPassword(String),
+    /// `what` names a vhost the environment does not declare (code `unknown-reference`).
+    UnknownVhost {
+        what: String,
+        vhost: String,
+    },
+    /// A parameter named by another one, not declared in its vhost (`unknown-reference`).
+    UnknownParameter {
+        component: String,
+        name: String,
+        vhost: String,
+    },
     /// A value of a definitions document that RabbitMQ refuses to import.
     RefusedImportValue(String),
     /// An object a definitions document declares twice, differently.
@@ -93,61 +106,44 @@ impl DiagnosticKind {
             UnreadFile(_) => "unread-file",
             UnsupportedByVersion(_) => "unsupported-by-version",
             UserWithoutPassword(_) => "user-without-password",
+            UnknownVhost { .. } | UnknownParameter { .. } => "unknown-reference",
             RefusedImportValue(_) => "refused-import-value",
             ConflictingDuplicate(_) => "conflicting-duplicate",
         }
     }
 
-    pub fn message(&self) -> &str {
+    /// The message; a structured kind's is made from its fields and cut like the others.
+    pub fn message(&self) -> Cow<'_, str> {
         use DiagnosticKind::*;
         match self {
-            ArgumentAsPolicy(m)
-            | BroadConfigure(m)
-            | ConflictingPassword(m)
-            | DeadLetterBlackHole(m)
-            | DefaultUserWithDefinitions(m)
-            | DeprecatedFeature(m)
-            | DuplicateEntity(m)
-            | DuplicateKey(m)
-            | DuplicateSetting(m)
-            | EnvironmentNotFound(m)
-            | ExtendsCycle(m)
-            | ExtendsNotFound(m)
-            | HaMirroring(m)
-            | InvalidArgument(m)
-            | InvalidName(m)
-            | InvalidReference(m)
-            | InvalidRegex(m)
-            | InvalidSetting(m)
-            | InvalidYaml(m)
-            | MissingSecret(m)
-            | NameTooLong(m)
-            | ObsoleteXHaPolicy(m)
-            | OverlappingPolicies(m)
-            | PolicySkipsQueue(m)
-            | QuorumDeliveryLimit(m)
-            | ReservedName(m)
-            | RouteMismatch(m)
-            | RouteUnchecked(m)
-            | SecretLiteral(m)
-            | UndeclaredExchange(m)
-            | UnknownArgument(m)
-            | UnknownExchangeType(m)
-            | UnknownField(m)
-            | UnknownLint(m)
-            | UnknownReference(m)
-            | UnknownVariable(m)
-            | UnreadFile(m)
-            | UnsupportedByVersion(m)
-            | UserWithoutPassword(m)
-            | RefusedImportValue(m)
-            | ConflictingDuplicate(m) => m,
+            UnknownVhost { what, vhost } => Cow::Owned(super::diagnostic::readable(format!(
+                "{what} vhost `{vhost}` is not declared in this environment"
+            ))),
+            UnknownParameter {
+                component,
+                name,
+                vhost,
+            } => Cow::Owned(super::diagnostic::readable(format!(
+                "{component} `{name}` is not declared under `parameters: {component}:` in vhost `{vhost}`"
+            ))),
+            ArgumentAsPolicy(m) | BroadConfigure(m) | ConflictingPassword(m) | DeadLetterBlackHole(m) | DefaultUserWithDefinitions(m) | DeprecatedFeature(m) | DuplicateEntity(m) | DuplicateKey(m) | DuplicateSetting(m) | EnvironmentNotFound(m) | ExtendsCycle(m) | ExtendsNotFound(m) | HaMirroring(m) | InvalidArgument(m) | InvalidName(m) | InvalidReference(m) | InvalidRegex(m) | InvalidSetting(m) | InvalidYaml(m) | MissingSecret(m) | NameTooLong(m) | ObsoleteXHaPolicy(m) | OverlappingPolicies(m) | PolicySkipsQueue(m) | QuorumDeliveryLimit(m) | ReservedName(m) | RouteMismatch(m) | RouteUnchecked(m) | SecretLiteral(m) | UndeclaredExchange(m) | UnknownArgument(m) | UnknownExchangeType(m) | UnknownField(m) | UnknownLint(m) | UnknownReference(m) | UnknownVariable(m) | UnreadFile(m) | UnsupportedByVersion(m) | UserWithoutPassword(m) | RefusedImportValue(m) | ConflictingDuplicate(m) => Cow::Borrowed(m),
         }
     }
 
-    fn message_mut(&mut self) -> &mut String {
+    /// Whether the kind names something the environment does not declare.
+    pub fn is_unknown_reference(&self) -> bool {
+        use DiagnosticKind::*;
+        matches!(
+            self,
+            UnknownReference(_) | UnknownVhost { .. } | UnknownParameter { .. }
+        )
+    }
+
+    /// The text a kind carries; None for a kind whose message is made from its fields.
+    fn text_mut(&mut self) -> Option<&mut String> {
         use DiagnosticKind::*;
         match self {
+            UnknownVhost { .. } | UnknownParameter { .. } => None,
             ArgumentAsPolicy(m)
             | BroadConfigure(m)
             | ConflictingPassword(m)
@@ -188,14 +184,40 @@ impl DiagnosticKind {
             | UnsupportedByVersion(m)
             | UserWithoutPassword(m)
             | RefusedImportValue(m)
-            | ConflictingDuplicate(m) => m,
+            | ConflictingDuplicate(m) => Some(m),
         }
     }
 
     /// The kind with its message cut to `cut`'s liking.
     pub(super) fn map_message(mut self, cut: impl FnOnce(String) -> String) -> Self {
-        let message = self.message_mut();
-        *message = cut(std::mem::take(message));
+        if let Some(text) = self.text_mut() {
+            *text = cut(std::mem::take(text));
+        }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_structured_kind_makes_its_code_and_message_from_its_fields() {
+        let kind = DiagnosticKind::UnknownVhost {
+            what: "permission of `app`:".into(),
+            vhost: "stagin".into(),
+        };
+        assert_eq!(kind.code(), "unknown-reference");
+        assert_eq!(
+            kind.message(),
+            "permission of `app`: vhost `stagin` is not declared in this environment"
+        );
+        assert!(kind.is_unknown_reference());
+        let lint = DiagnosticKind::HaMirroring("ha-mode is deprecated".into());
+        assert_eq!(
+            (lint.code(), lint.message()),
+            ("ha-mirroring", "ha-mode is deprecated".into())
+        );
+        assert!(!lint.is_unknown_reference());
     }
 }

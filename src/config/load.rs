@@ -395,7 +395,7 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
         };
         let mut problem = yaml_problem(&err, &current, file);
         let scalar = problem.location.and_then(|place| {
-            if !type_errors::is_type_error(problem.message()) {
+            if !type_errors::is_type_error(&problem.message()) {
                 return None;
             }
             // Errors from a value's own check point at its key: point at the value.

@@ -103,8 +103,8 @@ mod tests {
         (refusals(&defs, &document), text)
     }
 
-    fn messages(found: &[Diagnostic]) -> Vec<&str> {
-        found.iter().map(Diagnostic::message).collect()
+    fn messages(found: &[Diagnostic]) -> Vec<String> {
+        found.iter().map(|d| d.message().into_owned()).collect()
     }
 
     #[test]

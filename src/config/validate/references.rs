@@ -5,7 +5,7 @@
 
 use super::{plain, Checker};
 use crate::config::diagnostic::DiagnosticKind;
-use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::diagnostic::{Diagnostic, FileId, Severity};
 use crate::config::environment::Vhost;
 use crate::config::located::Located;
 
@@ -181,15 +181,12 @@ fn parameter_reference(
     // "all" is the implicit set of every upstream in the vhost.
     let implicit_set = component == "federation-upstream-set" && name == "all";
     if !(declared || implicit_set) {
-        c.error(
-            DiagnosticKind::UnknownReference,
-            file,
-            value.at,
-            format!(
-                "{component} `{name}` is not declared under `parameters: {component}:` in vhost `{}`",
-                vhost.name.value
-            ),
-        );
+        let kind = DiagnosticKind::UnknownParameter {
+            component: component.to_string(),
+            name: name.to_string(),
+            vhost: vhost.name.value.clone(),
+        };
+        c.push(Diagnostic::new(Severity::Error, kind).at(file, value.at));
     }
 }
 
@@ -197,14 +194,11 @@ fn vhost_reference(c: &mut Checker, file: FileId, vhost: &Located<String>, what:
     if c.env.vhosts.contains_key(&vhost.value) {
         return;
     }
-    let mut problem = Diagnostic::error(
-        DiagnosticKind::UnknownReference,
-        format!(
-            "{what} vhost `{}` is not declared in this environment",
-            vhost.value
-        ),
-    )
-    .at(file, vhost.at);
+    let kind = DiagnosticKind::UnknownVhost {
+        what: what.to_string(),
+        vhost: vhost.value.clone(),
+    };
+    let mut problem = Diagnostic::new(Severity::Error, kind).at(file, vhost.at);
     if let Some(similar) = closest(&vhost.value, c.env.vhosts.keys()) {
         problem = problem.help(format!("did you mean `{similar}`?"));
     }
