@@ -52,6 +52,10 @@ pub enum Error {
     Usage(String),
 
     #[error(transparent)]
+    #[diagnostic(code(warren::usage))]
+    UnsafeConfValue(#[from] crate::ops::rabbitmq_conf::UnsafeConfValue),
+
+    #[error(transparent)]
     #[diagnostic(code(warren::broker))]
     Broker(#[from] crate::broker::BrokerError),
 
@@ -67,6 +71,14 @@ pub enum Error {
     #[error("{0}")]
     #[diagnostic(code(warren::refused))]
     Refused(String),
+
+    #[error(transparent)]
+    #[diagnostic(code(warren::refused))]
+    Lock(#[from] crate::apply::error::LockError),
+
+    #[error(transparent)]
+    #[diagnostic(code(warren::refused))]
+    Apply(#[from] crate::apply::error::ApplyError),
 
     #[error(transparent)]
     #[diagnostic(code(warren::route))]

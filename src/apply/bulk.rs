@@ -2,7 +2,7 @@
 //! import. Only for objects the plan creates, that is objects the live state did not have:
 //! the import skips objects that already exist, which the convergence check would reveal.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::model::{Resource, ResourceId};
 use crate::plan::order::Phase;
@@ -56,11 +56,9 @@ pub fn document(plan: &Plan, steps: &[usize]) -> Value {
                 routing_key,
                 arguments,
             } => {
-                let arguments: Map<String, Value> =
-                    serde_json::from_str(arguments).unwrap_or_default();
                 bindings.push(json!({
                     "vhost": vhost, "source": source, "destination_type": destination_type.as_str(),
-                    "destination": destination, "routing_key": routing_key, "arguments": arguments,
+                    "destination": destination, "routing_key": routing_key, "arguments": arguments.map(),
                 }));
             }
             _ => {}
@@ -74,6 +72,7 @@ mod tests {
     use super::*;
     use crate::model::kinds;
     use crate::model::DestinationType;
+    use serde_json::Map;
 
     fn create(id: ResourceId, after: Resource) -> Change {
         Change {

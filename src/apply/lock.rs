@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use super::error::{LockError, LockUnusable};
 use super::holder::ProcessId;
 use crate::broker::{ApiPath, HttpBroker};
 pub use crate::model::reserved::LOCK_QUEUE;
@@ -136,11 +137,11 @@ enum Claim {
     Ours,
     Theirs(Holder),
     /// The vhost does not exist, or the login user may not declare queues in it.
-    Unusable(String),
+    Unusable(LockUnusable),
 }
 
 /// Declares the lock queue as `holder`'s; refused when another holder's is there.
-async fn claim(broker: &HttpBroker, vhost: &str, holder: &Holder) -> Result<Claim, String> {
+async fn claim(broker: &HttpBroker, vhost: &str, holder: &Holder) -> Result<Claim, LockError> {
     let path = ApiPath::queue(vhost, LOCK_QUEUE);
     let body = json!({ "durable": true, "auto_delete": false, "arguments": holder.arguments() });
     match broker.put_json(&path, &body).await {
@@ -152,18 +153,20 @@ async fn claim(broker: &HttpBroker, vhost: &str, holder: &Holder) -> Result<Clai
                 None => Box::pin(claim(broker, vhost, holder)).await,
             }
         }
-        Err(e) if e.is_not_found() => {
-            Ok(Claim::Unusable(format!("vhost {vhost:?} does not exist")))
+        Err(e) if e.is_not_found() => Ok(Claim::Unusable(LockUnusable::NoVhost {
+            vhost: vhost.to_string(),
+        })),
+        Err(e) if matches!(e.status(), Some(401 | 403)) => {
+            Ok(Claim::Unusable(LockUnusable::Forbidden {
+                vhost: vhost.to_string(),
+            }))
         }
-        Err(e) if matches!(e.status(), Some(401 | 403)) => Ok(Claim::Unusable(format!(
-            "the user warren logs in as may not declare queues in vhost {vhost:?}"
-        ))),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The holder of the lock queue in `vhost`, if there is one.
-pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, String> {
+pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, LockError> {
     let path = ApiPath::queue(vhost, LOCK_QUEUE).query("columns", "arguments");
     match broker.get_json::<Value>(&path).await {
         Ok(queue) => Ok(queue
@@ -171,7 +174,7 @@ pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, St
             .and_then(Value::as_object)
             .and_then(Holder::from_arguments)),
         Err(e) if e.is_not_found() || matches!(e.status(), Some(401 | 403)) => Ok(None),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -179,7 +182,7 @@ pub async fn read(broker: &HttpBroker, vhost: &str) -> Result<Option<Holder>, St
 pub async fn find(
     broker: &HttpBroker,
     vhosts: &[String],
-) -> Result<Option<(String, Holder)>, String> {
+) -> Result<Option<(String, Holder)>, LockError> {
     for vhost in vhosts {
         if let Some(holder) = read(broker, vhost).await? {
             return Ok(Some((vhost.clone(), holder)));
@@ -189,11 +192,11 @@ pub async fn find(
 }
 
 /// Deletes the lock queue when `id` still holds it; false when another does (or none).
-pub async fn clear(broker: &HttpBroker, vhost: &str, id: &str) -> Result<bool, String> {
+pub async fn clear(broker: &HttpBroker, vhost: &str, id: &str) -> Result<bool, LockError> {
     match read(broker, vhost).await? {
         Some(holder) if holder.id == id => {
             match broker.delete(&ApiPath::queue(vhost, LOCK_QUEUE)).await {
-                Err(e) if !e.is_not_found() => Err(e.to_string()),
+                Err(e) if !e.is_not_found() => Err(e.into()),
                 _ => Ok(true),
             }
         }
@@ -224,7 +227,7 @@ impl Lock {
         environment: &str,
         unlock_hint: &str,
         wait: Duration,
-    ) -> Result<Lock, String> {
+    ) -> Result<Lock, LockError> {
         let deadline = std::time::Instant::now() + wait;
         let holder = Holder::me(environment);
         let mut announced = false;
@@ -247,10 +250,7 @@ impl Lock {
                 }
             }
             let Some((vhost, other)) = found else {
-                return Err(format!(
-                    "the apply lock is a queue, and no vhost takes it: {}. Give the user permissions in one, or name one with `broker: {{ lock_vhost: NAME }}`",
-                    unusable.join("; ")
-                ));
+                return Err(LockError::NoVhostTakesIt { unusable });
             };
             let vhost = vhost.as_str();
             if other.process.as_ref().is_some_and(ProcessId::is_gone) {
@@ -262,12 +262,12 @@ impl Lock {
                 continue;
             }
             if std::time::Instant::now() >= deadline {
-                return Err(format!(
-                    "another apply holds the {}. If it is no longer running, clear it with `{unlock_hint} {}`; otherwise the lock expires {} s after its holder stops renewing it",
-                    other.describe(),
-                    other.id,
-                    LEASE.as_secs()
-                ));
+                return Err(LockError::HeldByAnother {
+                    holder: other.describe(),
+                    id: other.id,
+                    unlock_hint: unlock_hint.to_string(),
+                    lease_seconds: LEASE.as_secs(),
+                });
             }
             if !announced {
                 eprintln!("Waiting for the {}", other.describe());
@@ -284,16 +284,16 @@ impl Lock {
     /// Re-declares the lock queue, which starts its lease again. `TakenOver` when another
     /// holder has it (ours expired): nothing more may be written. An error is a renewal that
     /// did not get through, which the next one may mend while the lease lasts.
-    pub async fn renew(&mut self, broker: &HttpBroker) -> Result<Renewal, String> {
+    pub async fn renew(&mut self, broker: &HttpBroker) -> Result<Renewal, LockError> {
         match claim(broker, &self.vhost, &self.holder).await? {
             Claim::Ours => Ok(Renewal::Kept),
             Claim::Theirs(other) => Ok(Renewal::TakenOver(other)),
-            Claim::Unusable(why) => Err(why),
+            Claim::Unusable(why) => Err(why.into()),
         }
     }
 
     /// Gives the lock up, unless it is no longer ours.
-    pub async fn release(self, broker: &HttpBroker) -> Result<(), String> {
+    pub async fn release(self, broker: &HttpBroker) -> Result<(), LockError> {
         clear(broker, &self.vhost, &self.holder.id).await.map(drop)
     }
 }

@@ -6,12 +6,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use super::error::ApplyError;
 use super::request::{self, Request};
 use crate::broker::fetch::{
     consumers_besides_shovel, queue_bindings, queue_consumer_connections, queue_info,
     shovel_defined, shovel_statuses,
 };
-use crate::broker::{ApiPath, DestinationKind, HttpBroker};
+use crate::broker::{ApiPath, HttpBroker};
+use crate::model::DestinationType;
 use crate::model::{kinds, ResourceId};
 use crate::plan::migrations::{migrating_destination, shovel_name};
 use crate::plan::{Change, Plan};
@@ -42,19 +44,16 @@ pub async fn migrate(
     plan: &Plan,
     change: &Change,
     options: MigrateOptions,
-) -> Result<Moved, String> {
+) -> Result<Moved, ApplyError> {
     let ResourceId::Queue { vhost, name } = &change.id else {
-        return Err("only queues migrate".into());
+        return Err(ApplyError::NotAQueue);
     };
     let temporary = &change
         .migration
         .as_ref()
-        .ok_or("a migration without its temporary queue")?
+        .ok_or(ApplyError::NoTemporaryQueue)?
         .temporary;
-    let target = change
-        .after
-        .as_ref()
-        .ok_or("a migration without a target")?;
+    let target = change.after.as_ref().ok_or(ApplyError::NoMigrationTarget)?;
     let mut step = Step {
         broker,
         vhost,
@@ -70,9 +69,7 @@ pub async fn migrate(
         None => step.messages(name).await?,
     };
     step.expected = before;
-    let queue = queue_info(broker, vhost, name)
-        .await
-        .map_err(|e| e.to_string())?;
+    let queue = queue_info(broker, vhost, name).await?;
     let already_new = queue.as_ref().is_some_and(|q| {
         let live = kinds::queue(q.durable, q.auto_delete, q.arguments.clone(), &q.kind);
         live.props == target.props
@@ -100,9 +97,7 @@ pub async fn migrate(
     let (after, consumers) = step.settled_count(before).await?;
     step.say(&format!("{after} of {before} messages are in it"));
     if after < before && consumers == 0 {
-        return Err(format!(
-            "{after} messages after the migration, {before} before, and no consumer took any; check the queue's message TTL and length limit"
-        ));
+        return Err(ApplyError::MessagesLost { before, after });
     }
     Ok(Moved { before, after })
 }
@@ -118,7 +113,7 @@ struct Step<'a> {
 
 impl Step<'_> {
     /// Into the temporary queue, which takes the queue's bindings; then the queue goes.
-    async fn move_out(&self, options: MigrateOptions) -> Result<(), String> {
+    async fn move_out(&self, options: MigrateOptions) -> Result<(), ApplyError> {
         self.declare_temporary().await?;
         self.say(&format!(
             "declared the temporary queue {:?}",
@@ -135,7 +130,7 @@ impl Step<'_> {
     }
 
     /// Back into the queue, declared anew; then the temporary queue goes.
-    async fn move_back(&self, options: MigrateOptions) -> Result<(), String> {
+    async fn move_back(&self, options: MigrateOptions) -> Result<(), ApplyError> {
         self.unbind_all(self.temporary).await?;
         self.say("took the bindings off the temporary queue");
         self.drain(self.temporary, self.queue, true, options)
@@ -152,52 +147,43 @@ impl Step<'_> {
     }
 
     /// The shovel plugin is there, and no consumer would be cut off unless allowed.
-    async fn preflight(&self, options: MigrateOptions) -> Result<(), String> {
+    async fn preflight(&self, options: MigrateOptions) -> Result<(), ApplyError> {
         // An empty shovel definition: the plugin refuses it as invalid, a broker without
         // the plugin as an unknown component. Nothing is created either way.
         let probe = ApiPath::parameter("shovel", self.vhost, "warren.preflight");
         match self.broker.put_json(&probe, &json!({ "value": {} })).await {
             Err(e) if e.to_string().contains("component shovel not found") => {
-                return Err(
-                    "moving the messages needs the rabbitmq_shovel plugin, which the broker does not run; enable it with `rabbitmq-plugins enable rabbitmq_shovel`"
-                        .to_string(),
-                )
+                return Err(ApplyError::NoShovelPlugin)
             }
             Err(e) if e.status() == Some(400) => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
             Ok(()) => send_all(self.broker, vec![Request::Delete(probe)]).await?,
         }
         let shovel = shovel_name(self.temporary, false);
-        let consumers = consumers_besides_shovel(self.broker, self.vhost, self.queue, &shovel)
-            .await
-            .map_err(|e| e.to_string())?;
+        let consumers =
+            consumers_besides_shovel(self.broker, self.vhost, self.queue, &shovel).await?;
         if consumers > 0 && !options.allow_consumer_disconnect {
-            return Err(format!(
-                "queue {:?} in {:?} has {consumers} consumer{}; re-creating it disconnects them: pass --allow-consumer-disconnect, or stop them first",
-                self.queue,
-                self.vhost,
-                if consumers == 1 { "" } else { "s" }
-            ));
+            return Err(ApplyError::ConsumersAttached {
+                vhost: self.vhost.to_string(),
+                queue: self.queue.to_string(),
+                consumers,
+            });
         }
         Ok(())
     }
 
     /// The count the migration began with, kept on the temporary queue by an earlier run.
-    async fn carried_count(&self) -> Result<Option<u64>, String> {
-        let temporary = queue_info(self.broker, self.vhost, self.temporary)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn carried_count(&self) -> Result<Option<u64>, ApplyError> {
+        let temporary = queue_info(self.broker, self.vhost, self.temporary).await?;
         Ok(temporary.and_then(|t| t.arguments.get(COUNT_ARGUMENT).and_then(Value::as_u64)))
     }
 
     /// The queue's messages once its statistics (which lag a few seconds) reach `expected`,
     /// or after a minute; and its consumers, who may have taken some meanwhile.
-    async fn settled_count(&self, expected: u64) -> Result<(u64, u64), String> {
+    async fn settled_count(&self, expected: u64) -> Result<(u64, u64), ApplyError> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let info = queue_info(self.broker, self.vhost, self.queue)
-                .await
-                .map_err(|e| e.to_string())?;
+            let info = queue_info(self.broker, self.vhost, self.queue).await?;
             let (count, consumers) = info.map_or((Some(0), 0), |q| (q.messages, q.consumers));
             if let Some(n) = count {
                 if n >= expected || consumers > 0 || Instant::now() > deadline {
@@ -210,10 +196,8 @@ impl Step<'_> {
 
     /// A queue's messages as the broker reports them now; None while it has no count yet,
     /// Some(0) when the queue does not exist.
-    async fn count_now(&self, name: &str) -> Result<Option<u64>, String> {
-        let info = queue_info(self.broker, self.vhost, name)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn count_now(&self, name: &str) -> Result<Option<u64>, ApplyError> {
+        let info = queue_info(self.broker, self.vhost, name).await?;
         Ok(match info {
             None => Some(0),
             Some(q) => q.messages,
@@ -221,12 +205,10 @@ impl Step<'_> {
     }
 
     /// A queue's messages; waits while the broker has no count yet, 0 when it does not exist.
-    async fn messages(&self, name: &str) -> Result<u64, String> {
+    async fn messages(&self, name: &str) -> Result<u64, ApplyError> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let info = queue_info(self.broker, self.vhost, name)
-                .await
-                .map_err(|e| e.to_string())?;
+            let info = queue_info(self.broker, self.vhost, name).await?;
             match info {
                 None => return Ok(0),
                 Some(q) => {
@@ -236,10 +218,10 @@ impl Step<'_> {
                 }
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "queue {name:?} in {:?} reports no message count; nothing more was done",
-                    self.vhost
-                ));
+                return Err(ApplyError::NoMessageCount {
+                    vhost: self.vhost.to_string(),
+                    queue: name.to_string(),
+                });
             }
             tokio::time::sleep(POLL).await;
         }
@@ -248,29 +230,24 @@ impl Step<'_> {
     /// A plain durable classic queue: no TTL, length limit or dead-lettering that could drop
     /// what waits in it. It carries the count the migration began with (RabbitMQ keeps an
     /// argument no queue type knows, and ignores it).
-    async fn declare_temporary(&self) -> Result<(), String> {
+    async fn declare_temporary(&self) -> Result<(), ApplyError> {
         let arguments = json!({ "x-queue-type": "classic", COUNT_ARGUMENT: self.expected });
         let body = json!({ "durable": true, "auto_delete": false, "arguments": arguments });
         self.broker
             .put_json(&ApiPath::queue(self.vhost, self.temporary), &body)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(ApplyError::from)
     }
 
     /// Gives `to` every binding of `from`, then takes them from `from`: publishes during the
     /// move land in `to` (a message published in between may land in both: none is lost).
     /// Returns how many bindings moved.
-    async fn rebind(&self, from: &str, to: &str) -> Result<usize, String> {
-        let bindings = queue_bindings(self.broker, self.vhost, from)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn rebind(&self, from: &str, to: &str) -> Result<usize, ApplyError> {
+        let bindings = queue_bindings(self.broker, self.vhost, from).await?;
         for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationKind::Queue, to);
+            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationType::Queue, to);
             let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
-            self.broker
-                .post_json(&path, &body)
-                .await
-                .map_err(|e| e.to_string())?;
+            self.broker.post_json(&path, &body).await?;
         }
         let mut moved = 0;
         for b in bindings.iter().filter(|b| !b.source.is_empty()) {
@@ -280,20 +257,18 @@ impl Step<'_> {
         Ok(moved)
     }
 
-    async fn unbind_all(&self, queue: &str) -> Result<(), String> {
-        let bindings = queue_bindings(self.broker, self.vhost, queue)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn unbind_all(&self, queue: &str) -> Result<(), ApplyError> {
+        let bindings = queue_bindings(self.broker, self.vhost, queue).await?;
         for b in bindings.iter().filter(|b| !b.source.is_empty()) {
             self.unbind(queue, &b.source, &b.properties_key).await?;
         }
         Ok(())
     }
 
-    async fn unbind(&self, queue: &str, source: &str, key: &str) -> Result<(), String> {
-        let path = ApiPath::binding(self.vhost, source, DestinationKind::Queue, queue, key);
+    async fn unbind(&self, queue: &str, source: &str, key: &str) -> Result<(), ApplyError> {
+        let path = ApiPath::binding(self.vhost, source, DestinationType::Queue, queue, key);
         match self.broker.delete(&path).await {
-            Err(e) if !e.is_not_found() => Err(e.to_string()),
+            Err(e) if !e.is_not_found() => Err(e.into()),
             _ => Ok(()),
         }
     }
@@ -306,7 +281,7 @@ impl Step<'_> {
         to: &str,
         back: bool,
         options: MigrateOptions,
-    ) -> Result<(), String> {
+    ) -> Result<(), ApplyError> {
         let shovel = shovel_name(self.temporary, back);
         let started = Instant::now();
         let total = self.expected;
@@ -316,9 +291,7 @@ impl Step<'_> {
                 // Their unacknowledged messages return to the queue, and the next pass moves them.
                 self.disconnect_consumers(from).await?;
             }
-            let running = shovel_defined(self.broker, self.vhost, &shovel)
-                .await
-                .map_err(|e| e.to_string())?;
+            let running = shovel_defined(self.broker, self.vhost, &shovel).await?;
             if running {
                 self.check_shovel(&shovel).await?;
             } else if self.delete_if_empty(from).await? {
@@ -335,10 +308,11 @@ impl Step<'_> {
                 printed = Some(Instant::now());
             }
             if started.elapsed() > options.timeout {
-                return Err(format!(
-                    "moving the messages of {from:?} to {to:?} took longer than {}s; they are safe in both queues, and running apply again finishes the migration",
-                    options.timeout.as_secs()
-                ));
+                return Err(ApplyError::MoveTimedOut {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    seconds: options.timeout.as_secs(),
+                });
             }
             tokio::time::sleep(POLL).await;
         }
@@ -347,11 +321,8 @@ impl Step<'_> {
     /// Deletes a queue that holds nothing; false while it holds messages. Classic queues
     /// check atomically (`if-empty`); quorum queues and streams refuse `if-empty`, so their
     /// count (which lags a few seconds behind) must read 0.
-    async fn delete_if_empty(&self, name: &str) -> Result<bool, String> {
-        let Some(info) = queue_info(self.broker, self.vhost, name)
-            .await
-            .map_err(|e| e.to_string())?
-        else {
+    async fn delete_if_empty(&self, name: &str) -> Result<bool, ApplyError> {
+        let Some(info) = queue_info(self.broker, self.vhost, name).await? else {
             return Ok(true);
         };
         let mut path = ApiPath::queue(self.vhost, name);
@@ -364,15 +335,13 @@ impl Step<'_> {
             Ok(()) => Ok(true),
             Err(e) if e.is_not_found() => Ok(true),
             Err(e) if e.status() == Some(400) && e.to_string().contains("not empty") => Ok(false),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Closes the connections consuming from `queue` (with the reason shown to the client).
-    async fn disconnect_consumers(&self, queue: &str) -> Result<(), String> {
-        let connections = queue_consumer_connections(self.broker, self.vhost, queue)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn disconnect_consumers(&self, queue: &str) -> Result<(), ApplyError> {
+        let connections = queue_consumer_connections(self.broker, self.vhost, queue).await?;
         if connections.is_empty() {
             return Ok(());
         }
@@ -380,46 +349,45 @@ impl Step<'_> {
             self.say(&format!("closing consumer connection {connection:?}"));
             let path = ApiPath::new(["connections", connection.as_str()]);
             match self.broker.delete(&path).await {
-                Err(e) if !e.is_not_found() => return Err(e.to_string()),
+                Err(e) if !e.is_not_found() => return Err(e.into()),
                 _ => {}
             }
         }
         // Moving on before their unacknowledged messages are back would move those last.
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let info = queue_info(self.broker, self.vhost, queue)
-                .await
-                .map_err(|e| e.to_string())?;
+            let info = queue_info(self.broker, self.vhost, queue).await?;
             let settled = info
                 .is_none_or(|q| q.consumers == 0 && q.messages_unacknowledged.unwrap_or(0) == 0);
             if settled {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "the consumers of {queue:?} in {:?} are still there 30s after their connections were closed",
-                    self.vhost
-                ));
+                return Err(ApplyError::ConsumersStayed {
+                    vhost: self.vhost.to_string(),
+                    queue: queue.to_string(),
+                });
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
     /// A shovel that stopped on an error (say, a queue it cannot declare) never finishes.
-    async fn check_shovel(&self, shovel: &str) -> Result<(), String> {
-        let statuses = shovel_statuses(self.broker, self.vhost)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn check_shovel(&self, shovel: &str) -> Result<(), ApplyError> {
+        let statuses = shovel_statuses(self.broker, self.vhost).await?;
         match statuses.iter().find(|s| s.name == shovel) {
-            Some(s) if s.state == "terminated" => Err(format!(
-                "the shovel {shovel:?} stopped: {}; the messages are safe, fix the cause and run apply again",
-                s.reason.as_ref().map_or("no reason given".to_string(), Value::to_string)
-            )),
+            Some(s) if s.state == "terminated" => Err(ApplyError::ShovelStopped {
+                shovel: shovel.to_string(),
+                reason: s
+                    .reason
+                    .as_ref()
+                    .map_or("no reason given".to_string(), Value::to_string),
+            }),
             _ => Ok(()),
         }
     }
 
-    async fn start_shovel(&self, shovel: &str, from: &str, to: &str) -> Result<(), String> {
+    async fn start_shovel(&self, shovel: &str, from: &str, to: &str) -> Result<(), ApplyError> {
         let uri = format!(
             "amqp:///{}",
             percent_encoding::utf8_percent_encode(self.vhost, percent_encoding::NON_ALPHANUMERIC)
@@ -438,11 +406,11 @@ impl Step<'_> {
         self.broker
             .put_json(&ApiPath::parameter("shovel", self.vhost, shovel), &body)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(ApplyError::from)
     }
 }
 
-async fn send_all(broker: &HttpBroker, requests: Vec<Request>) -> Result<(), String> {
+async fn send_all(broker: &HttpBroker, requests: Vec<Request>) -> Result<(), ApplyError> {
     for request in requests {
         let result = match request {
             Request::Put(path, body) => broker.put_json(&path, &body).await,
@@ -452,7 +420,7 @@ async fn send_all(broker: &HttpBroker, requests: Vec<Request>) -> Result<(), Str
                 other => other,
             },
         };
-        result.map_err(|e| e.to_string())?;
+        result?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! destructive-step guards; stops launching steps at the first failure.
 
 pub mod bulk;
+pub mod error;
 pub mod guard;
 pub mod holder;
 pub mod lock;
@@ -17,6 +18,7 @@ use crate::broker::{BrokerError, HttpBroker};
 use crate::model::ResourceId;
 use crate::plan::order::{stages, Phase};
 use crate::plan::{Action, Change, Plan};
+use error::ApplyError;
 use request::Request;
 
 #[derive(Clone, Copy, Debug)]
@@ -100,7 +102,7 @@ pub async fn execute(
                             }
                             Err(reason) => {
                                 failed.store(true, Ordering::SeqCst);
-                                return Some((change.id.to_string(), reason));
+                                return Some((change.id.to_string(), reason.to_string()));
                             }
                         }
                     }
@@ -144,7 +146,7 @@ async fn migrations(
                     );
                     None
                 }
-                Err(reason) => Some((change.id.to_string(), reason)),
+                Err(reason) => Some((change.id.to_string(), reason.to_string())),
             }
         })
         .buffer_unordered(options.concurrency.max(1))
@@ -200,7 +202,7 @@ async fn import(
         let change = &plan.changes[index];
         if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
             failed.store(true, Ordering::SeqCst);
-            return Some((change.id.to_string(), reason));
+            return Some((change.id.to_string(), reason.to_string()));
         }
     }
     for &index in chunk {
@@ -280,7 +282,7 @@ async fn run_step(
     change: &Change,
     phase: Phase,
     options: ApplyOptions,
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     let requests = match phase {
         Phase::Remove => {
             let mut requests = request::remove(&change.id, change.before.as_ref());
@@ -303,17 +305,14 @@ async fn run_step(
             requests
         }
         Phase::Put => {
-            let after = change
-                .after
-                .as_ref()
-                .ok_or("a create or update without a target state")?;
+            let after = change.after.as_ref().ok_or(ApplyError::NoTargetState)?;
             let replacing = change.action == Action::Update;
             request::put(&change.id, after, replacing)
         }
-        Phase::Migrate => return Err("a migration runs in its own stage".into()),
+        Phase::Migrate => return Err(ApplyError::MigrationOutsideItsStage),
     };
     for request in requests {
-        send(broker, request).await.map_err(|e| e.to_string())?;
+        send(broker, request).await?;
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! What each plan step sends to the broker: pure, from a change to HTTP requests.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::broker::{ApiPath, DestinationKind};
-use crate::model::{DestinationType, Resource, ResourceId};
+use crate::broker::ApiPath;
+use crate::model::{Resource, ResourceId};
 
 /// One HTTP request of a step.
 #[derive(Clone, Debug, PartialEq)]
@@ -11,13 +11,6 @@ pub enum Request {
     Put(ApiPath, Value),
     Post(ApiPath, Value),
     Delete(ApiPath),
-}
-
-fn kind(destination_type: DestinationType) -> DestinationKind {
-    match destination_type {
-        DestinationType::Queue => DestinationKind::Queue,
-        DestinationType::Exchange => DestinationKind::Exchange,
-    }
 }
 
 fn field(resource: &Resource, name: &str) -> Value {
@@ -56,7 +49,7 @@ pub fn remove(id: &ResourceId, before: Option<&Resource>) -> Vec<Request> {
             let key = before
                 .and_then(|b| b.properties_key.as_deref())
                 .unwrap_or("~");
-            ApiPath::binding(vhost, source, kind(*destination_type), destination, key)
+            ApiPath::binding(vhost, source, *destination_type, destination, key)
         }
         ResourceId::Policy { vhost, name } => ApiPath::policy(vhost, name),
         ResourceId::OperatorPolicy { vhost, name } => ApiPath::operator_policy(vhost, name),
@@ -157,10 +150,9 @@ pub fn put(id: &ResourceId, after: &Resource, replacing_topic_permissions: bool)
             routing_key,
             arguments,
         } => {
-            let arguments: Map<String, Value> = serde_json::from_str(arguments).unwrap_or_default();
             vec![Request::Post(
-                ApiPath::binding_create(vhost, source, kind(*destination_type), destination),
-                json!({ "routing_key": routing_key, "arguments": arguments }),
+                ApiPath::binding_create(vhost, source, *destination_type, destination),
+                json!({ "routing_key": routing_key, "arguments": arguments.map() }),
             )]
         }
         ResourceId::Policy { vhost, name } => {
@@ -196,6 +188,8 @@ fn policy_body(r: &Resource) -> Value {
 mod tests {
     use super::*;
     use crate::model::kinds;
+    use crate::model::DestinationType;
+    use serde_json::Map;
 
     #[test]
     fn a_vhost_carries_its_default_queue_type_in_both_spellings() {

@@ -13,7 +13,7 @@ use super::endpoint::Endpoint;
 use super::error::{reason_from_body, BrokerError, Result};
 use super::path::ApiPath;
 use super::tls;
-use crate::format::uri_password::{decode_password, split_password};
+use crate::format::uri_credentials::{decode_password, split_password};
 
 /// How often and how patiently a request is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

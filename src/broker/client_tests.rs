@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::broker::path::DestinationKind;
+use crate::model::DestinationType;
 
 /// One scripted answer: `None` means accept and never reply (a hung node); status 0 means
 /// close the connection without an answer (a reset).
@@ -166,7 +166,7 @@ async fn posts_are_retried_too() {
     // Creating a binding again is no change: a POST of warren's is safe to repeat.
     let server = FakeServer::start(vec![Some((503, "busy")), None, Some((201, ""))]);
     let broker = client(vec![server.url.clone()]);
-    let path = ApiPath::binding_create("v", "e", DestinationKind::Queue, "q");
+    let path = ApiPath::binding_create("v", "e", DestinationType::Queue, "q");
     let err = broker.post_json(&path, &json!({})).await;
     assert!(matches!(err, Err(BrokerError::Timeout { .. })), "{err:?}");
     assert_eq!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// The timeout used when nothing else is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub use crate::model::secret::Secret;
+pub use crate::model::secret_value::Secret;
 
 /// Everything `HttpBroker::new` needs; `urls` are management endpoints of one cluster, tried in order.
 #[derive(Debug, Clone, PartialEq, Eq)]

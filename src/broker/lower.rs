@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::LiveSnapshot;
-use crate::format::uri_password::{canonical, map_uris};
+use crate::format::uri_credentials::{canonical, map_uris};
 use crate::format::wire::{Definitions, VhostInfo};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
@@ -140,7 +140,7 @@ pub fn binding_id(
     routing_key: &str,
     arguments: &serde_json::Map<String, Value>,
 ) -> Option<ResourceId> {
-    let kind = self::destination_type(destination_type)?;
+    let kind = DestinationType::parse(destination_type)?;
     Some(kinds::binding_id(
         vhost,
         source,
@@ -149,14 +149,6 @@ pub fn binding_id(
         routing_key,
         arguments,
     ))
-}
-
-fn destination_type(text: &str) -> Option<DestinationType> {
-    match text {
-        "queue" => Some(DestinationType::Queue),
-        "exchange" => Some(DestinationType::Exchange),
-        _ => None,
-    }
 }
 
 fn add_users(state: &mut State, defs: &Definitions) {

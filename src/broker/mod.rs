@@ -13,4 +13,4 @@ pub use client::{HttpBroker, RetryPolicy};
 pub use connection::{ConnectionSettings, Secret};
 pub use error::BrokerError;
 pub use fetch::{fetch_live, queue_totals, LiveSnapshot};
-pub use path::{ApiPath, DestinationKind};
+pub use path::ApiPath;

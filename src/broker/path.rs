@@ -4,6 +4,8 @@ use std::fmt;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::model::DestinationType;
+
 /// Everything but RFC 3986 unreserved characters, so a name can never split or end a path.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -16,28 +18,12 @@ pub fn encode_segment(raw: &str) -> String {
     utf8_percent_encode(raw, SEGMENT).to_string()
 }
 
-/// Where a binding points: the letter the API uses in `/api/bindings/{vhost}/e/{source}/{q|e}/...`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DestinationKind {
-    Queue,
-    Exchange,
-}
-
-impl DestinationKind {
-    fn letter(self) -> &'static str {
-        match self {
-            DestinationKind::Queue => "q",
-            DestinationKind::Exchange => "e",
-        }
-    }
-
-    /// Parses the wire's `destination_type` (`queue` / `exchange`).
-    pub fn from_wire(destination_type: &str) -> Option<Self> {
-        match destination_type {
-            "queue" => Some(DestinationKind::Queue),
-            "exchange" => Some(DestinationKind::Exchange),
-            _ => None,
-        }
+/// The letter the API uses for a binding's destination in
+/// `/api/bindings/{vhost}/e/{source}/{q|e}/...`.
+fn letter(destination: DestinationType) -> &'static str {
+    match destination {
+        DestinationType::Queue => "q",
+        DestinationType::Exchange => "e",
     }
 }
 
@@ -152,17 +138,17 @@ impl ApiPath {
     pub fn binding_create(
         vhost: &str,
         source: &str,
-        kind: DestinationKind,
+        kind: DestinationType,
         destination: &str,
     ) -> Self {
-        Self::new(["bindings", vhost, "e", source, kind.letter(), destination])
+        Self::new(["bindings", vhost, "e", source, letter(kind), destination])
     }
 
     /// One binding; `properties_key` must come from the live binding, never be computed.
     pub fn binding(
         vhost: &str,
         source: &str,
-        kind: DestinationKind,
+        kind: DestinationType,
         destination: &str,
         properties_key: &str,
     ) -> Self {
@@ -227,15 +213,15 @@ mod tests {
 
     #[test]
     fn binding_paths() {
-        let path = ApiPath::binding("/", "ex a", DestinationKind::Queue, "q#1", "rk+2");
+        let path = ApiPath::binding("/", "ex a", DestinationType::Queue, "q#1", "rk+2");
         assert_eq!(path.path(), "/api/bindings/%2F/e/ex%20a/q/q%231/rk%2B2");
-        let path = ApiPath::binding_create("v", "s", DestinationKind::Exchange, "d");
+        let path = ApiPath::binding_create("v", "s", DestinationType::Exchange, "d");
         assert_eq!(path.path(), "/api/bindings/v/e/s/e/d");
         assert_eq!(
-            DestinationKind::from_wire("queue"),
-            Some(DestinationKind::Queue)
+            DestinationType::parse("queue"),
+            Some(DestinationType::Queue)
         );
-        assert_eq!(DestinationKind::from_wire("stream"), None);
+        assert_eq!(DestinationType::parse("stream"), None);
     }
 
     #[test]

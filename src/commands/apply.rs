@@ -36,9 +36,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     let unlock_hint = format!("warren unlock --env {}", args.env);
     if args.auto_approve || saved.is_some() {
         // Nobody to ask: take the lock first and plan once, under it.
-        let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait)
-            .await
-            .map_err(Error::Refused)?;
+        let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait).await?;
         let result = locked(
             args,
             plan_against(env, broker).await,
@@ -61,9 +59,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     check_guards(&planned, args)?;
     confirm()?;
     let reviewed = planned.plan.clone();
-    let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait)
-        .await
-        .map_err(Error::Refused)?;
+    let mut lock = Lock::acquire(&lock_broker, &lock_vhosts, &name, &unlock_hint, wait).await?;
     let replanned = plan_against(planned.env, planned.broker).await;
     let result = locked(
         args,
@@ -238,7 +234,7 @@ async fn finish(report: ApplyReport, planned: Planned) -> Result<Outcome, Error>
     }
 }
 
-fn migrated(s: &crate::plan::types::Summary) -> String {
+fn migrated(s: &crate::plan::Summary) -> String {
     if s.migrate > 0 {
         format!(", {} migrated", s.migrate)
     } else {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::broker::{ConnectionSettings, HttpBroker};
 use crate::cli::ConnectionArgs;
 use crate::config::environment::Environment;
-use crate::config::secrets;
+use crate::config::secret_references;
 use crate::error::Error;
 
 const URL_VAR: &str = "RABBITMQ_MANAGEMENT_API_URL";
@@ -59,8 +59,8 @@ fn resolve(args: &ConnectionArgs, env: Option<&Environment>) -> Result<Connectio
         p
     } else if let Some(source) = broker.and_then(|b| b.spec.password.as_ref()) {
         let file = broker.map(|b| b.file).unwrap_or_default();
-        let secret = secrets::resolve(source, &dir, file)
-            .map_err(|d| Error::Usage(format!("broker password: {}", d.message)))?;
+        let secret = secret_references::resolve(source, &dir, file)
+            .map_err(|d| Error::Usage(format!("broker password: {}", d.message())))?;
         secret.expose().to_string()
     } else {
         let or_setting = if env.is_some() {

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use crate::cli::ExportArgs;
 use crate::config::lower::desired_state;
 use crate::config::schema::SecretSource;
-use crate::config::secrets;
+use crate::config::secret_references;
 use crate::definitions::export::{definitions, hash_for_export};
 use crate::error::{Error, Outcome};
 use crate::render::diagnostics;
 
 pub fn run(args: &ExportArgs, environments_dir: &Path) -> Result<Outcome, Error> {
     let env = super::pipeline::load_valid(&args.env, environments_dir, None)?;
-    let resolver = |source: &SecretSource, file| secrets::resolve(source, &env.dir, file);
+    let resolver = |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
     let mut state = match desired_state(&env, &resolver) {
         Ok(state) => state,
         Err(problems) => {

@@ -7,10 +7,11 @@ use serde_json::Value;
 use crate::broker::lower::live_state;
 use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
 use crate::cli::ImportArgs;
+use crate::config::diagnostic::Diagnostic;
 use crate::definitions::duplicates::conflicting_duplicates;
 use crate::definitions::import::{environment_files, snapshot_of_file, EnvFile, ImportOptions};
-use crate::definitions::json_position::position;
-use crate::definitions::refusals::{refusals, DocumentProblem};
+use crate::definitions::json_position::JsonDocument;
+use crate::definitions::refusals::refusals;
 use crate::error::{Error, Outcome};
 use crate::format::wire::Definitions;
 
@@ -28,11 +29,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
             let login = if args.include_login_user {
                 None
             } else {
-                Some(
-                    runtime
-                        .block_on(crate::apply::guard::login_user(&broker))
-                        .map_err(Error::Refused)?,
-                )
+                Some(runtime.block_on(crate::apply::guard::login_user(&broker))?)
             };
             (snapshot, login)
         }
@@ -207,11 +204,22 @@ fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
             without_position(&e)
         ))
     })?;
-    let place = |p: &DocumentProblem| match position(&text, &p.path) {
-        Some((line, column)) => format!("{}:{line}:{column}: {}", path.display(), p.reason),
-        None => format!("{}: {}", path.display(), p.reason),
+    // The one file read: diagnostics name it by `path`.
+    let document = JsonDocument {
+        text: &text,
+        file: 0,
     };
-    let refused = refusals(&definitions);
+    let place = |d: &Diagnostic| match d.location {
+        Some(l) if l.at.line > 0 => format!(
+            "{}:{}:{}: {}",
+            path.display(),
+            l.at.line,
+            l.at.column,
+            d.message()
+        ),
+        _ => format!("{}: {}", path.display(), d.message()),
+    };
+    let refused = refusals(&definitions, &document);
     if !refused.is_empty() {
         // One line each, unwrapped, so that editors and CI logs can jump to them.
         for problem in &refused {
@@ -224,7 +232,7 @@ fn read_file(path: &Path) -> Result<LiveSnapshot, Error> {
             if refused.len() == 1 { "" } else { "s" }
         )));
     }
-    for duplicate in conflicting_duplicates(&definitions) {
+    for duplicate in conflicting_duplicates(&definitions, &document) {
         eprintln!("warning: {}", place(&duplicate));
     }
     Ok(snapshot_of_file(definitions, &raw))

@@ -11,7 +11,7 @@ use crate::config::diagnostic::Diagnostic;
 use crate::config::lower::desired_state;
 use crate::config::schema::SecretSource;
 use crate::config::validate::{BrokerVersion, ValidateOptions};
-use crate::config::{secrets, Environment};
+use crate::config::{secret_references, Environment};
 use crate::error::Error;
 use crate::model::{ResourceId, State};
 use crate::plan::passwords::hash_passwords;
@@ -88,7 +88,8 @@ pub async fn plan(
     let (reference, dir) = (reference.to_string(), environments_dir.to_path_buf());
     let loading = tokio::task::spawn_blocking(move || {
         let env = load_valid(&reference, &dir, None)?;
-        let resolver = |source: &SecretSource, file| secrets::resolve(source, &env.dir, file);
+        let resolver =
+            |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
         let desired = desired_state(&env, &resolver);
         Ok::<_, Error>((env, desired))
     });
@@ -108,7 +109,7 @@ pub async fn plan(
 /// The planning steps for an environment already loaded and a broker already connected.
 pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planned, Error> {
     tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
-    let resolver = |source: &SecretSource, file| secrets::resolve(source, &env.dir, file);
+    let resolver = |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
     // The desired state is built while the broker's answers are on their way.
     let (snapshot, desired) = tokio::join!(fetch_live(&broker), async {
         desired_state(&env, &resolver)
@@ -197,11 +198,7 @@ async fn refusal_context(
         .iter()
         .any(|c| c.action == Action::Create && matches!(c.id, ResourceId::Vhost { .. }));
     let login = if refusals::needs_login(plan) || creates_vhost {
-        Some(
-            crate::apply::guard::login_user(broker)
-                .await
-                .map_err(Error::Refused)?,
-        )
+        Some(crate::apply::guard::login_user(broker).await?)
     } else {
         None
     };

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::RenderConfigArgs;
-use crate::config::secrets;
+use crate::config::secret_references;
 use crate::error::{Error, Outcome};
 use crate::ops::{advanced_config, rabbitmq_conf};
 
@@ -17,13 +17,12 @@ pub fn run(args: &RenderConfigArgs, environments_dir: &Path) -> Result<Outcome, 
     };
     let default_pass = match &server.spec.default_pass {
         Some(source) => Some(
-            secrets::resolve(source, &env.dir, server.file)
-                .map_err(|d| Error::Usage(format!("server.default_pass: {}", d.message)))?,
+            secret_references::resolve(source, &env.dir, server.file)
+                .map_err(|d| Error::Usage(format!("server.default_pass: {}", d.message())))?,
         ),
         None => None,
     };
-    let conf = rabbitmq_conf::render(&env.name, &server.spec, default_pass.as_ref())
-        .map_err(Error::Usage)?;
+    let conf = rabbitmq_conf::render(&env.name, &server.spec, default_pass.as_ref())?;
     let advanced = advanced_config::render(&env.name, &server.spec);
     std::fs::create_dir_all(&args.out).map_err(|source| Error::Io {
         what: format!("creating {}", args.out.display()),

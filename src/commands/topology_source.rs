@@ -9,7 +9,7 @@ use crate::config::Environment;
 use crate::error::Error;
 use crate::format::queue_types::SUPPORTED;
 use crate::format::BrokerVersion;
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 use crate::model::State;
 
 /// The release whose rules offline routing follows: the newest warren supports.

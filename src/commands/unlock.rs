@@ -16,7 +16,7 @@ async fn unlock(args: &UnlockArgs, environments_dir: &Path) -> Result<Outcome, E
     let env = super::pipeline::load_valid(&args.env, environments_dir, None)?;
     let broker = super::connect::connect(&args.connection, &env)?;
     let vhosts = env.lock_vhosts();
-    let found = lock::find(&broker, &vhosts).await.map_err(Error::Refused)?;
+    let found = lock::find(&broker, &vhosts).await?;
     match found {
         None => Err(Error::Refused(format!(
             "no apply lock is held on this broker (looked in {}); nothing to clear",
@@ -28,9 +28,7 @@ async fn unlock(args: &UnlockArgs, environments_dir: &Path) -> Result<Outcome, E
             args.lock_id
         ))),
         Some((vhost, holder)) => {
-            lock::clear(&broker, &vhost, &holder.id)
-                .await
-                .map_err(Error::Refused)?;
+            lock::clear(&broker, &vhost, &holder.id).await?;
             println!("Cleared the {}.", holder.describe());
             Ok(Outcome::Success)
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{DiagnosticFormat, ValidateArgs};
 use crate::config::diagnostic::Diagnostic;
 use crate::config::validate::{validate, BrokerVersion, ValidateOptions};
-use crate::config::{load_environment, secrets, Environment};
+use crate::config::{load_environment, secret_references, Environment};
 use crate::error::{Error, Outcome};
 use crate::render::diagnostics;
 
@@ -72,10 +72,10 @@ pub fn check_environment(
     problems.extend(
         checks
             .into_iter()
-            .filter(|p| !(incomplete && p.code == "unknown-reference")),
+            .filter(|p| !(incomplete && p.kind.is_unknown_reference())),
     );
     if resolve_secrets {
-        problems.extend(secrets::check_all(&env));
+        problems.extend(secret_references::check_all(&env));
     }
     (env, problems)
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use super::diagnostic_kind::DiagnosticKind;
 use super::located::Position;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -29,12 +30,14 @@ impl SourceRef {
     }
 }
 
+/// A kind's constructor, e.g. `DiagnosticKind::UnknownReference`, which takes the message.
+pub type KindOf = fn(String) -> DiagnosticKind;
+
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable code, e.g. `unknown-reference` or the lint `ha-mirroring`.
-    pub code: &'static str,
-    pub message: String,
+    /// The code and the message.
+    pub kind: DiagnosticKind,
     pub location: Option<SourceRef>,
     pub help: Option<String>,
     /// Other places involved, e.g. the first declaration of a duplicate.
@@ -42,22 +45,33 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, kind: DiagnosticKind) -> Self {
         Self {
-            severity: Severity::Error,
-            code,
-            message: readable(message.into()),
+            severity,
+            kind: kind.map_message(readable),
             location: None,
             help: None,
             related: Vec::new(),
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
-        }
+    /// An error of `kind` saying `message`.
+    pub fn error(kind: KindOf, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, kind(message.into()))
+    }
+
+    /// A warning of `kind` saying `message`.
+    pub fn warning(kind: KindOf, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, kind(message.into()))
+    }
+
+    /// Stable code, e.g. `unknown-reference` or the lint `ha-mirroring`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
+        self.kind.message()
     }
 
     /// Places the diagnostic in a file without a position in it (the file as a whole).
@@ -140,7 +154,7 @@ impl Sources {
 const MAX_MESSAGE_CHARS: usize = 400;
 
 /// The message, cut to a readable length with a note of how much was left out.
-fn readable(message: String) -> String {
+pub(super) fn readable(message: String) -> String {
     match message.char_indices().nth(MAX_MESSAGE_CHARS) {
         None => message,
         Some((cut, _)) => {
@@ -157,13 +171,15 @@ mod readable_tests {
     #[test]
     fn a_huge_value_in_a_message_is_cut() {
         let huge = "x".repeat(8_000_000);
-        let message = Diagnostic::error("invalid-argument", format!("got {huge}")).message;
+        let diagnostic = Diagnostic::error(DiagnosticKind::InvalidArgument, format!("got {huge}"));
+        let message = diagnostic.message().into_owned();
         assert!(message.chars().count() < 450, "{}", message.len());
         assert!(
             message.ends_with("(7999604 more characters)"),
             "{}",
             &message[380..]
         );
-        assert_eq!(Diagnostic::error("x", "short").message, "short");
+        let short = Diagnostic::error(DiagnosticKind::InvalidArgument, "short");
+        assert_eq!(short.message(), "short");
     }
 }

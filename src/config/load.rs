@@ -1,5 +1,6 @@
 //! Reads an environment folder (and the one it extends) into parsed documents with sources.
 
+use crate::config::diagnostic::{DiagnosticKind, KindOf};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -160,7 +161,7 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
             .any(|l| l.dir.canonicalize().ok().as_ref() == Some(&canonical))
         {
             let mut problem = Diagnostic::error(
-                "extends-cycle",
+                DiagnosticKind::ExtendsCycle,
                 format!(
                     "`extends` leads back to {}, which is already being loaded",
                     current.display()
@@ -174,8 +175,9 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
         }
         let files = match read_yaml_files(&current, sources, problems) {
             Ok(files) => files,
-            Err(message) => {
-                let mut problem = Diagnostic::error("environment-not-found", message);
+            Err(error) => {
+                let mut problem =
+                    Diagnostic::error(DiagnosticKind::EnvironmentNotFound, error.to_string());
                 // An extended folder: point back at the `extends:` that named it.
                 if let Some((path, text, at)) = named_by {
                     problem = problem.at(sources.add(&path, text), at);
@@ -208,7 +210,7 @@ fn read_layers(dir: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
                     let file = sources.add(path, text.clone());
                     problems.push(
                         Diagnostic::error(
-                            "extends-not-found",
+                            DiagnosticKind::ExtendsNotFound,
                             format!(
                                 "`extends: {}` names no environment folder ({} does not exist)",
                                 parent.value,
@@ -261,6 +263,18 @@ fn extends_target(dir: &Path, reference: &str) -> PathBuf {
     }
 }
 
+/// Why an environment folder gives no files to load.
+#[derive(Debug, thiserror::Error)]
+enum FolderError {
+    #[error("cannot read environment folder {}: {source}", dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no *.yaml files in {}", dir.display())]
+    NoYamlFiles { dir: PathBuf },
+}
+
 /// The `*.yaml` files of a folder, in name order. Nothing in it is passed over silently: a
 /// `*.yml` file, a `*.yaml` name that is no readable file (a dangling link, a FIFO, a
 /// device, a folder) and a file that is not UTF-8 are errors; other names that look like
@@ -270,9 +284,11 @@ fn read_yaml_files(
     dir: &Path,
     sources: &mut Sources,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Vec<(PathBuf, String)>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read environment folder {}: {e}", dir.display()))?;
+) -> Result<Vec<(PathBuf, String)>, FolderError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FolderError::Unreadable {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     let mut files = Vec::new();
@@ -292,7 +308,7 @@ fn read_yaml_files(
                 };
                 problems.push(
                     Diagnostic::error(
-                        "unread-file",
+                        DiagnosticKind::UnreadFile,
                         format!("{shown} is {what}; it cannot be read"),
                     )
                     .help("an environment's *.yaml entries must be readable files"),
@@ -305,14 +321,14 @@ fn read_yaml_files(
                     Err(e) => problems.push(not_utf8(&path, e, sources)),
                 },
                 Err(e) => problems.push(Diagnostic::error(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("cannot read {shown}: {e}"),
                 )),
             }
         } else if lower.ends_with(".yml") {
             problems.push(
                 Diagnostic::error(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("{shown} is not read: environment files end in .yaml"),
                 )
                 .help("rename it to .yaml; otherwise what it declares would show as unmanaged, or be pruned"),
@@ -320,7 +336,7 @@ fn read_yaml_files(
         } else if lower.contains(".yaml") || lower.contains(".yml") {
             problems.push(
                 Diagnostic::warning(
-                    "unread-file",
+                    DiagnosticKind::UnreadFile,
                     format!("{shown} is not read: only names ending in .yaml are"),
                 )
                 .help("rename it if it belongs to the environment, or move it out of the folder"),
@@ -328,7 +344,9 @@ fn read_yaml_files(
         }
     }
     if files.is_empty() && problems.iter().all(|p| !p.is_error()) {
-        return Err(format!("no *.yaml files in {}", dir.display()));
+        return Err(FolderError::NoYamlFiles {
+            dir: dir.to_path_buf(),
+        });
     }
     Ok(files)
 }
@@ -342,7 +360,7 @@ fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Source
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     let file = sources.add(path, String::from_utf8_lossy(&bytes).into_owned());
     Diagnostic::error(
-        "invalid-yaml",
+        DiagnosticKind::InvalidYaml,
         format!("the file is not UTF-8: byte {offset} is not part of a UTF-8 character"),
     )
     .at(
@@ -377,7 +395,7 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
         };
         let mut problem = yaml_problem(&err, &current, file);
         let scalar = problem.location.and_then(|place| {
-            if !type_errors::is_type_error(&problem.message) {
+            if !type_errors::is_type_error(&problem.message()) {
                 return None;
             }
             // Errors from a value's own check point at its key: point at the value.
@@ -420,12 +438,12 @@ fn yaml_options() -> serde_saphyr::Options {
 /// Turns a parser error into a diagnostic with a stable code and the parser's location.
 fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnostic {
     let message = first_line(&err.to_string());
-    let code = if message.contains("unknown field") || message.contains("unknown variant") {
-        "unknown-field"
+    let kind: KindOf = if message.contains("unknown field") || message.contains("unknown variant") {
+        DiagnosticKind::UnknownField
     } else if message.to_lowercase().contains("duplicate") {
-        "duplicate-key"
+        DiagnosticKind::DuplicateKey
     } else {
-        "invalid-yaml"
+        DiagnosticKind::InvalidYaml
     };
     let at = err
         .location()
@@ -444,7 +462,7 @@ fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnost
             }
         })
         .unwrap_or_else(|| position_of(text, 0, 0));
-    Diagnostic::error(code, message).at(file, at)
+    Diagnostic::error(kind, message).at(file, at)
 }
 
 /// The parser's message without its own location prefix and tuning hints.

@@ -1,5 +1,6 @@
 //! The environment's declarations as a comparable [`State`].
 
+use crate::config::diagnostic::DiagnosticKind;
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
@@ -9,9 +10,9 @@ use super::diagnostic::{Diagnostic, FileId, Sources};
 use super::environment::{Environment, Vhost};
 use super::located::Located;
 use super::schema::{BindingSpec, Kind, SecretSource};
-use super::uri_secrets;
+use super::uri_credentials;
 use crate::model::kinds;
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 use crate::model::{DestinationType, Resource, ResourceId, State};
 
 /// Reads a secret when the state needs it.
@@ -287,10 +288,10 @@ fn add_parameters(
         let value = &parameter.spec.value;
         let mut secret = |source: &SecretSource| resolve(source, parameter.file);
         let invalid = |reason: String, at| {
-            Diagnostic::error("invalid-argument", reason).at(parameter.file, at)
+            Diagnostic::error(DiagnosticKind::InvalidArgument, reason).at(parameter.file, at)
         };
         let text = &sources.get(parameter.file).text;
-        match uri_secrets::resolve_value(
+        match uri_credentials::resolve_value(
             component,
             &value.value,
             value.at,

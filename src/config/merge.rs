@@ -1,5 +1,6 @@
 //! Merges an environment's files into one [`Environment`]; an entity declared twice is an error.
 
+use crate::config::diagnostic::DiagnosticKind;
 use indexmap::IndexMap;
 
 use super::diagnostic::{Diagnostic, FileId};
@@ -120,7 +121,7 @@ fn once(
     if let Some((first_file, first_at)) = seen.get(key) {
         problems.push(
             Diagnostic::error(
-                "duplicate-setting",
+                DiagnosticKind::DuplicateSetting,
                 format!("`{key}` is set in more than one file of this environment"),
             )
             .at(file, at)
@@ -161,9 +162,12 @@ fn duplicate(
     } else {
         format!("{kind} {quoted}")
     };
-    Diagnostic::error("duplicate-entity", format!("{what} is declared twice"))
-        .at(file, name.at)
-        .related(first_file, first.at, "first declared here")
+    Diagnostic::error(
+        DiagnosticKind::DuplicateEntity,
+        format!("{what} is declared twice"),
+    )
+    .at(file, name.at)
+    .related(first_file, first.at, "first declared here")
 }
 
 /// A vhost may be spread over files; its own attributes may be set in one of them only.

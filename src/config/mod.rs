@@ -1,6 +1,7 @@
 //! The desired side: the only place that reads environment files.
 
 pub mod diagnostic;
+mod diagnostic_kind;
 pub mod environment;
 pub mod field_position;
 pub mod inherit;
@@ -9,17 +10,17 @@ pub mod located;
 pub mod lower;
 pub mod merge;
 pub mod schema;
-pub mod secrets;
+pub mod secret_references;
 pub mod server;
 pub mod strict_bool;
 pub mod type_errors;
-pub mod uri_secrets;
+pub mod uri_credentials;
 pub mod validate;
 pub mod variables;
 
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, Severity, Sources};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Sources};
 pub use environment::Environment;
 
 /// Reads and merges an environment folder; parse and merge problems come back alongside.

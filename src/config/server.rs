@@ -4,6 +4,7 @@
 //! Every field is optional; an absent field is left out of the rendered files, so the broker
 //! uses its own default (given in each field's documentation).
 
+use crate::config::diagnostic::{DiagnosticKind, KindOf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -275,7 +276,7 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
         if !(env.settings.local && user == Some("guest") && literal.value == "guest") {
             problems.push(
                 Diagnostic::error(
-                    "secret-literal",
+                    DiagnosticKind::SecretLiteral,
                     "server.default_pass is written in the file; secrets must not be committed",
                 )
                 .at(file, literal.at)
@@ -290,21 +291,21 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
     if let (Some(user), Some(_)) = (&spec.default_user, definitions) {
         problems.push(
             Diagnostic::warning(
-                "default-user-with-definitions",
+                DiagnosticKind::DefaultUserWithDefinitions,
                 "RabbitMQ does not create `default_user` on a node that loads definitions at boot",
             )
             .at(file, user.at)
             .help("declare the initial administrator in the definitions file (`warren export`) instead"),
         );
     }
-    let mut error = |code: &'static str, at: super::located::Position, message: String| {
-        problems.push(Diagnostic::error(code, message).at(file, at));
+    let mut error = |kind: KindOf, at: super::located::Position, message: String| {
+        problems.push(Diagnostic::error(kind, message).at(file, at));
     };
     if let Some(resources) = &spec.resources {
         if let Some(w) = &resources.vm_memory_high_watermark_relative {
             if !(w.value > 0.0 && w.value <= 1.0) {
                 error(
-                    "invalid-setting",
+                    DiagnosticKind::InvalidSetting,
                     w.at,
                     format!(
                         "vm_memory_high_watermark_relative {} is not a fraction in (0, 1]",
@@ -316,7 +317,7 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
         if let Some(d) = &resources.disk_free_limit_relative {
             if !(d.value > 0.0 && d.value.is_finite()) {
                 error(
-                    "invalid-setting",
+                    DiagnosticKind::InvalidSetting,
                     d.at,
                     format!("disk_free_limit_relative {} must be above 0", d.value),
                 );
@@ -334,7 +335,7 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
     for port in tls_ports.into_iter().flatten() {
         if !tls_ready {
             error(
-                "invalid-setting",
+                DiagnosticKind::InvalidSetting,
                 port.at,
                 "a TLS port needs `server.tls.cert` and `server.tls.key`".to_string(),
             );
@@ -348,7 +349,7 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
         if let Some(dns) = dns {
             if clustering.dns_hostname.is_none() {
                 error(
-                    "invalid-setting",
+                    DiagnosticKind::InvalidSetting,
                     dns.at,
                     "dns peer discovery needs `dns_hostname`".to_string(),
                 );
@@ -357,7 +358,7 @@ pub fn check(env: &super::Environment) -> Vec<super::Diagnostic> {
         for node in &clustering.nodes {
             if !node.value.contains('@') {
                 error(
-                    "invalid-setting",
+                    DiagnosticKind::InvalidSetting,
                     node.at,
                     format!("node name `{}` is not of the form name@host", node.value),
                 );

@@ -1,5 +1,6 @@
 //! `${name}` substitution in environment files, so one topology serves several environments.
 
+use crate::config::diagnostic::DiagnosticKind;
 use indexmap::IndexMap;
 
 use super::diagnostic::{Diagnostic, FileId};
@@ -65,7 +66,7 @@ fn substitute_span(
                     let at = position_of(out, out.len(), end - start);
                     problems.push(
                         Diagnostic::error(
-                            "unknown-variable",
+                            DiagnosticKind::UnknownVariable,
                             format!("variable `{name}` is not defined"),
                         )
                         .at(file, at)
@@ -136,7 +137,7 @@ mod tests {
         assert_eq!(problems.len(), 1);
         let place = problems[0].location.unwrap();
         assert_eq!((place.file, place.at.line, place.at.column), (3, 2, 5));
-        assert_eq!(problems[0].code, "unknown-variable");
+        assert_eq!(problems[0].code(), "unknown-variable");
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub fn definitions(state: &State) -> Value {
                 "destination": destination,
                 "destination_type": destination_type.as_str(),
                 "routing_key": routing_key,
-                "arguments": serde_json::from_str::<Value>(arguments).unwrap_or(json!({})),
+                "arguments": arguments.map(),
             })),
             ResourceId::Policy { vhost, name } => policies.push(json!({
                 "vhost": vhost,
@@ -225,7 +225,7 @@ mod tests {
     use super::*;
     use crate::format::password::verify;
     use crate::model::kinds;
-    use crate::model::secret::Secret;
+    use crate::model::secret_value::Secret;
     use crate::model::DestinationType;
 
     fn sample() -> State {

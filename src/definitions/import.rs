@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use super::uri_passwords::Variables;
+use super::uri_credentials::Variables;
 use super::vhost_text::{non_empty, str_of, vhost_text, VhostParts};
 use super::yaml::{entry, escape_variables, inline, key_start, scalar};
 use crate::broker::LiveSnapshot;
@@ -244,9 +244,8 @@ pub fn environment_files(state: &State, options: &ImportOptions) -> (Vec<EnvFile
                 if !routing_key.is_empty() {
                     spec.insert("routing_key".into(), json!(routing_key));
                 }
-                let arguments: Value = serde_json::from_str(arguments).unwrap_or(json!({}));
-                if arguments.as_object().is_some_and(|a| !a.is_empty()) {
-                    spec.insert("arguments".into(), arguments);
+                if !arguments.is_empty() {
+                    spec.insert("arguments".into(), Value::Object(arguments.map().clone()));
                 }
                 let parts = vhosts.entry(vhost).or_default();
                 parts

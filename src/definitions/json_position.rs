@@ -1,6 +1,32 @@
 //! Where a value sits in a JSON text, by its path (`users`, 0, `limits`, ...): serde_json
 //! keeps no positions, and a problem in a definitions file should name its line and column.
 
+use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::located::Position;
+
+/// A JSON document being read, for placing diagnostics: its text and its file.
+pub struct JsonDocument<'a> {
+    pub text: &'a str,
+    pub file: FileId,
+}
+
+impl JsonDocument<'_> {
+    /// `diagnostic` at the value `path` leads to, or on the whole file when there is none.
+    pub fn place(&self, diagnostic: Diagnostic, path: &[Step]) -> Diagnostic {
+        match position(self.text, path) {
+            Some((line, column)) => diagnostic.at(
+                self.file,
+                Position {
+                    line: line as u32,
+                    column: column as u32,
+                    ..Position::default()
+                },
+            ),
+            None => diagnostic.in_file(self.file),
+        }
+    }
+}
+
 /// One step of a path into a JSON document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {

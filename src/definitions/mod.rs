@@ -7,6 +7,6 @@ pub mod export;
 pub mod import;
 pub mod json_position;
 pub mod refusals;
-mod uri_passwords;
+mod uri_credentials;
 mod vhost_text;
 pub mod yaml;

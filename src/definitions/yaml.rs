@@ -314,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn uri_secrets_are_written_on_one_line_uri_first() {
+    fn uri_credentials_are_written_on_one_line_uri_first() {
         let secret = json!({ "password": { "env": "P" }, "uri": "amqp://u@h" });
         let mut out = String::new();
         entry(&mut out, 0, "uri", &secret);

@@ -7,7 +7,7 @@ pub mod exports;
 pub mod password;
 pub mod policy_keys;
 pub mod queue_types;
-pub mod uri_password;
+pub mod uri_credentials;
 pub mod version;
 pub mod wire;
 

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::binding_arguments::BindingArguments;
+
 /// Whether a binding's destination is a queue or an exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -17,6 +19,15 @@ impl DestinationType {
         match self {
             DestinationType::Queue => "queue",
             DestinationType::Exchange => "exchange",
+        }
+    }
+
+    /// The definitions' and the API's `destination_type` (`queue` / `exchange`).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "queue" => Some(DestinationType::Queue),
+            "exchange" => Some(DestinationType::Exchange),
+            _ => None,
         }
     }
 }
@@ -60,8 +71,7 @@ pub enum ResourceId {
         destination_type: DestinationType,
         destination: String,
         routing_key: String,
-        /// Canonical JSON of the binding arguments (sorted keys).
-        arguments: String,
+        arguments: BindingArguments,
     },
     TopicPermission {
         vhost: String,
@@ -214,7 +224,7 @@ impl fmt::Display for ResourceId {
                     "binding {source:?} -> {} {destination:?} key {routing_key:?}",
                     destination_type.as_str()
                 )?;
-                if arguments != "{}" {
+                if !arguments.is_empty() {
                     write!(f, " args {arguments}")?;
                 }
                 write!(f, " in {vhost:?}")

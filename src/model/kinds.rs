@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::binding_arguments::BindingArguments;
 use super::id::{DestinationType, ResourceId};
-use super::resource::{canonical_json, Resource};
+use super::resource::Resource;
 
 pub const DEFAULT_HASHING: &str = "rabbit_password_hashing_sha256";
 
@@ -116,7 +117,7 @@ pub fn binding_id(
         destination_type,
         destination: destination.to_string(),
         routing_key: routing_key.to_string(),
-        arguments: canonical_json(&Value::Object(arguments.clone())),
+        arguments: BindingArguments::new(arguments),
     }
 }
 

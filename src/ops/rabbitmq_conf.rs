@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::config::server::{PeerDiscovery, Retention, ServerSettings};
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 
 /// The file's text; `default_pass` is the resolved `server.default_pass`, if any.
 ///
@@ -12,7 +12,7 @@ pub fn render(
     environment: &str,
     server: &ServerSettings,
     default_pass: Option<&Secret>,
-) -> Result<String, String> {
+) -> Result<String, UnsafeConfValue> {
     let mut out = String::new();
     let comment = |out: &mut String, text: &str| {
         let _ = writeln!(out, "# {text}");
@@ -138,11 +138,18 @@ pub fn render(
     Ok(out)
 }
 
-fn line(out: &mut String, key: &str, value: &str) -> Result<(), String> {
+/// A value the sysctl-like format cannot hold, named by its key.
+#[derive(Debug, thiserror::Error)]
+#[error("the value of `{key}` is empty, has a line break or surrounding blanks")]
+pub struct UnsafeConfValue {
+    pub key: String,
+}
+
+fn line(out: &mut String, key: &str, value: &str) -> Result<(), UnsafeConfValue> {
     if value.contains(['\n', '\r']) || value.trim() != value || value.is_empty() {
-        return Err(format!(
-            "the value of `{key}` is empty, has a line break or surrounding blanks"
-        ));
+        return Err(UnsafeConfValue {
+            key: key.to_string(),
+        });
     }
     let _ = writeln!(out, "{key} = {value}");
     Ok(())

@@ -4,8 +4,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::reason::Reason;
 use super::scope::Scope;
-use super::types::{Action, Change, FieldDiff, Plan};
+use super::{Action, Change, FieldDiff, Plan};
 use crate::model::kinds::immutable_fields;
 use crate::model::resource::{redact_credentials, SENSITIVE_FIELDS};
 use crate::model::{DestinationType, Resource, ResourceId, State};
@@ -170,21 +171,22 @@ fn recreate_bindings_of_replaced(plan: &mut Plan, desired: &State, live: &State)
         let Some(replaced) = touches else {
             continue;
         };
-        let (after, how) = match desired.get(id) {
-            Some(want) => (want.clone(), "re-created"),
+        let (after, declared) = match desired.get(id) {
+            Some(want) => (want.clone(), true),
             // Not declared and not pruned: left as it was, so put back as it was.
             None => (
                 Resource {
                     props: have.props.clone(),
                     ..Resource::default()
                 },
-                "re-created as found",
+                false,
             ),
         };
         let mut c = change(id, Action::Create, None, Some(&after), Vec::new());
-        c.reason = Some(format!(
-            "{how}: the broker drops it with the replaced {replaced}"
-        ));
+        c.reason = Some(Reason::DroppedWithReplaced {
+            replaced: replaced.clone(),
+            declared,
+        });
         plan.changes.push(c);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::scope::{kind_name, Scope, ALL_KINDS};
-use super::types::{Action, FieldDiff, Plan};
+use super::{Action, FieldDiff, Plan};
 use crate::model::{Resource, ResourceId, State};
 
 /// How an object differs from the environment.
@@ -171,6 +171,7 @@ mod tests {
     use serde_json::{json, Map, Value};
 
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::{kinds, DestinationType};
     use crate::plan::diff;
 
@@ -200,10 +201,10 @@ mod tests {
         s
     }
 
-    fn scope(prune: &[&'static str]) -> Scope {
+    fn scope(prune: &[Kind]) -> Scope {
         Scope {
             vhosts: ["/v".to_string()].into_iter().collect(),
-            kinds: kinds().collect(),
+            kinds: ALL_KINDS.into_iter().collect(),
             prune: prune.iter().copied().collect(),
             ..Scope::default()
         }
@@ -303,7 +304,7 @@ mod tests {
             (queue_id("/v", "stray"), queue(json!({}))),
             (user.clone(), kinds::user(&[], "h", None)),
         ]);
-        let r = report(&State::default(), &live, &scope(&["queue"]));
+        let r = report(&State::default(), &live, &scope(&[Kind::Queues]));
         assert_eq!(ids(&r.unmanaged), [user, queue_id("/v", "stray")]);
         assert!(!r.unmanaged[0].pruned);
         assert!(r.unmanaged[1].pruned);
@@ -328,8 +329,8 @@ mod tests {
             ),
         ]);
         let mut s = scope(&[]);
-        s.kinds.remove("user");
-        s.ignore.add("queue", "^scratch").unwrap();
+        s.kinds.remove(&Kind::Users);
+        s.ignore.add(Kind::Queues, "^scratch").unwrap();
         let r = report(&State::default(), &live, &s);
         assert!(r.in_sync(), "{r:#?}");
         assert_eq!(

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
-use super::types::{Action, Change, Migration, Plan};
+use super::reason::Reason;
+use super::{Action, Change, Migration, Plan};
 use crate::model::{DestinationType, Resource, ResourceId, State};
 
 /// Marks the temporary queues; never used by anything but warren.
@@ -136,7 +137,7 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
         Some(change) => {
             change.action = Action::Migrate;
             change.migration = Some(migration);
-            change.reason = Some(resumed_reason(&left.temporary));
+            change.reason = Some(resumed(&left.temporary));
         }
         None => {
             // The queue already has its new form: only the move back is left.
@@ -146,7 +147,7 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
             plan.changes.push(Change {
                 before: live.get(&id).cloned(),
                 after: Some(after.clone()),
-                reason: Some(resumed_reason(&left.temporary)),
+                reason: Some(resumed(&left.temporary)),
                 migration: Some(migration),
                 ..Change::new(id.clone(), Action::Migrate)
             });
@@ -179,10 +180,9 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
         }
         plan.changes.push(Change {
             after: Some(Resource::new()),
-            reason: Some(format!(
-                "re-created from the temporary queue {:?}, which kept it during the migration",
-                left.temporary
-            )),
+            reason: Some(Reason::KeptByTemporaryQueue {
+                temporary: left.temporary.clone(),
+            }),
             ..Change::new(on_queue, Action::Create)
         });
     }
@@ -190,8 +190,10 @@ fn resume(plan: &mut Plan, left: &Interrupted, desired: &State, live: &State) {
         .sort_by(|a, b| (a.id.level(), &a.id).cmp(&(b.id.level(), &b.id)));
 }
 
-fn resumed_reason(temporary: &str) -> String {
-    format!("an earlier apply stopped part-way; its messages wait in {temporary:?}")
+fn resumed(temporary: &str) -> Reason {
+    Reason::MigrationResumed {
+        temporary: temporary.to_string(),
+    }
 }
 
 /// The queue a binding change belongs to when that queue migrates: the migration creates it.

@@ -1,7 +1,7 @@
 //! What the broker does by itself when a plan is applied.
 
 use super::scope::Scope;
-use super::types::{Action, Note, Plan};
+use super::{Action, Note, Plan};
 use crate::model::{ResourceId, State};
 
 /// The broker grants the login user full permissions on every vhost it creates through the

@@ -3,7 +3,7 @@
 //! Steps that lock out the user warren logs in as come last, once nothing else needs it.
 
 use super::migrations::migrating_destination;
-use super::types::{Action, Change, Plan};
+use super::{Action, Change, Plan};
 
 /// Which half of a change a step performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

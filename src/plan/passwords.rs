@@ -53,7 +53,7 @@ pub fn hash_passwords(desired: &mut State, live: &State) {
 mod tests {
     use super::*;
     use crate::model::kinds;
-    use crate::model::secret::Secret;
+    use crate::model::secret_value::Secret;
     use crate::model::Resource;
 
     fn user_state(resource: Resource) -> State {

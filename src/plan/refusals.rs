@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::types::{Action, Change, Plan, Refusal};
+use super::{Action, Change, Plan, Refusal};
 use crate::model::ResourceId;
 
 /// What the refusals need beyond the plan itself.

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::types::{Action, Plan};
+use super::{Action, Plan};
 use crate::format::BrokerVersion;
 use crate::model::{ResourceId, State};
 use crate::route::assertion::Assertion;
@@ -230,6 +230,7 @@ fn destinations(topology: &Topology, message: &Message) -> Destinations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::{kinds, DestinationType};
     use crate::plan::{diff, Scope};
     use serde_json::Map;
@@ -277,10 +278,10 @@ mod tests {
     fn scope() -> Scope {
         Scope {
             vhosts: [V.to_string()].into_iter().collect(),
-            kinds: ["vhost", "exchange", "queue", "binding"]
+            kinds: [Kind::Vhosts, Kind::Exchanges, Kind::Queues, Kind::Bindings]
                 .into_iter()
                 .collect(),
-            prune: ["binding"].into_iter().collect(),
+            prune: [Kind::Bindings].into_iter().collect(),
             ..Scope::default()
         }
     }

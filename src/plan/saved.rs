@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::scope::Scope;
-use super::types::Plan;
+use super::Plan;
 use crate::config::Sources;
 use crate::model::{ResourceId, State};
 
 /// 2: files are keyed by their path relative to the environment's folder.
-pub const SAVED_PLAN_VERSION: u32 = 2;
+/// 3: a change's `reason` is an object tagged by its `code`.
+pub const SAVED_PLAN_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedPlan {
@@ -120,6 +121,7 @@ pub fn same_changes(a: &Plan, b: &Plan) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::kinds;
     use crate::plan::diff;
 
@@ -140,7 +142,7 @@ mod tests {
     fn scope() -> Scope {
         let mut scope = Scope::default();
         scope.vhosts.insert("/".into());
-        scope.kinds.insert("queue");
+        scope.kinds.insert(Kind::Queues);
         scope
     }
 

@@ -13,23 +13,22 @@ use crate::model::ResourceId;
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     pub vhosts: BTreeSet<String>,
-    pub kinds: BTreeSet<&'static str>,
-    pub prune: BTreeSet<&'static str>,
+    pub kinds: BTreeSet<Kind>,
+    pub prune: BTreeSet<Kind>,
     /// Undeclared objects to leave out: outside the scope, so never listed nor pruned.
     pub ignore: IgnoreRules,
 }
 
-/// Name patterns per kind (the plan's kind names), searched anywhere in the name as RabbitMQ
-/// searches policy patterns.
+/// Name patterns per kind, searched anywhere in the name as RabbitMQ searches policy patterns.
 #[derive(Clone, Debug, Default)]
 pub struct IgnoreRules {
-    patterns: BTreeMap<&'static str, Vec<Regex>>,
+    patterns: BTreeMap<Kind, Vec<Regex>>,
 }
 
 impl IgnoreRules {
     /// Adds one pattern for a kind; the error is the compiler's reason.
-    pub fn add(&mut self, kind: &'static str, pattern: &str) -> Result<(), String> {
-        let regex = Regex::new(pattern).map_err(|e| e.to_string())?;
+    pub fn add(&mut self, kind: Kind, pattern: &str) -> Result<(), fancy_regex::Error> {
+        let regex = Regex::new(pattern)?;
         self.patterns.entry(kind).or_default().push(regex);
         Ok(())
     }
@@ -40,7 +39,7 @@ impl IgnoreRules {
 
     /// Whether a pattern of the object's kind matches its name ([`ignore_name`]).
     pub fn matches(&self, id: &ResourceId) -> bool {
-        let Some(patterns) = self.patterns.get(id.kind()) else {
+        let Some(patterns) = self.patterns.get(&kind_of(id)) else {
             return false;
         };
         let name = ignore_name(id);
@@ -96,6 +95,25 @@ pub const ALL_KINDS: [Kind; 13] = [
     Kind::GlobalParameters,
 ];
 
+/// The configuration kind an object belongs to.
+pub fn kind_of(id: &ResourceId) -> Kind {
+    match id {
+        ResourceId::Vhost { .. } => Kind::Vhosts,
+        ResourceId::User { .. } => Kind::Users,
+        ResourceId::GlobalParameter { .. } => Kind::GlobalParameters,
+        ResourceId::VhostLimit { .. } => Kind::VhostLimits,
+        ResourceId::UserLimit { .. } => Kind::UserLimits,
+        ResourceId::Permission { .. } => Kind::Permissions,
+        ResourceId::Exchange { .. } => Kind::Exchanges,
+        ResourceId::Queue { .. } => Kind::Queues,
+        ResourceId::Binding { .. } => Kind::Bindings,
+        ResourceId::TopicPermission { .. } => Kind::TopicPermissions,
+        ResourceId::Parameter { .. } => Kind::Parameters,
+        ResourceId::Policy { .. } => Kind::Policies,
+        ResourceId::OperatorPolicy { .. } => Kind::OperatorPolicies,
+    }
+}
+
 /// The plan's name for a configuration kind.
 pub fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -122,13 +140,8 @@ impl Scope {
             kinds: ALL_KINDS
                 .into_iter()
                 .filter(|k| env.manages_kind(*k))
-                .map(kind_name)
                 .collect(),
-            prune: ALL_KINDS
-                .into_iter()
-                .filter(|k| env.prunes(*k))
-                .map(kind_name)
-                .collect(),
+            prune: ALL_KINDS.into_iter().filter(|k| env.prunes(*k)).collect(),
             ignore: ignore_rules(env),
         }
     }
@@ -141,7 +154,7 @@ impl Scope {
 
     /// Whether an object's vhost and kind are managed, ignore rules aside.
     pub fn manages(&self, id: &ResourceId) -> bool {
-        if !self.kinds.contains(id.kind()) {
+        if !self.kinds.contains(&kind_of(id)) {
             return false;
         }
         match id.vhost() {
@@ -157,7 +170,7 @@ impl Scope {
 
     /// Whether an undeclared object in scope is deleted rather than listed.
     pub fn prunes(&self, id: &ResourceId) -> bool {
-        self.contains(id) && self.prune.contains(id.kind())
+        self.contains(id) && self.prune.contains(&kind_of(id))
     }
 }
 
@@ -166,8 +179,8 @@ fn ignore_rules(env: &Environment) -> IgnoreRules {
     let mut rules = IgnoreRules::default();
     for kind in ALL_KINDS {
         for pattern in env.ignore_patterns(kind) {
-            if let Err(reason) = rules.add(kind_name(kind), pattern) {
-                tracing::warn!(pattern, reason, "ignore pattern skipped");
+            if let Err(reason) = rules.add(kind, pattern) {
+                tracing::warn!(pattern, %reason, "ignore pattern skipped");
             }
         }
     }
@@ -185,21 +198,21 @@ mod tests {
         }
     }
 
-    fn scope(ignore: &[(&'static str, &str)]) -> Scope {
+    fn scope(ignore: &[(Kind, &str)]) -> Scope {
         let mut scope = Scope {
             vhosts: ["/v".to_string()].into_iter().collect(),
-            kinds: ALL_KINDS.into_iter().map(kind_name).collect(),
+            kinds: ALL_KINDS.into_iter().collect(),
             ..Scope::default()
         };
         for (kind, pattern) in ignore {
-            scope.ignore.add(kind, pattern).unwrap();
+            scope.ignore.add(*kind, pattern).unwrap();
         }
         scope
     }
 
     #[test]
     fn ignore_patterns_search_the_name_of_their_kind_only() {
-        let s = scope(&[("queue", r"^scratch\.")]);
+        let s = scope(&[(Kind::Queues, r"^scratch\.")]);
         assert!(!s.contains(&queue("scratch.tmp")));
         assert!(s.manages(&queue("scratch.tmp")));
         assert!(s.contains(&queue("orders.scratch.tmp")));
@@ -208,17 +221,17 @@ mod tests {
             name: "scratch.tmp".into(),
         };
         assert!(s.contains(&exchange));
-        let unanchored = scope(&[("queue", "tmp")]);
+        let unanchored = scope(&[(Kind::Queues, "tmp")]);
         assert!(!unanchored.contains(&queue("a.tmp.b")));
     }
 
     #[test]
     fn permissions_limits_and_bindings_match_the_documented_name() {
         let s = scope(&[
-            ("permission", "^guest$"),
-            ("user_limit", "^guest$"),
-            ("vhost_limit", "^max-queues$"),
-            ("binding", "^audit$"),
+            (Kind::Permissions, "^guest$"),
+            (Kind::UserLimits, "^guest$"),
+            (Kind::VhostLimits, "^max-queues$"),
+            (Kind::Bindings, "^audit$"),
         ]);
         let permission = |user: &str| ResourceId::Permission {
             vhost: "/v".into(),
@@ -240,7 +253,7 @@ mod tests {
             destination_type: crate::model::DestinationType::Queue,
             destination: destination.into(),
             routing_key: String::new(),
-            arguments: "{}".into(),
+            arguments: Default::default(),
         };
         assert!(s.ignores(&binding("audit")));
         assert!(!s.ignores(&binding("orders")));
@@ -267,7 +280,7 @@ mod tests {
 
     #[test]
     fn a_broken_pattern_is_refused() {
-        assert!(IgnoreRules::default().add("queue", "(").is_err());
+        assert!(IgnoreRules::default().add(Kind::Queues, "(").is_err());
     }
 
     #[test]
@@ -280,10 +293,10 @@ mod tests {
                 kinds::queue(true, false, Default::default(), "classic"),
             );
         }
-        let mut s = scope(&[("queue", r"^scratch\.")]);
+        let mut s = scope(&[(Kind::Queues, r"^scratch\.")]);
         let plan = crate::plan::diff("e", &State::default(), &live, &s);
         assert_eq!(plan.unmanaged, vec![queue("orders")]);
-        s.prune.insert("queue");
+        s.prune.insert(Kind::Queues);
         let plan = crate::plan::diff("e", &State::default(), &live, &s);
         assert!(plan.unmanaged.is_empty());
         let deleted: Vec<&ResourceId> = plan.changes.iter().map(|c| &c.id).collect();

@@ -17,18 +17,18 @@ pub fn short(diagnostic: &Diagnostic, sources: &Sources) -> String {
     format!(
         "{}[{}]{place} {}",
         severity_word(diagnostic.severity),
-        diagnostic.code,
-        diagnostic.message
+        diagnostic.code(),
+        diagnostic.message()
     )
 }
 
 /// The diagnostic with its source snippet, as miette draws it.
 pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String {
-    let mut report = MietteDiagnostic::new(diagnostic.message.clone())
+    let mut report = MietteDiagnostic::new(diagnostic.message().to_string())
         .with_code(format!(
             "{}[{}]",
             severity_word(diagnostic.severity),
-            diagnostic.code
+            diagnostic.code()
         ))
         .with_severity(match diagnostic.severity {
             Severity::Error => miette::Severity::Error,
@@ -136,6 +136,7 @@ impl miette::Diagnostic for WithExcerpt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::diagnostic::DiagnosticKind;
 
     #[test]
     fn a_long_url_in_a_message_stays_on_one_line() {
@@ -144,7 +145,10 @@ mod tests {
             "https://rabbitmq-staging.creativeflow.internal:15671/{}",
             "segment/".repeat(25)
         );
-        let diagnostic = Diagnostic::error("invalid-setting", format!("cannot use {url} as given"));
+        let diagnostic = Diagnostic::error(
+            DiagnosticKind::InvalidSetting,
+            format!("cannot use {url} as given"),
+        );
         let text = human(&diagnostic, &Sources::default(), false);
         assert!(text.lines().any(|l| l.contains(&url)), "{text}");
     }

@@ -66,7 +66,7 @@ fn hide_literal(value: &mut Value, key: &str) {
 
 /// `scheme://user:pass@host` -> `scheme://user:***@host`.
 fn without_password(url: &str) -> String {
-    match crate::format::uri_password::split_password(url) {
+    match crate::format::uri_credentials::split_password(url) {
         Some((_, password)) => url.replacen(&format!(":{password}@"), ":***@", 1),
         None => url.to_string(),
     }

@@ -383,7 +383,7 @@ fn change_doc(change: &Change) -> ChangeDoc {
             waiting: m.waiting.and_then(MessageCount::known),
             summary: super::migration::summary(change).unwrap_or_default(),
         }),
-        reason: change.reason.clone(),
+        reason: change.reason.as_ref().map(ToString::to_string),
         fields: change_fields(change).iter().map(FieldDoc::from).collect(),
     }
 }
@@ -497,8 +497,7 @@ impl From<&ResourceId> for IdDoc {
                 },
                 destination,
                 routing_key,
-                // The identity keeps canonical JSON text; the document gives the object.
-                arguments: serde_json::from_str(&arguments).unwrap_or_default(),
+                arguments: arguments.map().clone(),
             },
             ResourceId::TopicPermission { vhost, user } => IdDoc::TopicPermission { vhost, user },
             ResourceId::Parameter {

@@ -343,7 +343,7 @@ fn entry(change: &Change, with_vhost: bool) -> String {
     );
     out.push_str(&what_of_messages(change));
     if let Some(reason) = &change.reason {
-        let _ = write!(out, " · _{}_", escape(reason));
+        let _ = write!(out, " · _{}_", escape(&reason.to_string()));
     }
     out.push_str("\n\n");
     let lines = diff_lines(change);
@@ -495,8 +495,8 @@ fn describe(id: &ResourceId, with_vhost: bool) -> String {
                 code(destination),
                 code(routing_key)
             );
-            if arguments != "{}" {
-                let _ = write!(text, " args {}", code(arguments));
+            if !arguments.is_empty() {
+                let _ = write!(text, " args {}", code(arguments.as_str()));
             }
             text
         }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::graph_mermaid::{binding_label, escape};
 use crate::model::{DestinationType, Resource, ResourceId};
@@ -141,9 +141,7 @@ pub fn diagram(plan: &Plan) -> Option<String> {
                 ) else {
                     continue;
                 };
-                let arguments: Map<String, Value> =
-                    serde_json::from_str(arguments).unwrap_or_default();
-                let label = binding_label(routing_key, Some(&arguments));
+                let label = binding_label(routing_key, Some(arguments.map()));
                 p.edge(Edge {
                     from,
                     to,
@@ -240,8 +238,10 @@ fn render(p: &Picture) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::Kind;
     use crate::model::{kinds, State};
     use crate::plan::{diff, Scope};
+    use serde_json::Map;
 
     #[test]
     fn a_moved_binding_is_drawn_added_and_removed() {
@@ -272,8 +272,10 @@ mod tests {
         );
         let scope = Scope {
             vhosts: [v.to_string()].into_iter().collect(),
-            kinds: ["exchange", "queue", "binding"].into_iter().collect(),
-            prune: ["binding"].into_iter().collect(),
+            kinds: [Kind::Exchanges, Kind::Queues, Kind::Bindings]
+                .into_iter()
+                .collect(),
+            prune: [Kind::Bindings].into_iter().collect(),
             ..Scope::default()
         };
         let plan = diff("e", &desired, &live, &scope);

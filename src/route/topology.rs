@@ -126,8 +126,7 @@ impl Topology {
                     arguments,
                     ..
                 } => {
-                    let arguments =
-                        serde_json::from_str::<Map<String, Value>>(arguments).unwrap_or_default();
+                    let arguments = arguments.map().clone();
                     bindings.entry(source.clone()).or_default().push(Binding {
                         destination_type: *destination_type,
                         destination: destination.clone(),

@@ -6,15 +6,17 @@ use serde_json::{json, Map, Value};
 
 use crate::common::*;
 use crate::support::BrokerNode;
+use warren::config::schema::Kind;
 use warren::format::password::{hash_password, HashAlgorithm};
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId};
 use warren::plan::drift::DriftReport;
+
 use warren::plan::{diff, Scope};
 use warren::render::drift::document::json as drift_json;
 use warren::render::drift::{human, markdown, prometheus, DriftDocument};
 
-use crate::model_support::{map, state};
+use crate::model_support::{map, state, ALL_KINDS};
 
 use crate::support::prometheus::{parse_exposition, value_of, Sample};
 
@@ -152,11 +154,11 @@ fn fixed_report(environment: &str) -> DriftReport {
     ]);
     let mut scope = Scope {
         vhosts: [VHOST.to_string()].into_iter().collect(),
-        kinds: warren::plan::drift::kinds().collect(),
-        prune: ["exchange"].into_iter().collect(),
+        kinds: ALL_KINDS.into_iter().collect(),
+        prune: [Kind::Exchanges].into_iter().collect(),
         ..Scope::default()
     };
-    scope.ignore.add("user", "^guest$").unwrap();
+    scope.ignore.add(Kind::Users, "^guest$").unwrap();
     let plan = diff(environment, &desired, &live, &scope);
     DriftReport::new(&plan, &live, &scope)
 }

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use crate::common::{warren, warren_command, Run, TempEnv};
 use crate::support::BrokerNode;
+use warren::config::schema::Kind;
 
 fn graph(args: &[&str]) -> Run {
     Run::from_output(
@@ -160,8 +161,10 @@ fn plan_picture() -> Run {
     );
     let scope = warren::plan::Scope {
         vhosts: [v.to_string()].into_iter().collect(),
-        kinds: ["exchange", "queue", "binding"].into_iter().collect(),
-        prune: ["queue", "binding"].into_iter().collect(),
+        kinds: [Kind::Exchanges, Kind::Queues, Kind::Bindings]
+            .into_iter()
+            .collect(),
+        prune: [Kind::Queues, Kind::Bindings].into_iter().collect(),
         ..Default::default()
     };
     let plan = warren::plan::diff("pic", &desired, &live, &scope);

@@ -549,7 +549,7 @@ fn state_definitions(state: &State) -> Value {
             } => bindings.push(json!({
                 "source": source, "vhost": vhost, "destination": destination,
                 "destination_type": destination_type.as_str(), "routing_key": routing_key,
-                "arguments": serde_json::from_str::<Value>(arguments).unwrap_or(json!({}))})),
+                "arguments": arguments.map()})),
             ResourceId::Policy { vhost, name } => policies.push(json!({
                 "name": name, "vhost": vhost, "pattern": field("pattern"),
                 "apply-to": field("apply-to"), "priority": field("priority"),

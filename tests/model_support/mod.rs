@@ -5,22 +5,8 @@
 use serde_json::{Map, Value};
 use warren::model::{Resource, ResourceId, State};
 
-/// Every kind's name as plans and scopes spell it.
-pub const ALL_KINDS: [&str; 13] = [
-    "vhost",
-    "user",
-    "permission",
-    "topic_permission",
-    "vhost_limit",
-    "user_limit",
-    "exchange",
-    "queue",
-    "binding",
-    "policy",
-    "operator_policy",
-    "parameter",
-    "global_parameter",
-];
+/// Every kind a scope can manage or prune.
+pub use warren::plan::scope::ALL_KINDS;
 
 pub fn state(items: Vec<(ResourceId, Resource)>) -> State {
     let mut s = State::default();

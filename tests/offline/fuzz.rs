@@ -16,6 +16,7 @@ use warren::broker::lower::live_state;
 use warren::config::load_environment;
 use warren::config::validate::{validate, ValidateOptions};
 use warren::definitions::import::{environment_files, snapshot_of_file, ImportOptions};
+use warren::definitions::json_position::JsonDocument;
 use warren::definitions::refusals::refusals;
 use warren::format::wire::Definitions;
 
@@ -194,7 +195,7 @@ fn the_loader_never_panics_and_places_its_problems() {
                 seed_value,
                 rounds,
                 &input,
-                &format!("{} has no place: {}", problem.code, problem.message),
+                &format!("{} has no place: {}", problem.code(), problem.message()),
             );
         }
         rounds += 1;
@@ -236,7 +237,12 @@ fn the_import_never_panics_and_writes_yaml_it_can_read() {
                     problems
                         .into_iter()
                         .filter(|p| p.is_error())
-                        .map(|p| (p.location.is_some(), format!("{}: {}", p.code, p.message)))
+                        .map(|p| {
+                            (
+                                p.location.is_some(),
+                                format!("{}: {}", p.code(), p.message()),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 }));
                 let Ok(errors) = checked else {
@@ -287,7 +293,8 @@ fn import(input: &[u8]) -> Option<tempfile::TempDir> {
     let text = std::str::from_utf8(input).ok()?;
     let raw: serde_json::Value = serde_json::from_str(text).ok()?;
     let definitions: Definitions = serde_json::from_str(text).ok()?;
-    if !refusals(&definitions).is_empty() {
+    let document = JsonDocument { text, file: 0 };
+    if !refusals(&definitions, &document).is_empty() {
         return None;
     }
     let state = live_state(&snapshot_of_file(definitions, &raw));

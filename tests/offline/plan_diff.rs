@@ -1,13 +1,14 @@
 //! `diff(desired, live, scope)` on hand-built states: no broker, no network.
 
 use serde_json::{json, Map, Value};
+use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Action, Change, FieldDiff, Plan, Scope};
 
 use crate::model_support::{map, state, ALL_KINDS};
 
-fn scope(vhosts: &[&str], prune: &[&'static str]) -> Scope {
+fn scope(vhosts: &[&str], prune: &[Kind]) -> Scope {
     Scope {
         vhosts: vhosts.iter().map(|v| v.to_string()).collect(),
         kinds: ALL_KINDS.into_iter().collect(),
@@ -382,13 +383,14 @@ fn replacing_a_queue_recreates_its_bindings() {
     assert_eq!(recreated.after.as_ref(), desired.get(&kept));
     let reason = recreated
         .reason
-        .as_deref()
-        .expect("a re-created binding says why");
+        .as_ref()
+        .expect("a re-created binding says why")
+        .to_string();
     assert!(reason.contains("re-created"), "{reason}");
     assert!(reason.contains(&queue_id("/", "q").to_string()), "{reason}");
     let fresh = change_of(&plan, &added);
     assert_eq!(
-        (fresh.action, fresh.reason.as_deref()),
+        (fresh.action, fresh.reason.as_ref()),
         (Action::Create, None)
     );
     assert!(plan.changes.iter().all(|c| c.id != elsewhere));
@@ -422,7 +424,12 @@ fn replacing_an_exchange_recreates_bindings_from_and_to_it() {
     for id in [&from, &to] {
         let c = change_of(&plan, id);
         assert_eq!(c.action, Action::Create);
-        assert!(c.reason.as_deref().unwrap().contains("re-created"));
+        assert!(c
+            .reason
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("re-created"));
     }
     assert!(plan.changes.iter().all(|c| c.id != unrelated));
     assert_eq!(plan.changes.len(), 3, "{plan:#?}");
@@ -443,7 +450,12 @@ fn undeclared_bindings_of_a_replaced_queue_are_kept() {
     let plan = diff("prod", &desired, &live, &scope(&["/"], &[]));
     let c = change_of(&plan, &undeclared);
     assert_eq!(c.action, Action::Create);
-    assert!(c.reason.as_deref().unwrap().contains("re-created"));
+    assert!(c
+        .reason
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("re-created"));
     assert_eq!(plan.unmanaged, [undeclared]);
 }
 
@@ -458,7 +470,7 @@ fn pruned_bindings_of_a_replaced_queue_are_deleted_not_recreated() {
         (queue_id("/", "q"), queue(json!({}))),
         (undeclared.clone(), Resource::new()),
     ]);
-    let plan = diff("prod", &desired, &live, &scope(&["/"], &["binding"]));
+    let plan = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Bindings]));
     assert_eq!(change_of(&plan, &undeclared).action, Action::Delete);
 }
 
@@ -471,11 +483,11 @@ fn live_only_objects_in_scope_are_unmanaged_unless_pruned() {
         (user_id("old"), kinds::user(&[], "h", None)),
     ]);
 
-    let listed = diff("prod", &desired, &live, &scope(&["/"], &["exchange"]));
+    let listed = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Exchanges]));
     assert!(listed.is_empty(), "{listed:#?}");
     assert_eq!(listed.unmanaged, [user_id("old"), queue_id("/", "stray")]);
 
-    let pruned = diff("prod", &desired, &live, &scope(&["/"], &["queue"]));
+    let pruned = diff("prod", &desired, &live, &scope(&["/"], &[Kind::Queues]));
     assert_eq!(pruned.unmanaged, [user_id("old")]);
     let c = change_of(&pruned, &queue_id("/", "stray"));
     assert_eq!(c.action, Action::Delete);
@@ -497,7 +509,7 @@ fn live_objects_out_of_scope_appear_nowhere() {
         vhosts: ["/".to_string()].into_iter().collect(),
         kinds: ALL_KINDS
             .into_iter()
-            .filter(|k| !["user", "queue"].contains(k))
+            .filter(|k| ![Kind::Users, Kind::Queues].contains(k))
             .collect(),
         prune: ALL_KINDS.into_iter().collect(),
         ..Scope::default()

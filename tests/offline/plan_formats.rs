@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
+use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, refusals, Action, Change, FieldDiff, MessageCount, Plan, Scope};
@@ -20,7 +21,7 @@ const NEW_HASH: &str = "Xy9Ls1NzQ2hWY2lZbGV0dGVyc25ld2hhc2g=";
 const SCHEMA: &str = "schemas/plan.schema.json";
 const GITHUB_LIMIT: usize = 65_536;
 
-fn scope(prune: &[&'static str]) -> Scope {
+fn scope(prune: &[Kind]) -> Scope {
     Scope {
         vhosts: [VHOST.to_string(), ANALYTICS.to_string()]
             .into_iter()
@@ -268,7 +269,7 @@ fn full() -> Plan {
         "production",
         &desired,
         &live,
-        &scope(&["queue", "policy", "user"]),
+        &scope(&[Kind::Queues, Kind::Policies, Kind::Users]),
     );
     set_messages(&mut plan, &pending, 42);
     set_messages(&mut plan, &queue_id(VHOST, "q.legacy"), 1200);
@@ -299,7 +300,7 @@ fn huge() -> Plan {
     for i in 0..1000 {
         live.insert(queue_id(VHOST, &format!("q.old.{i:04}")), queue(json!({})));
     }
-    let mut plan = diff("production", &desired, &live, &scope(&["queue"]));
+    let mut plan = diff("production", &desired, &live, &scope(&[Kind::Queues]));
     for change in &mut plan.changes {
         if change.action == Action::Delete {
             change.messages = Some(MessageCount::Known(7));

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
+use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Plan, Scope};
@@ -15,7 +16,7 @@ const VHOST: &str = "/creativeflow_prod";
 const OLD_HASH: &str = "kI3Ls1NzQ2hWY2lZbGV0dGVyc29sZGhhc2g=";
 const NEW_HASH: &str = "Xy9Ls1NzQ2hWY2lZbGV0dGVyc25ld2hhc2g=";
 
-fn scope(prune: &[&'static str]) -> Scope {
+fn scope(prune: &[Kind]) -> Scope {
     Scope {
         vhosts: [VHOST.to_string()].into_iter().collect(),
         kinds: ALL_KINDS.into_iter().collect(),
@@ -300,7 +301,7 @@ fn destructive() -> Plan {
         "production",
         &desired,
         &live,
-        &scope(&["queue", "policy", "exchange"]),
+        &scope(&[Kind::Queues, Kind::Policies, Kind::Exchanges]),
     );
     set_messages(&mut plan, &pending, 42);
     set_messages(&mut plan, &queue_id("q.legacy"), 1200);

@@ -358,7 +358,7 @@ fn migrations_come_last_and_take_their_bindings_with_them() {
         destination_type: warren::model::DestinationType::Queue,
         destination: destination.into(),
         routing_key: "k".into(),
-        arguments: "{}".into(),
+        arguments: Default::default(),
     };
     let mut migrate = plain_change(queue.clone(), Action::Migrate);
     migrate.migration = Some(warren::plan::Migration {

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::{BoxedStrategy, Union};
 use serde_json::{json, Map, Value};
+use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::order::{stages, Phase};
@@ -317,7 +318,7 @@ fn consistent_state() -> impl Strategy<Value = State> {
     })
 }
 
-fn prune_set() -> impl Strategy<Value = BTreeSet<&'static str>> {
+fn prune_set() -> impl Strategy<Value = BTreeSet<Kind>> {
     prop_oneof![
         Just(BTreeSet::new()),
         Just(ALL_KINDS.into_iter().collect()),
@@ -327,7 +328,7 @@ fn prune_set() -> impl Strategy<Value = BTreeSet<&'static str>> {
 }
 
 /// Every kind, every vhost either side mentions.
-fn covering(states: &[&State], prune: BTreeSet<&'static str>) -> Scope {
+fn covering(states: &[&State], prune: BTreeSet<Kind>) -> Scope {
     Scope {
         vhosts: states
             .iter()

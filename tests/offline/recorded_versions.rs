@@ -49,7 +49,7 @@ fn plan(yaml: &str, live: &State) -> Plan {
     std::fs::write(dir.path().join("topology.yaml"), yaml).unwrap();
     let (env, problems) = load_environment(dir.path());
     assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
-    let no_secrets = |_: &_, _| -> Result<warren::model::secret::Secret, Diagnostic> {
+    let no_secrets = |_: &_, _| -> Result<warren::model::secret_value::Secret, Diagnostic> {
         panic!("this environment has no secrets")
     };
     let desired = desired_state(&env, &no_secrets).expect("desired state");

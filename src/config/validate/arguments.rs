@@ -118,51 +118,52 @@ pub fn policy_key(key: &str, operator: bool) -> Option<ArgType> {
     })
 }
 
-/// Checks a value against its type; the error says what was expected.
-pub fn check(kind: ArgType, value: &Value) -> Result<(), String> {
+/// A value that is not of its argument's type; the text says what was expected.
+#[derive(Debug, thiserror::Error)]
+#[error("expected {}, got {got}", expectation(*.expected))]
+pub struct WrongArgumentType {
+    pub expected: ArgType,
+    pub got: Value,
+}
+
+/// What a value of `kind` looks like, for people.
+fn expectation(kind: ArgType) -> String {
+    use ArgType::*;
+    match kind {
+        Int => "an integer".into(),
+        NonNegativeInt => "a non-negative integer".into(),
+        PositiveInt => "a positive integer".into(),
+        IntRange(lo, hi) => format!("an integer from {lo} to {hi}"),
+        Text | Exchange => "a string".into(),
+        Bool => "true or false".into(),
+        OneOf(options) => format!("one of {}", options.join(", ")),
+        Duration => "a duration such as 7D, 12h, 30m or 10s (units Y M D h m s)".into(),
+        Any => "anything".into(),
+    }
+}
+
+/// Checks a value against its type.
+pub fn check(kind: ArgType, value: &Value) -> Result<(), WrongArgumentType> {
     use ArgType::*;
     let int = value.as_i64();
-    match kind {
-        Int => match int {
-            Some(_) => Ok(()),
-            None => Err(format!("expected an integer, got {value}")),
-        },
-        NonNegativeInt => match int {
-            Some(n) if n >= 0 => Ok(()),
-            _ => Err(format!("expected a non-negative integer, got {value}")),
-        },
-        PositiveInt => match int {
-            Some(n) if n >= 1 => Ok(()),
-            _ => Err(format!("expected a positive integer, got {value}")),
-        },
-        IntRange(lo, hi) => match int {
-            Some(n) if (lo..=hi).contains(&n) => Ok(()),
-            _ => Err(format!(
-                "expected an integer from {lo} to {hi}, got {value}"
-            )),
-        },
-        Text | Exchange => match value {
-            Value::String(_) => Ok(()),
-            _ => Err(format!("expected a string, got {value}")),
-        },
-        Bool => match value {
-            Value::Bool(_) => Ok(()),
-            _ => Err(format!("expected true or false, got {value}")),
-        },
-        OneOf(options) => match value.as_str() {
-            Some(s) if options.contains(&s) => Ok(()),
-            _ => Err(format!(
-                "expected one of {}, got {value}",
-                options.join(", ")
-            )),
-        },
-        Duration => match value.as_str() {
-            Some(s) if is_duration(s) => Ok(()),
-            _ => Err(format!(
-                "expected a duration such as 7D, 12h, 30m or 10s (units Y M D h m s), got {value}"
-            )),
-        },
-        Any => Ok(()),
+    let fits = match kind {
+        Int => int.is_some(),
+        NonNegativeInt => int.is_some_and(|n| n >= 0),
+        PositiveInt => int.is_some_and(|n| n >= 1),
+        IntRange(lo, hi) => int.is_some_and(|n| (lo..=hi).contains(&n)),
+        Text | Exchange => value.is_string(),
+        Bool => value.is_boolean(),
+        OneOf(options) => value.as_str().is_some_and(|s| options.contains(&s)),
+        Duration => value.as_str().is_some_and(is_duration),
+        Any => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(WrongArgumentType {
+            expected: kind,
+            got: value.clone(),
+        })
     }
 }
 
@@ -196,7 +197,9 @@ mod tests {
         let t = queue_argument("x-overflow").unwrap();
         assert!(check(t, &json!("reject-publish-dlx")).is_ok());
         let err = check(t, &json!("drop-tail")).unwrap_err();
-        assert!(err.contains("drop-head, reject-publish, reject-publish-dlx"));
+        assert!(err
+            .to_string()
+            .contains("drop-head, reject-publish, reject-publish-dlx"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The `dead-letter-black-hole` lint: dead letters that their exchange's bindings cannot route.
 
+use crate::config::diagnostic::DiagnosticKind;
 use indexmap::IndexMap;
 
 use super::bound_keys::BoundKeys;
@@ -74,7 +75,7 @@ fn report(c: &mut Checker, vhost: &Vhost, dlx: &str, queues: &[(String, String)]
     }
     c.lint(
         Diagnostic::warning(
-            "dead-letter-black-hole",
+            DiagnosticKind::DeadLetterBlackHole,
             format!(
                 "{kind} exchange `{dlx}` drops the dead letters of {}{tail}: none of its bindings routes them",
                 listed.join(", ")

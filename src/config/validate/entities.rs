@@ -1,5 +1,6 @@
 //! Checks of each entity on its own: names, typed arguments, patterns, secrets, limits.
 
+use crate::config::diagnostic::DiagnosticKind;
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -84,7 +85,7 @@ pub(super) fn check(c: &mut Checker) {
             if !PARAMETER_COMPONENTS.contains(&component.value.as_str()) {
                 c.lint(
                     Diagnostic::warning(
-                        "unknown-argument",
+                        DiagnosticKind::UnknownArgument,
                         format!(
                             "parameter component `{}` is not one warren knows ({})",
                             component.value,
@@ -104,7 +105,7 @@ pub(super) fn check(c: &mut Checker) {
             };
             if !fits {
                 c.error(
-                    "invalid-argument",
+                    DiagnosticKind::InvalidArgument,
                     parameter.file,
                     parameter.spec.value.at,
                     format!(
@@ -124,7 +125,7 @@ pub(super) fn check(c: &mut Checker) {
             for regex in patterns {
                 if let Err(reason) = pattern::compile(&regex.value) {
                     c.error(
-                        "invalid-regex",
+                        DiagnosticKind::InvalidRegex,
                         ignore.file,
                         regex.at,
                         format!(
@@ -147,7 +148,7 @@ pub(super) fn check(c: &mut Checker) {
 fn name(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
     if name.value.len() > MAX_NAME_BYTES {
         c.error(
-            "name-too-long",
+            DiagnosticKind::NameTooLong,
             file,
             name.at,
             format!(
@@ -158,7 +159,7 @@ fn name(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
     }
     if name.value.is_empty() {
         c.error(
-            "invalid-name",
+            DiagnosticKind::InvalidName,
             file,
             name.at,
             format!("{kind} name is empty"),
@@ -171,7 +172,7 @@ fn reserved(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
     if name.value.starts_with("amq.") {
         c.push(
             Diagnostic::error(
-                "reserved-name",
+                DiagnosticKind::ReservedName,
                 format!(
                     "{kind} `{}` uses the reserved prefix `amq.`; the broker refuses to declare it",
                     name.value
@@ -186,7 +187,7 @@ fn reserved(c: &mut Checker, kind: &str, file: FileId, name: &Located<String>) {
 fn limit_value(c: &mut Checker, file: FileId, limit: &Located<i64>) {
     if limit.value < -1 {
         c.error(
-            "invalid-argument",
+            DiagnosticKind::InvalidArgument,
             file,
             limit.at,
             format!(
@@ -206,7 +207,7 @@ fn exchange_type(c: &mut Checker, file: FileId, kind: &Located<String>, allowed:
         if !PLUGIN_EXCHANGE_TYPES.contains(&k) {
             c.lint(
                 Diagnostic::warning(
-                    "unknown-exchange-type",
+                    DiagnosticKind::UnknownExchangeType,
                     format!("exchange type `{k}` needs a plugin that provides it"),
                 )
                 .at(file, kind.at),
@@ -216,9 +217,12 @@ fn exchange_type(c: &mut Checker, file: FileId, kind: &Located<String>, allowed:
         return;
     }
     c.push(
-        Diagnostic::error("invalid-argument", format!("`{k}` is not an exchange type"))
-            .at(file, kind.at)
-            .help("direct, fanout, topic, headers, or a plugin type starting with x-"),
+        Diagnostic::error(
+            DiagnosticKind::InvalidArgument,
+            format!("`{k}` is not an exchange type"),
+        )
+        .at(file, kind.at)
+        .help("direct, fanout, topic, headers, or a plugin type starting with x-"),
     );
 }
 
@@ -235,7 +239,7 @@ fn typed_arguments(
             Some(kind) => {
                 if let Err(reason) = arguments::check(kind, &value.value) {
                     c.error(
-                        "invalid-argument",
+                        DiagnosticKind::InvalidArgument,
                         file,
                         value.at,
                         format!("`{}`: {reason}", key.value),
@@ -244,7 +248,7 @@ fn typed_arguments(
             }
             None => c.lint(
                 Diagnostic::warning(
-                    "unknown-argument",
+                    DiagnosticKind::UnknownArgument,
                     format!(
                         "`{}` is not an argument RabbitMQ documents; the broker keeps it as given",
                         key.value
@@ -266,7 +270,7 @@ fn policy_checks(
 ) {
     if let Err(reason) = pattern::compile(&spec.pattern.value) {
         c.error(
-            "invalid-regex",
+            DiagnosticKind::InvalidRegex,
             file,
             spec.pattern.at,
             format!(
@@ -278,7 +282,7 @@ fn policy_checks(
     if let Some(apply_to) = &spec.apply_to {
         if !APPLY_TO.contains(&apply_to.value.as_str()) {
             c.error(
-                "invalid-argument",
+                DiagnosticKind::InvalidArgument,
                 file,
                 apply_to.at,
                 format!(
@@ -291,7 +295,7 @@ fn policy_checks(
     }
     if spec.definition.is_empty() {
         c.error(
-            "invalid-argument",
+            DiagnosticKind::InvalidArgument,
             file,
             spec.definition.at,
             "a policy definition must set at least one key".to_string(),
@@ -302,7 +306,7 @@ fn policy_checks(
             Some(kind) => {
                 if let Err(reason) = arguments::check(kind, &value.value) {
                     c.error(
-                        "invalid-argument",
+                        DiagnosticKind::InvalidArgument,
                         file,
                         value.at,
                         format!("`{}`: {reason}", key.value),
@@ -310,14 +314,14 @@ fn policy_checks(
                 }
             }
             None if operator => c.error(
-                "invalid-argument",
+                DiagnosticKind::InvalidArgument,
                 file,
                 key.at,
                 format!("operator policies cannot set `{}`", key.value),
             ),
             None => c.lint(
                 Diagnostic::warning(
-                    "unknown-argument",
+                    DiagnosticKind::UnknownArgument,
                     format!(
                         "`{}` is not a policy key RabbitMQ documents; the broker refuses keys no plugin validates",
                         key.value
@@ -352,7 +356,12 @@ fn ha_params(c: &mut Checker, file: FileId, spec: &PolicySpec) {
         _ => None,
     };
     if let Some((at, message)) = problem {
-        c.error("invalid-argument", file, at, message.to_string());
+        c.error(
+            DiagnosticKind::InvalidArgument,
+            file,
+            at,
+            message.to_string(),
+        );
     }
 }
 
@@ -360,7 +369,7 @@ fn user_checks(c: &mut Checker, file: FileId, name: &Located<String>, spec: &Use
     let allowed = plain(&spec.allow);
     if spec.password.is_some() && spec.password_hash.is_some() {
         c.error(
-            "conflicting-password",
+            DiagnosticKind::ConflictingPassword,
             file,
             name.at,
             format!("user `{}` sets both password and password_hash", name.value),
@@ -369,7 +378,7 @@ fn user_checks(c: &mut Checker, file: FileId, name: &Located<String>, spec: &Use
     if spec.password.is_none() && spec.password_hash.is_none() {
         c.lint(
             Diagnostic::warning(
-                "user-without-password",
+                DiagnosticKind::UserWithoutPassword,
                 format!(
                     "user `{}` has no password: it can only authenticate by other means (e.g. x509)",
                     name.value
@@ -393,7 +402,7 @@ fn user_checks(c: &mut Checker, file: FileId, name: &Located<String>, spec: &Use
     if let Some(algorithm) = &spec.hashing_algorithm {
         if !HASHING.contains(&algorithm.value.as_str()) {
             c.error(
-                "invalid-argument",
+                DiagnosticKind::InvalidArgument,
                 file,
                 algorithm.at,
                 format!(
@@ -440,7 +449,7 @@ pub(super) fn literal_secret(
     if !(guest && c.env.settings.local) {
         c.push(
             Diagnostic::error(
-                "secret-literal",
+                DiagnosticKind::SecretLiteral,
                 format!(
                     "the password of `{}` is written in the file; secrets must not be committed",
                     user.value
@@ -455,7 +464,7 @@ pub(super) fn literal_secret(
 fn regex_check(c: &mut Checker, file: FileId, regex: &Located<String>) {
     if let Err(reason) = pattern::compile(&regex.value) {
         c.error(
-            "invalid-regex",
+            DiagnosticKind::InvalidRegex,
             file,
             regex.at,
             format!("`{}` does not compile: {reason}", regex.value),
@@ -477,7 +486,7 @@ fn password_hash(c: &mut Checker, file: FileId, hash: &Located<String>, algorith
     match base64::engine::general_purpose::STANDARD.decode(&hash.value) {
         Ok(bytes) if bytes.len() == 4 + digest_len => {}
         Ok(bytes) => c.error(
-            "invalid-argument",
+            DiagnosticKind::InvalidArgument,
             file,
             hash.at,
             format!(
@@ -487,7 +496,7 @@ fn password_hash(c: &mut Checker, file: FileId, hash: &Located<String>, algorith
             ),
         ),
         Err(_) => c.error(
-            "invalid-argument",
+            DiagnosticKind::InvalidArgument,
             file,
             hash.at,
             "password_hash is not base64; the broker refuses it (not_base64)".to_string(),

@@ -2,6 +2,7 @@
 
 use super::queue_type::effective_type;
 use super::{pattern, plain, Checker};
+use crate::config::diagnostic::DiagnosticKind;
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
 use crate::config::located::Located;
@@ -40,7 +41,7 @@ pub(super) fn check(c: &mut Checker) {
             {
                 c.lint(
                     Diagnostic::warning(
-                        "obsolete-x-ha-policy",
+                        DiagnosticKind::ObsoleteXHaPolicy,
                         "x-ha-policy is obsolete: the broker ignores it and mirrors only by policy",
                     )
                     .at(queue.file, key.at)
@@ -65,7 +66,7 @@ pub(super) fn check(c: &mut Checker) {
             {
                 c.lint(
                     Diagnostic::warning(
-                        "argument-as-policy",
+                        DiagnosticKind::ArgumentAsPolicy,
                         format!(
                             "queue `{}` fixes {} as arguments; changing them later means re-creating the queue",
                             queue.name.value,
@@ -93,7 +94,7 @@ pub(super) fn check(c: &mut Checker) {
             if matches!(configure.value.as_str(), ".*" | "^.*" | "^.*$" | ".+") {
                 c.lint(
                     Diagnostic::warning(
-                        "broad-configure",
+                        DiagnosticKind::BroadConfigure,
                         format!(
                             "`{}` is not an administrator but may create and delete every queue and exchange in `{}`",
                             user.name.value, vhost.value
@@ -119,7 +120,7 @@ fn ha_mirroring(c: &mut Checker, vhost: &Vhost, policy: &Declared<PolicySpec>) {
     };
     c.lint(
         Diagnostic::warning(
-            "ha-mirroring",
+            DiagnosticKind::HaMirroring,
             format!(
                 "policy `{}` uses classic queue mirroring ({}), deprecated in RabbitMQ 3.13 and removed in 4.0",
                 policy.name.value, key.value
@@ -227,7 +228,7 @@ fn overlapping_policies(c: &mut Checker, vhost: &Vhost) {
             if let Some(name) = ra.shared(rb, vhost) {
                 c.lint(
                     Diagnostic::warning(
-                        "overlapping-policies",
+                        DiagnosticKind::OverlappingPolicies,
                         format!(
                             "policies `{}` and `{}` have the same priority and both match `{name}`; only one applies, and which is not defined",
                             a.name.value, b.name.value
@@ -279,7 +280,7 @@ fn policies_skipping_queues(c: &mut Checker, vhost: &Vhost) {
             }
             c.lint(
                 Diagnostic::warning(
-                    "policy-skips-queue",
+                    DiagnosticKind::PolicySkipsQueue,
                     format!(
                         "policy `{}` matches {} queue `{name}` but holds `{}`, which {} queues do not support: the broker applies none of the policy to it",
                         policy.name.value,
@@ -331,7 +332,7 @@ fn unknown_lint_codes(c: &mut Checker) {
             let known: Vec<&str> = super::LINTS.iter().map(|(k, _)| *k).collect();
             c.push(
                 Diagnostic::warning(
-                    "unknown-lint",
+                    DiagnosticKind::UnknownLint,
                     format!("`{}` is not a lint code; it silences nothing", code.value),
                 )
                 .at(file, code.at)

@@ -12,7 +12,7 @@ pub mod routes;
 mod uri_credentials;
 mod version;
 
-use super::diagnostic::{Diagnostic, FileId, Severity};
+use super::diagnostic::{Diagnostic, FileId, KindOf, Severity};
 use super::environment::Environment;
 use super::located::Position;
 
@@ -91,9 +91,9 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    pub fn error(&mut self, code: &'static str, file: FileId, at: Position, message: String) {
+    pub fn error(&mut self, kind: KindOf, file: FileId, at: Position, message: String) {
         self.problems
-            .push(Diagnostic::error(code, message).at(file, at));
+            .push(Diagnostic::error(kind, message).at(file, at));
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -102,7 +102,7 @@ impl Checker<'_> {
 
     /// A lint, unless the environment or one of `allowed` (the entity's own lists) silences it.
     pub fn lint(&mut self, diagnostic: Diagnostic, allowed: &[&[String]]) {
-        let code = diagnostic.code;
+        let code = diagnostic.code();
         let silenced = self.env.settings.allow.iter().any(|c| c == code)
             || allowed.iter().any(|list| list.iter().any(|c| c == code));
         if !silenced {

@@ -3,8 +3,8 @@
 use fancy_regex::Regex;
 
 /// Compiles a permission regex or policy pattern; the error is the compiler's reason.
-pub fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| e.to_string())
+pub fn compile(pattern: &str) -> Result<Regex, fancy_regex::Error> {
+    Regex::new(pattern)
 }
 
 /// Whether the pattern finds a match anywhere in `name` (PCRE `re:run` semantics).

@@ -2,6 +2,7 @@
 //! ignores, durability, and with a known release, what that release deprecates or refuses.
 
 use super::{pattern, Checker};
+use crate::config::diagnostic::DiagnosticKind;
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::{Declared, Vhost};
 use crate::config::located::{Located, Position};
@@ -45,7 +46,12 @@ pub(super) fn check(c: &mut Checker) {
                     .as_str()
                     .and_then(|v| ignored_value(queue_type, &key.value, v))
                 {
-                    c.error("invalid-argument", queue.file, value.at, reason.to_string());
+                    c.error(
+                        DiagnosticKind::InvalidArgument,
+                        queue.file,
+                        value.at,
+                        reason.to_string(),
+                    );
                 }
             }
             replicated_properties(c, queue, queue_type);
@@ -94,7 +100,7 @@ fn delivery_limit(c: &mut Checker, vhost: &Vhost, queue: &Declared<QueueSpec>, a
     }
     c.lint(
         Diagnostic::warning(
-            "quorum-delivery-limit",
+            DiagnosticKind::QuorumDeliveryLimit,
             format!(
                 "quorum queue `{}` has no delivery limit and no dead-letter exchange: from RabbitMQ 4.0 a message redelivered 20 times is dropped",
                 queue.name.value
@@ -144,7 +150,7 @@ fn refused(
     };
     c.push(
         Diagnostic::error(
-            "invalid-argument",
+            DiagnosticKind::InvalidArgument,
             format!(
                 "`{}` is not an argument of {} queues: {release} refuses to declare queue `{}` with it",
                 key.value,
@@ -184,7 +190,7 @@ fn replicated_properties(c: &mut Checker, queue: &Declared<QueueSpec>, queue_typ
     ] {
         if let Some(flag) = flag.as_ref().filter(|f| f.value == bad) {
             c.error(
-                "invalid-argument",
+                DiagnosticKind::InvalidArgument,
                 queue.file,
                 flag.at,
                 format!(
@@ -206,7 +212,7 @@ fn contradiction(c: &mut Checker, queue: &Declared<QueueSpec>) {
     if let (Some(kind), Some((arg, at))) = (&queue.spec.kind, argument) {
         if kind.value.as_str() != arg {
             c.error(
-                "invalid-argument",
+                DiagnosticKind::InvalidArgument,
                 queue.file,
                 at,
                 format!(
@@ -232,7 +238,7 @@ pub(super) fn deprecated(
         Treatment::Accepted => {}
         Treatment::Deprecated => c.lint(
             Diagnostic::warning(
-                "deprecated-feature",
+                DiagnosticKind::DeprecatedFeature,
                 format!("{what}; the broker is {version}"),
             )
             .at(file, at)
@@ -241,7 +247,7 @@ pub(super) fn deprecated(
         ),
         Treatment::Refused => c.push(
             Diagnostic::error(
-                "unsupported-by-version",
+                DiagnosticKind::UnsupportedByVersion,
                 format!("{what}; the broker is {version}"),
             )
             .at(file, at)

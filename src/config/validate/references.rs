@@ -4,7 +4,8 @@
 //! the exchange at run time), but messages sent there are dropped until it exists.
 
 use super::{plain, Checker};
-use crate::config::diagnostic::{Diagnostic, FileId};
+use crate::config::diagnostic::DiagnosticKind;
+use crate::config::diagnostic::{Diagnostic, FileId, Severity};
 use crate::config::environment::Vhost;
 use crate::config::located::Located;
 
@@ -35,7 +36,7 @@ pub(super) fn check(c: &mut Checker) {
                 source_exchange(c, vhost, exchange.file, &binding.exchange, "binding source");
                 if binding.exchange.value == exchange.name.value {
                     c.error(
-                        "invalid-reference",
+                        DiagnosticKind::InvalidReference,
                         exchange.file,
                         binding.exchange.at,
                         format!(
@@ -105,7 +106,7 @@ fn source_exchange(
     name: &Located<String>,
     what: &str,
 ) {
-    let error = |message| Diagnostic::error("unknown-reference", message);
+    let error = |message| Diagnostic::error(DiagnosticKind::UnknownReference, message);
     if let Some(problem) = undeclared_exchange(error, vhost, name, what, "") {
         c.push(problem.at(file, name.at));
     }
@@ -148,7 +149,7 @@ fn argument_exchange(
         return;
     };
     let located = Located::new(name.to_string(), value.at);
-    let warning = |message| Diagnostic::warning("undeclared-exchange", message);
+    let warning = |message| Diagnostic::warning(DiagnosticKind::UndeclaredExchange, message);
     let what = format!("`{}`", k.value);
     let consequence = "; the broker accepts it, but drops what is sent there until it exists";
     if let Some(mut problem) = undeclared_exchange(warning, vhost, &located, &what, consequence) {
@@ -180,15 +181,12 @@ fn parameter_reference(
     // "all" is the implicit set of every upstream in the vhost.
     let implicit_set = component == "federation-upstream-set" && name == "all";
     if !(declared || implicit_set) {
-        c.error(
-            "unknown-reference",
-            file,
-            value.at,
-            format!(
-                "{component} `{name}` is not declared under `parameters: {component}:` in vhost `{}`",
-                vhost.name.value
-            ),
-        );
+        let kind = DiagnosticKind::UnknownParameter {
+            component: component.to_string(),
+            name: name.to_string(),
+            vhost: vhost.name.value.clone(),
+        };
+        c.push(Diagnostic::new(Severity::Error, kind).at(file, value.at));
     }
 }
 
@@ -196,14 +194,11 @@ fn vhost_reference(c: &mut Checker, file: FileId, vhost: &Located<String>, what:
     if c.env.vhosts.contains_key(&vhost.value) {
         return;
     }
-    let mut problem = Diagnostic::error(
-        "unknown-reference",
-        format!(
-            "{what} vhost `{}` is not declared in this environment",
-            vhost.value
-        ),
-    )
-    .at(file, vhost.at);
+    let kind = DiagnosticKind::UnknownVhost {
+        what: what.to_string(),
+        vhost: vhost.value.clone(),
+    };
+    let mut problem = Diagnostic::new(Severity::Error, kind).at(file, vhost.at);
     if let Some(similar) = closest(&vhost.value, c.env.vhosts.keys()) {
         problem = problem.help(format!("did you mean `{similar}`?"));
     }

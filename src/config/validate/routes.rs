@@ -2,12 +2,13 @@
 //! a message that would not reach exactly the expected queues is an error at the assertion.
 
 use super::Checker;
+use crate::config::diagnostic::DiagnosticKind;
 use crate::config::diagnostic::{Diagnostic, FileId};
 use crate::config::environment::Environment;
 use crate::config::lower::desired_state;
 use crate::config::schema::RouteSpec;
 use crate::format::queue_types::SUPPORTED;
-use crate::model::secret::Secret;
+use crate::model::secret_value::Secret;
 use crate::route::assertion::{queue_list, Assertion};
 use crate::route::Topology;
 
@@ -68,7 +69,7 @@ pub(super) fn check(c: &mut Checker) {
             for (file, spec) in &vhost.routes {
                 c.push(
                     Diagnostic::error(
-                        "route-unchecked",
+                        DiagnosticKind::RouteUnchecked,
                         format!("route assertion in vhost `{name}`, which the environment does not manage"),
                     )
                     .at(*file, spec.exchange.at)
@@ -89,7 +90,7 @@ pub(super) fn check(c: &mut Checker) {
         if let Some(failure) = assertion.check(topology) {
             let message = failure_message(&assertion, &failure.describe(), "in this environment");
             c.push(
-                Diagnostic::error("route-mismatch", message)
+                Diagnostic::error(DiagnosticKind::RouteMismatch, message)
                     .at(file, spec.expect.at)
                     .help(format!(
                         "expected {}: change the bindings, or the assertion if the new routing is intended",

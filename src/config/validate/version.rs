@@ -3,6 +3,7 @@
 
 use super::{plain, queue_type, Checker};
 use crate::config::diagnostic::Diagnostic;
+use crate::config::diagnostic::DiagnosticKind;
 use crate::config::environment::Declared;
 use crate::config::schema::PolicySpec;
 use crate::format::deprecations::Deprecated;
@@ -30,7 +31,7 @@ pub(super) fn check(checker: &mut Checker, version: BrokerVersion) {
                 if key.value == "delivery-limit" && negative && !version.at_least(4, 0, 0) {
                     checker.push(
                         Diagnostic::error(
-                            "unsupported-by-version",
+                            DiagnosticKind::UnsupportedByVersion,
                             format!(
                                 "a negative delivery-limit (no limit) needs RabbitMQ 4.0 or later; the broker is {version} and refuses it"
                             ),
@@ -52,7 +53,7 @@ fn apply_to(checker: &mut Checker, policy: &Declared<PolicySpec>, version: Broke
     if QUEUE_TYPE_APPLY_TO.contains(&apply_to.value.as_str()) && !version.at_least(3, 12, 0) {
         checker.push(
             Diagnostic::error(
-                "unsupported-by-version",
+                DiagnosticKind::UnsupportedByVersion,
                 format!(
                     "apply-to `{}` needs RabbitMQ 3.12 or later; the broker is {version}",
                     apply_to.value
@@ -79,7 +80,7 @@ fn policy_key(
         if version.at_least(4, 0, 0) {
             checker.push(
                 Diagnostic::error(
-                    "unsupported-by-version",
+                    DiagnosticKind::UnsupportedByVersion,
                     format!(
                         "`{key}`: classic queue mirroring was removed in RabbitMQ 4.0; the broker is {version} and refuses the policy"
                     ),
@@ -107,7 +108,7 @@ fn policy_key(
         };
         checker.push(
             Diagnostic::error(
-                "unsupported-by-version",
+                DiagnosticKind::UnsupportedByVersion,
                 format!("`{key}` in {kind} {since}; the broker is {version} and refuses it"),
             )
             .at(policy.file, at),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use warren::format::uri_password::{decode_password, split_password};
+use warren::format::uri_credentials::{decode_password, split_password};
 
 /// (variable, password) for every reference the imported environment in `env_dir` holds.
 pub fn variables(source: &Value, env_dir: &Path) -> Vec<(String, String)> {

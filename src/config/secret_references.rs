@@ -1,12 +1,13 @@
 //! Resolves secret references (`{ env: NAME }`, `{ file: PATH }`) only when a command needs them.
 
+use crate::config::diagnostic::DiagnosticKind;
 use std::path::Path;
 
 use super::diagnostic::{Diagnostic, FileId};
 use super::environment::Environment;
 use super::schema::SecretSource;
-use super::uri_secrets::{parameter_uris, UriSource};
-use crate::model::secret::Secret;
+use super::uri_credentials::{parameter_uris, UriSource};
+use crate::model::secret_value::Secret;
 
 /// Reads a secret; a missing variable or unreadable file is a diagnostic naming it.
 pub fn resolve(source: &SecretSource, env_dir: &Path, file: FileId) -> Result<Secret, Diagnostic> {
@@ -15,7 +16,7 @@ pub fn resolve(source: &SecretSource, env_dir: &Path, file: FileId) -> Result<Se
         SecretSource::Env(reference) => match std::env::var(&reference.env.value) {
             Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
             _ => Err(Diagnostic::error(
-                "missing-secret",
+                DiagnosticKind::MissingSecret,
                 format!(
                     "environment variable `{}` is not set (or empty)",
                     reference.env.value
@@ -29,7 +30,7 @@ pub fn resolve(source: &SecretSource, env_dir: &Path, file: FileId) -> Result<Se
             match std::fs::read_to_string(&path) {
                 Ok(text) => Ok(Secret::new(text.trim_end_matches(['\n', '\r']).to_string())),
                 Err(err) => Err(Diagnostic::error(
-                    "missing-secret",
+                    DiagnosticKind::MissingSecret,
                     format!("cannot read secret file {}: {err}", path.display()),
                 )
                 .at(file, reference.file.at)),

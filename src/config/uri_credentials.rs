@@ -13,8 +13,8 @@ use super::environment::Environment;
 use super::field_position::key_position;
 use super::located::Position;
 use super::schema::SecretSource;
-use crate::format::uri_password::{canonical, try_map_uris, uri_fields, with_password};
-use crate::model::secret::Secret;
+use crate::format::uri_credentials::{canonical, try_map_uris, uri_fields, with_password};
+use crate::model::secret_value::Secret;
 
 /// One URI as written in a parameter value.
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ fn resolve_one<E>(
             let password = resolve(&password)?;
             with_password(&uri, password.expose())
                 .map(Value::String)
-                .map_err(|reason| invalid(reason, at))
+                .map_err(|reason| invalid(reason.to_string(), at))
         }
         UriSource::Invalid(reason) => Err(invalid(reason, at)),
     }
@@ -173,16 +173,24 @@ mod tests {
         }
     }
 
+    /// What the test resolver and `invalid` report.
+    #[derive(Debug, PartialEq)]
+    enum Failure {
+        Unset(String),
+        UnexpectedSource,
+        Invalid(String),
+    }
+
     fn resolve_from<'a>(
         values: &'a [(&'a str, &'a str)],
-    ) -> impl FnMut(&SecretSource) -> Result<Secret, String> + 'a {
+    ) -> impl FnMut(&SecretSource) -> Result<Secret, Failure> + 'a {
         move |source| match source {
             SecretSource::Env(e) => values
                 .iter()
                 .find(|(k, _)| *k == e.env.value)
                 .map(|(_, v)| Secret::new(v.to_string()))
-                .ok_or(format!("{} unset", e.env.value)),
-            _ => Err("unexpected source".into()),
+                .ok_or(Failure::Unset(e.env.value.clone())),
+            _ => Err(Failure::UnexpectedSource),
         }
     }
 
@@ -194,7 +202,10 @@ mod tests {
             "src-queue": "q",
         });
         let mut resolve = resolve_from(&[("PW", "s3cret"), ("DEST", "amqp://u:p@c/%2F")]);
-        let resolved = resolve_value("shovel", &value, at(), "", &mut resolve, |r, _| r).unwrap();
+        let resolved = resolve_value("shovel", &value, at(), "", &mut resolve, |r, _| {
+            Failure::Invalid(r)
+        })
+        .unwrap();
         assert_eq!(
             resolved,
             json!({
@@ -216,9 +227,9 @@ mod tests {
                 at(),
                 "",
                 &mut resolve,
-                |r, _| r
+                |r, _| Failure::Invalid(r)
             ),
-            Err("UNSET unset".to_string())
+            Err(Failure::Unset("UNSET".to_string()))
         );
         let odd = json!({"uri": {"uri": "amqp://u@h", "secret": {"env": "X"}}});
         let error = resolve_value(
@@ -227,9 +238,9 @@ mod tests {
             at(),
             "",
             &mut resolve,
-            |r, _| r,
+            |r, _| Failure::Invalid(r),
         );
-        assert!(error.unwrap_err().starts_with("a URI is text"));
+        assert!(matches!(error, Err(Failure::Invalid(r)) if r.starts_with("a URI is text")));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 
 use serde_json::{json, Value};
 
-use crate::format::uri_password::{decode_password, split_password, try_map_uris};
+use crate::format::uri_credentials::{decode_password, split_password, try_map_uris};
 
 /// The variables handed out so far, with the password each stands for, so that two URIs
 /// sharing a password share a variable and two different ones never do; reserved names

@@ -118,19 +118,28 @@ pub fn decode_password(encoded: &str) -> Option<String> {
 
 /// Why `uri` cannot take a password from elsewhere: it holds one already, or names no
 /// user to attach it to.
-pub fn unable_to_take_password(uri: &str) -> Option<String> {
+pub fn unable_to_take_password(uri: &str) -> Option<CannotTakePassword> {
     if has_password(uri) {
-        Some("the `uri` already holds a password; leave it to `password`".into())
+        Some(CannotTakePassword::HoldsOne)
     } else if !authority(uri).is_some_and(|(_, a)| a.contains('@')) {
-        Some("the `uri` names no user (`amqp://user@host`) to give the password to".into())
+        Some(CannotTakePassword::NoUser)
     } else {
         None
     }
 }
 
+/// Why a URI cannot take a password from a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CannotTakePassword {
+    #[error("the `uri` already holds a password; leave it to `password`")]
+    HoldsOne,
+    #[error("the `uri` names no user (`amqp://user@host`) to give the password to")]
+    NoUser,
+}
+
 /// `scheme://user@host...` with `password` encoded into it; an error when the URI cannot
 /// take one (see [`unable_to_take_password`]). An empty password (`user:@`) is replaced.
-pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
+pub fn with_password(uri: &str, password: &str) -> Result<String, CannotTakePassword> {
     if let Some(reason) = unable_to_take_password(uri) {
         return Err(reason);
     }
@@ -179,11 +188,15 @@ mod tests {
     #[test]
     fn a_uri_that_cannot_take_a_password_says_why() {
         assert_eq!(
-            with_password("amqp://u:already@host", "x").unwrap_err(),
+            with_password("amqp://u:already@host", "x")
+                .unwrap_err()
+                .to_string(),
             "the `uri` already holds a password; leave it to `password`"
         );
         assert_eq!(
-            with_password("amqp://host/vhost", "x").unwrap_err(),
+            with_password("amqp://host/vhost", "x")
+                .unwrap_err()
+                .to_string(),
             "the `uri` names no user (`amqp://user@host`) to give the password to"
         );
         assert_eq!(unable_to_take_password("amqp://u@host"), None);

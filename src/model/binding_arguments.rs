@@ -1,0 +1,126 @@
+//! A binding's arguments: part of its identity, so ordered and hashable, and read as a map.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::resource::normalise_value;
+
+/// The arguments, normalised (keys sorted, whole floats as integers), with their canonical
+/// JSON text, by which they compare and hash: `Value` is neither `Ord` nor `Hash`.
+#[derive(Clone, Debug)]
+pub struct BindingArguments {
+    map: Map<String, Value>,
+    canonical: String,
+}
+
+impl BindingArguments {
+    pub fn new(arguments: &Map<String, Value>) -> Self {
+        let map = match normalise_value(Value::Object(arguments.clone())) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        // A map of JSON values always serialises.
+        let canonical = serde_json::to_string(&map).unwrap_or_default();
+        BindingArguments { map, canonical }
+    }
+
+    pub fn map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The canonical JSON text, e.g. `{"x-match":"all"}`.
+    pub fn as_str(&self) -> &str {
+        &self.canonical
+    }
+}
+
+impl Default for BindingArguments {
+    fn default() -> Self {
+        BindingArguments::new(&Map::new())
+    }
+}
+
+impl PartialEq for BindingArguments {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical == other.canonical
+    }
+}
+
+impl Eq for BindingArguments {}
+
+impl PartialOrd for BindingArguments {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for BindingArguments {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.canonical.cmp(&other.canonical)
+    }
+}
+
+impl Hash for BindingArguments {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.canonical.hash(state);
+    }
+}
+
+impl fmt::Display for BindingArguments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical)
+    }
+}
+
+/// Written as the canonical text, as saved plans have always held it.
+impl Serialize for BindingArguments {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.canonical)
+    }
+}
+
+impl<'de> Deserialize<'de> for BindingArguments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let map: Map<String, Value> =
+            serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        Ok(BindingArguments::new(&map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn of(value: Value) -> BindingArguments {
+        BindingArguments::new(value.as_object().expect("a map"))
+    }
+
+    #[test]
+    fn key_order_and_float_form_do_not_matter() {
+        let a = of(json!({"b": 1.0, "a": "x"}));
+        let b = of(json!({"a": "x", "b": 1}));
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), r#"{"a":"x","b":1}"#);
+        assert_eq!(a.map().keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn saved_as_text_and_read_back() {
+        let a = of(json!({"x-match": "all", "k": [1, 2]}));
+        let text = serde_json::to_string(&a).unwrap();
+        assert_eq!(text, r#""{\"k\":[1,2],\"x-match\":\"all\"}""#);
+        let back: BindingArguments = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, a);
+        assert!(serde_json::from_str::<BindingArguments>(r#""not json""#).is_err());
+    }
+}
