@@ -4,6 +4,9 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use schemars::gen::SchemaGenerator;
+use schemars::schema::Schema;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -80,19 +83,32 @@ impl fmt::Display for BindingArguments {
     }
 }
 
-/// Written as the canonical text, as saved plans have always held it.
+/// Written as the object it is, in plans and saved plans alike.
 impl Serialize for BindingArguments {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.canonical)
+        self.map.serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for BindingArguments {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let map: Map<String, Value> =
-            serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        let map = Map::<String, Value>::deserialize(deserializer)?;
         Ok(BindingArguments::new(&map))
+    }
+}
+
+/// An object of any values, described where it is used.
+impl JsonSchema for BindingArguments {
+    fn is_referenceable() -> bool {
+        false
+    }
+
+    fn schema_name() -> String {
+        "BindingArguments".to_string()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        Map::<String, Value>::json_schema(generator)
     }
 }
 
@@ -115,12 +131,12 @@ mod tests {
     }
 
     #[test]
-    fn saved_as_text_and_read_back() {
+    fn saved_as_an_object_and_read_back() {
         let a = of(json!({"x-match": "all", "k": [1, 2]}));
         let text = serde_json::to_string(&a).unwrap();
-        assert_eq!(text, r#""{\"k\":[1,2],\"x-match\":\"all\"}""#);
+        assert_eq!(text, r#"{"k":[1,2],"x-match":"all"}"#);
         let back: BindingArguments = serde_json::from_str(&text).unwrap();
         assert_eq!(back, a);
-        assert!(serde_json::from_str::<BindingArguments>(r#""not json""#).is_err());
+        assert!(serde_json::from_str::<BindingArguments>(r#""not an object""#).is_err());
     }
 }

@@ -2,15 +2,20 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::binding_arguments::BindingArguments;
 
-/// Whether a binding's destination is a queue or an exchange.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A binding's destination kind.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DestinationType {
+    /// A queue.
     Queue,
+    /// An exchange (exchange-to-exchange binding).
     Exchange,
 }
 
@@ -32,62 +37,106 @@ impl DestinationType {
     }
 }
 
-/// One object's identity. Bindings have no name: every field they have is their identity.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// An object's identity: `kind`, then the fields that name an object of that kind. Bindings
+/// have no name: every field they have is their identity.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ResourceId {
+    /// A virtual host.
     Vhost {
+        /// The vhost's name.
         name: String,
     },
+    /// A user (cluster-wide).
     User {
+        /// The user's name.
         name: String,
     },
+    /// A global runtime parameter (cluster-wide).
     GlobalParameter {
+        /// The parameter's name.
         name: String,
     },
+    /// One limit of a vhost.
     VhostLimit {
+        /// The vhost the limit applies to.
         vhost: String,
+        /// The limit: `max-connections` or `max-queues`.
         name: String,
     },
+    /// One limit of a user (cluster-wide).
     UserLimit {
+        /// The user the limit applies to.
         user: String,
+        /// The limit: `max-connections` or `max-channels`.
         name: String,
     },
+    /// A user's configure/write/read permissions in a vhost.
     Permission {
+        /// The vhost.
         vhost: String,
+        /// The user.
         user: String,
     },
+    /// An exchange.
     Exchange {
+        /// The vhost the exchange lives in.
         vhost: String,
+        /// The exchange's name.
         name: String,
     },
+    /// A queue.
     Queue {
+        /// The vhost the queue lives in.
         vhost: String,
+        /// The queue's name.
         name: String,
     },
+    /// A binding. Bindings have no name: all these fields together identify one.
     Binding {
+        /// The vhost the binding lives in.
         vhost: String,
+        /// The source exchange; the empty string is the default exchange.
         source: String,
+        /// Whether the destination is a queue or an exchange.
         destination_type: DestinationType,
+        /// The destination queue or exchange.
         destination: String,
+        /// The routing key (may be empty).
         routing_key: String,
+        /// The binding arguments (empty object when none), e.g. header-exchange matches.
         arguments: BindingArguments,
     },
+    /// A user's topic permissions in a vhost.
     TopicPermission {
+        /// The vhost.
         vhost: String,
+        /// The user.
         user: String,
     },
+    /// A runtime parameter in a vhost (shovels, federation upstreams).
     Parameter {
+        /// The vhost the parameter lives in.
         vhost: String,
+        /// The component, e.g. `shovel` or `federation-upstream`.
         component: String,
+        /// The parameter's name.
         name: String,
     },
+    /// A policy.
     Policy {
+        /// The vhost the policy lives in.
         vhost: String,
+        /// The policy's name.
         name: String,
     },
+    /// An operator policy.
     OperatorPolicy {
+        /// The vhost the operator policy lives in.
         vhost: String,
+        /// The operator policy's name.
         name: String,
     },
 }

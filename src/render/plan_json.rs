@@ -5,11 +5,11 @@ use schemars::gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Schema, SchemaObject};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::resource::redact_credentials;
 use crate::model::resource::SENSITIVE_FIELDS;
-use crate::model::{DestinationType, Resource, ResourceId};
+use crate::model::{Resource, ResourceId};
 use crate::plan::routing::RoutingChange;
 use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
 
@@ -36,7 +36,7 @@ pub struct PlanDocument {
     pub changes: Vec<ChangeDoc>,
     /// Objects in scope that the environment does not declare and whose kind is not pruned:
     /// left alone by apply, listed so they can be declared or pruned.
-    pub unmanaged: Vec<IdDoc>,
+    pub unmanaged: Vec<ResourceId>,
     /// Every `warren apply` flag this plan needs (`--allow-destroy`, `--allow-data-loss`,
     /// `--allow-lockout`, `--allow-consumer-disconnect`); each change's `refusals` say why.
     #[serde(default)]
@@ -104,7 +104,7 @@ pub struct SummaryDoc {
 #[serde(deny_unknown_fields)]
 pub struct ChangeDoc {
     /// The object's identity: its `kind` and the fields that name it.
-    pub id: IdDoc,
+    pub id: ResourceId,
     /// The object as people read it, e.g. `queue "q.orders" in "/prod"`. For display only:
     /// match on `id`, whose fields are stable.
     pub address: String,
@@ -195,117 +195,6 @@ pub struct FieldDoc {
     pub sensitive: bool,
 }
 
-/// An object's identity: `kind`, then the fields that name an object of that kind.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum IdDoc {
-    /// A virtual host.
-    Vhost {
-        /// The vhost's name.
-        name: String,
-    },
-    /// A user (cluster-wide).
-    User {
-        /// The user's name.
-        name: String,
-    },
-    /// A global runtime parameter (cluster-wide).
-    GlobalParameter {
-        /// The parameter's name.
-        name: String,
-    },
-    /// One limit of a vhost.
-    VhostLimit {
-        /// The vhost the limit applies to.
-        vhost: String,
-        /// The limit: `max-connections` or `max-queues`.
-        name: String,
-    },
-    /// One limit of a user (cluster-wide).
-    UserLimit {
-        /// The user the limit applies to.
-        user: String,
-        /// The limit: `max-connections` or `max-channels`.
-        name: String,
-    },
-    /// A user's configure/write/read permissions in a vhost.
-    Permission {
-        /// The vhost.
-        vhost: String,
-        /// The user.
-        user: String,
-    },
-    /// An exchange.
-    Exchange {
-        /// The vhost the exchange lives in.
-        vhost: String,
-        /// The exchange's name.
-        name: String,
-    },
-    /// A queue.
-    Queue {
-        /// The vhost the queue lives in.
-        vhost: String,
-        /// The queue's name.
-        name: String,
-    },
-    /// A binding. Bindings have no name: all these fields together identify one.
-    Binding {
-        /// The vhost the binding lives in.
-        vhost: String,
-        /// The source exchange; the empty string is the default exchange.
-        source: String,
-        /// Whether the destination is a queue or an exchange.
-        destination_type: DestinationTypeDoc,
-        /// The destination queue or exchange.
-        destination: String,
-        /// The routing key (may be empty).
-        routing_key: String,
-        /// The binding arguments (empty object when none), e.g. header-exchange matches.
-        arguments: Map<String, Value>,
-    },
-    /// A user's topic permissions in a vhost.
-    TopicPermission {
-        /// The vhost.
-        vhost: String,
-        /// The user.
-        user: String,
-    },
-    /// A runtime parameter in a vhost (shovels, federation upstreams).
-    Parameter {
-        /// The vhost the parameter lives in.
-        vhost: String,
-        /// The component, e.g. `shovel` or `federation-upstream`.
-        component: String,
-        /// The parameter's name.
-        name: String,
-    },
-    /// A policy.
-    Policy {
-        /// The vhost the policy lives in.
-        vhost: String,
-        /// The policy's name.
-        name: String,
-    },
-    /// An operator policy.
-    OperatorPolicy {
-        /// The vhost the operator policy lives in.
-        vhost: String,
-        /// The operator policy's name.
-        name: String,
-    },
-}
-
-/// A binding's destination kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DestinationTypeDoc {
-    /// A queue.
-    Queue,
-    /// An exchange (exchange-to-exchange binding).
-    Exchange,
-}
-
 /// The plan as pretty-printed JSON, ending in a newline.
 pub fn render(plan: &Plan) -> String {
     let mut text =
@@ -338,7 +227,7 @@ pub fn document(plan: &Plan) -> PlanDocument {
             migrate: s.migrate,
         },
         changes: plan.changes.iter().map(change_doc).collect(),
-        unmanaged: plan.unmanaged.iter().map(IdDoc::from).collect(),
+        unmanaged: plan.unmanaged.clone(),
         flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
             .into_iter()
             .map(str::to_string)
@@ -366,7 +255,7 @@ fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
 
 fn change_doc(change: &Change) -> ChangeDoc {
     ChangeDoc {
-        id: IdDoc::from(&change.id),
+        id: ResourceId::clone(&change.id),
         address: change.id.to_string(),
         action: ActionDoc::from(change.action),
         destructive: change.action.is_destructive(),
@@ -465,52 +354,6 @@ impl From<Action> for ActionDoc {
             Action::Replace => ActionDoc::Replace,
             Action::Delete => ActionDoc::Delete,
             Action::Migrate => ActionDoc::Migrate,
-        }
-    }
-}
-
-impl From<&ResourceId> for IdDoc {
-    fn from(id: &ResourceId) -> Self {
-        let id = id.clone();
-        match id {
-            ResourceId::Vhost { name } => IdDoc::Vhost { name },
-            ResourceId::User { name } => IdDoc::User { name },
-            ResourceId::GlobalParameter { name } => IdDoc::GlobalParameter { name },
-            ResourceId::VhostLimit { vhost, name } => IdDoc::VhostLimit { vhost, name },
-            ResourceId::UserLimit { user, name } => IdDoc::UserLimit { user, name },
-            ResourceId::Permission { vhost, user } => IdDoc::Permission { vhost, user },
-            ResourceId::Exchange { vhost, name } => IdDoc::Exchange { vhost, name },
-            ResourceId::Queue { vhost, name } => IdDoc::Queue { vhost, name },
-            ResourceId::Binding {
-                vhost,
-                source,
-                destination_type,
-                destination,
-                routing_key,
-                arguments,
-            } => IdDoc::Binding {
-                vhost,
-                source,
-                destination_type: match destination_type {
-                    DestinationType::Queue => DestinationTypeDoc::Queue,
-                    DestinationType::Exchange => DestinationTypeDoc::Exchange,
-                },
-                destination,
-                routing_key,
-                arguments: arguments.map().clone(),
-            },
-            ResourceId::TopicPermission { vhost, user } => IdDoc::TopicPermission { vhost, user },
-            ResourceId::Parameter {
-                vhost,
-                component,
-                name,
-            } => IdDoc::Parameter {
-                vhost,
-                component,
-                name,
-            },
-            ResourceId::Policy { vhost, name } => IdDoc::Policy { vhost, name },
-            ResourceId::OperatorPolicy { vhost, name } => IdDoc::OperatorPolicy { vhost, name },
         }
     }
 }

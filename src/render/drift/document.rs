@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::model::resource::redact_credentials;
+use crate::model::ResourceId;
 use crate::plan::drift::{kinds, DriftReport, DriftState, Drifted};
 use crate::plan::route_drift::RouteDrift;
 use crate::plan::FieldDiff;
-use crate::render::plan_json::IdDoc;
 use crate::route::assertion::Failure;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -71,7 +71,7 @@ pub struct Counts {
 #[schemars(deny_unknown_fields)]
 pub struct Missing {
     /// The object's identity, as in `warren plan --format json`.
-    pub id: IdDoc,
+    pub id: ResourceId,
     /// For display only.
     pub address: String,
     /// The declared properties; sensitive ones read "(sensitive)".
@@ -85,7 +85,7 @@ pub struct Missing {
 #[schemars(deny_unknown_fields)]
 pub struct Changed {
     /// The object's identity, as in `warren plan --format json`.
-    pub id: IdDoc,
+    pub id: ResourceId,
     /// For display only.
     pub address: String,
     /// Repairing it re-creates the object.
@@ -101,7 +101,7 @@ pub struct Changed {
 #[schemars(deny_unknown_fields)]
 pub struct Unmanaged {
     /// The object's identity, as in `warren plan --format json`.
-    pub id: IdDoc,
+    pub id: ResourceId,
     /// For display only.
     pub address: String,
     /// Prune is on for its kind: apply --allow-destroy deletes it.
@@ -232,7 +232,7 @@ fn missing(item: &Drifted) -> Missing {
         .and_then(|v| v.get("props").and_then(Value::as_object).cloned())
         .unwrap_or_default();
     Missing {
-        id: IdDoc::from(&item.id),
+        id: item.id.clone(),
         address: item.id.to_string(),
         declared,
         kind: item.id.kind(),
@@ -241,7 +241,7 @@ fn missing(item: &Drifted) -> Missing {
 
 fn changed(item: &Drifted) -> Changed {
     Changed {
-        id: IdDoc::from(&item.id),
+        id: item.id.clone(),
         address: item.id.to_string(),
         replace: item.replace,
         fields: item.fields.iter().map(field).collect(),
@@ -251,7 +251,7 @@ fn changed(item: &Drifted) -> Changed {
 
 fn unmanaged(item: &Drifted) -> Unmanaged {
     Unmanaged {
-        id: IdDoc::from(&item.id),
+        id: item.id.clone(),
         address: item.id.to_string(),
         pruned: item.pruned,
         kind: item.id.kind(),
