@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use super::progress::Progress;
 use super::request::{self, Request};
 use crate::broker::fetch::{
     queue_bindings, queue_consumer_connections, queue_info, shovel_defined, shovel_statuses,
@@ -41,6 +42,7 @@ pub async fn migrate(
     plan: &Plan,
     change: &Change,
     options: MigrateOptions,
+    progress: &dyn Progress,
 ) -> Result<Moved, String> {
     let ResourceId::Queue { vhost, name } = &change.id else {
         return Err("only queues migrate".into());
@@ -60,6 +62,7 @@ pub async fn migrate(
         queue: name,
         temporary,
         expected: 0,
+        progress,
     };
     step.preflight(options).await?;
     // Counted once, when the migration begins, and kept on the temporary queue, so that a
@@ -108,6 +111,7 @@ pub async fn migrate(
 
 struct Step<'a> {
     broker: &'a HttpBroker,
+    progress: &'a dyn Progress,
     vhost: &'a str,
     queue: &'a str,
     temporary: &'a str,
@@ -144,10 +148,10 @@ impl Step<'_> {
     }
 
     fn say(&self, what: &str) {
-        eprintln!(
+        self.progress.note(&format!(
             "migrating queue {:?} in {:?}: {what}",
             self.queue, self.vhost
-        );
+        ));
     }
 
     /// The shovel plugin is there, and no consumer would be cut off unless allowed.

@@ -6,6 +6,8 @@ pub mod guard;
 pub mod holder;
 pub mod lock;
 pub mod migrate;
+pub mod progress;
+pub mod protocol;
 pub mod request;
 
 use std::collections::BTreeMap;
@@ -17,6 +19,7 @@ use crate::broker::{BrokerError, HttpBroker};
 use crate::model::ResourceId;
 use crate::plan::order::{stages, Phase};
 use crate::plan::{Action, Change, Plan};
+use progress::Progress;
 use request::Request;
 
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +44,7 @@ pub async fn execute(
     plan: &Plan,
     options: ApplyOptions,
     stop: &AtomicBool,
+    progress: &dyn Progress,
 ) -> ApplyReport {
     let all = stages(plan);
     let total: usize = all.iter().map(|s| s.steps.len()).sum();
@@ -52,7 +56,15 @@ pub async fn execute(
             break;
         }
         if stage.phase == Phase::Migrate {
-            failure = migrations(broker, plan, &stage.steps, options, (&done, total)).await;
+            failure = migrations(
+                broker,
+                plan,
+                &stage.steps,
+                options,
+                (&done, total),
+                progress,
+            )
+            .await;
             if failure.is_some() {
                 break;
             }
@@ -80,8 +92,16 @@ pub async fn execute(
                     let lane = match work {
                         Work::Steps(lane) => lane,
                         Work::Import(chunk) => {
-                            return import(broker, plan, &chunk, (done, failed), total, options)
-                                .await
+                            return import(
+                                broker,
+                                plan,
+                                &chunk,
+                                (done, failed),
+                                total,
+                                options,
+                                progress,
+                            )
+                            .await
                         }
                     };
                     for index in lane {
@@ -92,11 +112,9 @@ pub async fn execute(
                         match run_step(broker, change, stage.phase, options).await {
                             Ok(()) => {
                                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                                eprintln!(
-                                    "[{n}/{total}] {} {}",
-                                    verb(change.action, stage.phase),
-                                    change.id
-                                );
+                                let what =
+                                    format!("{} {}", verb(change.action, stage.phase), change.id);
+                                progress.step(n, total, &what);
                             }
                             Err(reason) => {
                                 failed.store(true, Ordering::SeqCst);
@@ -131,17 +149,19 @@ async fn migrations(
     steps: &[usize],
     options: ApplyOptions,
     (done, total): (&AtomicUsize, usize),
+    progress: &dyn Progress,
 ) -> Option<(String, String)> {
     let results: Vec<Option<(String, String)>> = stream::iter(steps)
         .map(|&index| async move {
             let change = &plan.changes[index];
-            match migrate::migrate(broker, plan, change, options.migrate).await {
+            match migrate::migrate(broker, plan, change, options.migrate, progress).await {
                 Ok(moved) => {
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    eprintln!(
-                        "[{n}/{total}] migrated {} ({} messages before, {} after)",
+                    let what = format!(
+                        "migrated {} ({} messages before, {} after)",
                         change.id, moved.before, moved.after
                     );
+                    progress.step(n, total, &what);
                     None
                 }
                 Err(reason) => Some((change.id.to_string(), reason)),
@@ -169,14 +189,15 @@ async fn import(
     (done, failed): (&AtomicUsize, &AtomicBool),
     total: usize,
     options: ApplyOptions,
+    progress: &dyn Progress,
 ) -> Option<(String, String)> {
     if failed.load(Ordering::SeqCst) {
         return None;
     }
-    eprintln!(
+    progress.note(&format!(
         "importing {} creates in one definitions request ...",
         chunk.len()
-    );
+    ));
     let body = bulk::document(plan, chunk);
     let first = &plan.changes[chunk[0]].id;
     let imported = broker
@@ -205,7 +226,7 @@ async fn import(
     }
     for &index in chunk {
         let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-        eprintln!("[{n}/{total}] created {}", plan.changes[index].id);
+        progress.step(n, total, &format!("created {}", plan.changes[index].id));
     }
     None
 }

@@ -2,10 +2,12 @@
 
 pub mod diff;
 pub mod drift;
+pub mod enrich;
 pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod passwords;
+pub mod planned;
 pub mod refusals;
 pub mod route_drift;
 pub mod routing;
