@@ -10,7 +10,7 @@ pub mod progress;
 pub mod protocol;
 pub mod request;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
@@ -51,33 +51,45 @@ pub async fn execute(
     let done = AtomicUsize::new(0);
     let failed = stop;
     let mut failure = None;
+    // Creates from exchanges up, sent in one import before the first of their stages.
+    let merged = bulk::merged(plan);
+    let in_merged: HashSet<usize> = merged.iter().copied().collect();
+    let mut merged_left = !merged.is_empty();
     for stage in all {
         if failed.load(Ordering::SeqCst) {
             break;
         }
+        if merged_left && stage.phase == Phase::Put && stage.level >= 2 {
+            merged_left = false;
+            let progress_of = (&done, failed);
+            failure = import(broker, plan, &merged, progress_of, total, options, progress).await;
+            if failure.is_some() {
+                break;
+            }
+        }
+        let steps: Vec<usize> = stage
+            .steps
+            .iter()
+            .copied()
+            .filter(|index| !in_merged.contains(index))
+            .collect();
+        if steps.is_empty() {
+            continue;
+        }
         if stage.phase == Phase::Migrate {
-            failure = migrations(
-                broker,
-                plan,
-                &stage.steps,
-                options,
-                (&done, total),
-                progress,
-            )
-            .await;
+            failure = migrations(broker, plan, &steps, options, (&done, total), progress).await;
             if failure.is_some() {
                 break;
             }
             continue;
         }
-        let (bulk, single): (Vec<usize>, Vec<usize>) = stage
-            .steps
+        let (bulk, single): (Vec<usize>, Vec<usize>) = steps
             .iter()
             .partition(|&&i| bulk::eligible(&plan.changes[i], stage.phase));
         let (bulk, single) = if bulk.len() >= bulk::BULK_MIN {
             (bulk, single)
         } else {
-            (Vec::new(), stage.steps.clone())
+            (Vec::new(), steps.clone())
         };
         let imports = bulk
             .chunks(bulk::BULK_CHUNK)
@@ -200,28 +212,32 @@ async fn import(
     ));
     let body = bulk::document(plan, chunk);
     let first = &plan.changes[chunk[0]].id;
-    let imported = broker
-        .post_json(&crate::broker::ApiPath::definitions(), &body)
-        .await;
-    let skipped = match imported {
-        Ok(()) => missing_after_import(broker, plan, chunk).await,
-        Err(e) => Err(e),
+    let failure = |e: BrokerError| {
+        failed.store(true, Ordering::SeqCst);
+        let what = format!("importing {} objects from {first} on", chunk.len());
+        Some((what, e.to_string()))
     };
-    let skipped = match skipped {
-        Ok(skipped) => skipped,
-        Err(e) => {
-            failed.store(true, Ordering::SeqCst);
-            let what = format!("importing {} objects from {first} on", chunk.len());
-            return Some((what, e.to_string()));
+    let definitions = crate::broker::ApiPath::definitions();
+    let imported = broker.post_json(&definitions, &body).await;
+    let skipped = match (missing_after_import(broker, plan, chunk).await, imported) {
+        (Ok(skipped), Ok(())) => skipped,
+        (Ok(skipped), Err(e)) if skipped.is_empty() => return failure(e),
+        (Ok(skipped), Err(_)) => skipped,
+        (Err(e), Ok(())) | (Err(_), Err(e)) => return failure(e),
+    };
+    if !skipped.is_empty() {
+        // The import skips a queue it cannot declare (a vhost a killed apply left half-made)
+        // mutely, or fails on a binding to it: declared one at a time, such an object gets
+        // an answer with a reason, and retries; then the import again for what needs it.
+        for &index in &skipped {
+            let change = &plan.changes[index];
+            if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
+                failed.store(true, Ordering::SeqCst);
+                return Some((change.id.to_string(), reason));
+            }
         }
-    };
-    // The import skips a queue it cannot declare (a vhost a killed apply left half-made) mutely:
-    // declared one at a time, such an object gets an answer with a reason, and retries.
-    for &index in &skipped {
-        let change = &plan.changes[index];
-        if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
-            failed.store(true, Ordering::SeqCst);
-            return Some((change.id.to_string(), reason));
+        if let Err(e) = broker.post_json(&definitions, &body).await {
+            return failure(e);
         }
     }
     for &index in chunk {
