@@ -221,8 +221,19 @@ pub struct ApplyArgs {
     /// Requests in flight at once within one dependency level.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// What the convergence check after the apply reads again: touched, only the objects
+    /// the apply changed; full, everything the environment manages, as a plan does.
+    #[arg(long, value_enum, default_value_t = VerifyScope::Touched, value_name = "SCOPE")]
+    pub verify: VerifyScope,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// What apply's convergence check reads again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyScope {
+    Touched,
+    Full,
 }
 
 #[derive(Debug, Args)]

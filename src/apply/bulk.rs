@@ -32,9 +32,47 @@ fn field(resource: Option<&Resource>, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The creates of exchanges, queues, bindings and policies that go in one import ahead of
+/// their stages, as the broker's own import does (it sets policies before it declares
+/// queues, so no policy is applied to thousands of queues afterwards). Only when nothing at
+/// those levels is changed otherwise (every step there is such a create, no migration, no
+/// lock-out); policies stay in their stage when the plan creates parameters they may name.
+/// Empty when there are fewer than `BULK_MIN`.
+pub fn merged(plan: &Plan) -> Vec<usize> {
+    let above_permissions = |c: &&Change| c.id.level() >= 2;
+    let simple = plan
+        .changes
+        .iter()
+        .filter(above_permissions)
+        .all(|c| c.action == Action::Create && !c.locks_out());
+    if !simple {
+        return Vec::new();
+    }
+    let creates_parameters = plan
+        .changes
+        .iter()
+        .any(|c| matches!(c.id, ResourceId::Parameter { .. }));
+    let steps: Vec<usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match c.id {
+            ResourceId::Policy { .. } => !creates_parameters,
+            _ => eligible(c, Phase::Put),
+        })
+        .map(|(index, _)| index)
+        .collect();
+    if steps.len() >= BULK_MIN {
+        steps
+    } else {
+        Vec::new()
+    }
+}
+
 /// The definitions document that creates these changes' objects.
 pub fn document(plan: &Plan, steps: &[usize]) -> Value {
     let (mut exchanges, mut queues, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
+    let mut policies = Vec::new();
     for &index in steps {
         let change = &plan.changes[index];
         let after = change.after.as_ref();
@@ -61,10 +99,17 @@ pub fn document(plan: &Plan, steps: &[usize]) -> Value {
                     "destination": destination, "routing_key": routing_key, "arguments": arguments.map(),
                 }));
             }
+            ResourceId::Policy { vhost, name } => policies.push(json!({
+                "vhost": vhost, "name": name, "pattern": field(after, "pattern"),
+                "apply-to": field(after, "apply-to"), "priority": field(after, "priority"),
+                "definition": field(after, "definition"),
+            })),
             _ => {}
         }
     }
-    json!({ "exchanges": exchanges, "queues": queues, "bindings": bindings })
+    json!({
+        "exchanges": exchanges, "queues": queues, "bindings": bindings, "policies": policies,
+    })
 }
 
 #[cfg(test)]
@@ -100,6 +145,62 @@ mod tests {
         assert!(eligible(&queue, Phase::Put));
         assert!(!eligible(&queue, Phase::Remove));
         assert!(!eligible(&policy, Phase::Put));
+    }
+
+    fn queues_with_a_policy(count: usize) -> Plan {
+        let mut changes: Vec<Change> = (0..count)
+            .map(|i| {
+                create(
+                    ResourceId::Queue {
+                        vhost: "v".into(),
+                        name: format!("q{i}"),
+                    },
+                    kinds::queue(true, false, Map::new(), "classic"),
+                )
+            })
+            .collect();
+        changes.push(create(
+            ResourceId::Policy {
+                vhost: "v".into(),
+                name: "p".into(),
+            },
+            kinds::policy(".*", "queues", 0, Map::new()),
+        ));
+        changes.push(create(
+            ResourceId::Vhost { name: "v".into() },
+            kinds::vhost("", &[], None, false),
+        ));
+        Plan {
+            environment: "e".into(),
+            changes,
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn creates_from_exchanges_up_go_in_one_import_with_their_policies() {
+        let plan = queues_with_a_policy(BULK_MIN);
+        let merged = merged(&plan);
+        assert_eq!(
+            merged.len(),
+            BULK_MIN + 1,
+            "the queues and the policy, not the vhost"
+        );
+        let doc = document(&plan, &merged);
+        assert_eq!(doc["policies"][0]["name"], "p");
+        assert_eq!(doc["policies"][0]["apply-to"], "queues");
+        assert_eq!(doc["queues"].as_array().unwrap().len(), BULK_MIN);
+    }
+
+    #[test]
+    fn nothing_is_merged_when_a_level_above_permissions_changes_otherwise() {
+        let mut plan = queues_with_a_policy(BULK_MIN);
+        plan.changes[0].action = Action::Update;
+        assert!(merged(&plan).is_empty());
+        assert!(
+            merged(&queues_with_a_policy(BULK_MIN - 2)).is_empty(),
+            "too few"
+        );
     }
 
     #[test]

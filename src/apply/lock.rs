@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{LockError, LockUnusable};
 use super::holder::ProcessId;
+use super::progress::Progress;
 use crate::broker::{ApiPath, HttpBroker};
 pub use crate::model::reserved::LOCK_QUEUE;
 
@@ -227,6 +228,7 @@ impl Lock {
         environment: &str,
         unlock_hint: &str,
         wait: Duration,
+        progress: &dyn Progress,
     ) -> Result<Lock, LockError> {
         let deadline = std::time::Instant::now() + wait;
         let holder = Holder::me(environment);
@@ -254,10 +256,10 @@ impl Lock {
             };
             let vhost = vhost.as_str();
             if other.process.as_ref().is_some_and(ProcessId::is_gone) {
-                eprintln!(
+                progress.note(&format!(
                     "The {} is no longer running on this machine; taking the lock over.",
                     other.describe()
-                );
+                ));
                 clear(broker, vhost, &other.id).await?;
                 continue;
             }
@@ -270,7 +272,7 @@ impl Lock {
                 });
             }
             if !announced {
-                eprintln!("Waiting for the {}", other.describe());
+                progress.note(&format!("Waiting for the {}", other.describe()));
                 announced = true;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::error::ApplyError;
+use super::progress::Progress;
 use super::request::{self, Request};
 use crate::broker::fetch::{
     consumers_besides_shovel, queue_bindings, queue_consumer_connections, queue_info,
@@ -44,6 +45,7 @@ pub async fn migrate(
     plan: &Plan,
     change: &Change,
     options: MigrateOptions,
+    progress: &dyn Progress,
 ) -> Result<Moved, ApplyError> {
     let ResourceId::Queue { vhost, name } = &change.id else {
         return Err(ApplyError::NotAQueue);
@@ -60,6 +62,7 @@ pub async fn migrate(
         queue: name,
         temporary,
         expected: 0,
+        progress,
     };
     step.preflight(options).await?;
     // Counted once, when the migration begins, and kept on the temporary queue, so that a
@@ -104,6 +107,7 @@ pub async fn migrate(
 
 struct Step<'a> {
     broker: &'a HttpBroker,
+    progress: &'a dyn Progress,
     vhost: &'a str,
     queue: &'a str,
     temporary: &'a str,
@@ -140,10 +144,10 @@ impl Step<'_> {
     }
 
     fn say(&self, what: &str) {
-        eprintln!(
+        self.progress.note(&format!(
             "migrating queue {:?} in {:?}: {what}",
             self.queue, self.vhost
-        );
+        ));
     }
 
     /// The shovel plugin is there, and no consumer would be cut off unless allowed.

@@ -7,9 +7,11 @@ pub mod guard;
 pub mod holder;
 pub mod lock;
 pub mod migrate;
+pub mod progress;
+pub mod protocol;
 pub mod request;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
@@ -19,6 +21,7 @@ use crate::model::ResourceId;
 use crate::plan::order::{stages, Phase};
 use crate::plan::{Action, Change, Plan};
 use error::ApplyError;
+use progress::Progress;
 use request::Request;
 
 #[derive(Clone, Copy, Debug)]
@@ -43,31 +46,52 @@ pub async fn execute(
     plan: &Plan,
     options: ApplyOptions,
     stop: &AtomicBool,
+    progress: &dyn Progress,
 ) -> ApplyReport {
     let all = stages(plan);
     let total: usize = all.iter().map(|s| s.steps.len()).sum();
     let done = AtomicUsize::new(0);
     let failed = stop;
     let mut failure = None;
+    // Creates from exchanges up, sent in one import before the first of their stages.
+    let merged = bulk::merged(plan);
+    let in_merged: HashSet<usize> = merged.iter().copied().collect();
+    let mut merged_left = !merged.is_empty();
     for stage in all {
         if failed.load(Ordering::SeqCst) {
             break;
         }
+        if merged_left && stage.phase == Phase::Put && stage.level >= 2 {
+            merged_left = false;
+            let progress_of = (&done, failed);
+            failure = import(broker, plan, &merged, progress_of, total, options, progress).await;
+            if failure.is_some() {
+                break;
+            }
+        }
+        let steps: Vec<usize> = stage
+            .steps
+            .iter()
+            .copied()
+            .filter(|index| !in_merged.contains(index))
+            .collect();
+        if steps.is_empty() {
+            continue;
+        }
         if stage.phase == Phase::Migrate {
-            failure = migrations(broker, plan, &stage.steps, options, (&done, total)).await;
+            failure = migrations(broker, plan, &steps, options, (&done, total), progress).await;
             if failure.is_some() {
                 break;
             }
             continue;
         }
-        let (bulk, single): (Vec<usize>, Vec<usize>) = stage
-            .steps
+        let (bulk, single): (Vec<usize>, Vec<usize>) = steps
             .iter()
             .partition(|&&i| bulk::eligible(&plan.changes[i], stage.phase));
         let (bulk, single) = if bulk.len() >= bulk::BULK_MIN {
             (bulk, single)
         } else {
-            (Vec::new(), stage.steps.clone())
+            (Vec::new(), steps.clone())
         };
         let imports = bulk
             .chunks(bulk::BULK_CHUNK)
@@ -82,8 +106,16 @@ pub async fn execute(
                     let lane = match work {
                         Work::Steps(lane) => lane,
                         Work::Import(chunk) => {
-                            return import(broker, plan, &chunk, (done, failed), total, options)
-                                .await
+                            return import(
+                                broker,
+                                plan,
+                                &chunk,
+                                (done, failed),
+                                total,
+                                options,
+                                progress,
+                            )
+                            .await
                         }
                     };
                     for index in lane {
@@ -94,11 +126,9 @@ pub async fn execute(
                         match run_step(broker, change, stage.phase, options).await {
                             Ok(()) => {
                                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                                eprintln!(
-                                    "[{n}/{total}] {} {}",
-                                    verb(change.action, stage.phase),
-                                    change.id
-                                );
+                                let what =
+                                    format!("{} {}", verb(change.action, stage.phase), change.id);
+                                progress.step(n, total, &what);
                             }
                             Err(reason) => {
                                 failed.store(true, Ordering::SeqCst);
@@ -133,17 +163,19 @@ async fn migrations(
     steps: &[usize],
     options: ApplyOptions,
     (done, total): (&AtomicUsize, usize),
+    progress: &dyn Progress,
 ) -> Option<(String, String)> {
     let results: Vec<Option<(String, String)>> = stream::iter(steps)
         .map(|&index| async move {
             let change = &plan.changes[index];
-            match migrate::migrate(broker, plan, change, options.migrate).await {
+            match migrate::migrate(broker, plan, change, options.migrate, progress).await {
                 Ok(moved) => {
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    eprintln!(
-                        "[{n}/{total}] migrated {} ({} messages before, {} after)",
+                    let what = format!(
+                        "migrated {} ({} messages before, {} after)",
                         change.id, moved.before, moved.after
                     );
+                    progress.step(n, total, &what);
                     None
                 }
                 Err(reason) => Some((change.id.to_string(), reason.to_string())),
@@ -171,43 +203,48 @@ async fn import(
     (done, failed): (&AtomicUsize, &AtomicBool),
     total: usize,
     options: ApplyOptions,
+    progress: &dyn Progress,
 ) -> Option<(String, String)> {
     if failed.load(Ordering::SeqCst) {
         return None;
     }
-    eprintln!(
+    progress.note(&format!(
         "importing {} creates in one definitions request ...",
         chunk.len()
-    );
+    ));
     let body = bulk::document(plan, chunk);
     let first = &plan.changes[chunk[0]].id;
-    let imported = broker
-        .post_json(&crate::broker::ApiPath::definitions(), &body)
-        .await;
-    let skipped = match imported {
-        Ok(()) => missing_after_import(broker, plan, chunk).await,
-        Err(e) => Err(e),
+    let failure = |e: BrokerError| {
+        failed.store(true, Ordering::SeqCst);
+        let what = format!("importing {} objects from {first} on", chunk.len());
+        Some((what, e.to_string()))
     };
-    let skipped = match skipped {
-        Ok(skipped) => skipped,
-        Err(e) => {
-            failed.store(true, Ordering::SeqCst);
-            let what = format!("importing {} objects from {first} on", chunk.len());
-            return Some((what, e.to_string()));
+    let definitions = crate::broker::ApiPath::definitions();
+    let imported = broker.post_json(&definitions, &body).await;
+    let skipped = match (missing_after_import(broker, plan, chunk).await, imported) {
+        (Ok(skipped), Ok(())) => skipped,
+        (Ok(skipped), Err(e)) if skipped.is_empty() => return failure(e),
+        (Ok(skipped), Err(_)) => skipped,
+        (Err(e), Ok(())) | (Err(_), Err(e)) => return failure(e),
+    };
+    if !skipped.is_empty() {
+        // The import skips a queue it cannot declare (a vhost a killed apply left half-made)
+        // mutely, or fails on a binding to it: declared one at a time, such an object gets
+        // an answer with a reason, and retries; then the import again for what needs it.
+        for &index in &skipped {
+            let change = &plan.changes[index];
+            if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
+                failed.store(true, Ordering::SeqCst);
+                return Some((change.id.to_string(), reason.to_string()));
+            }
         }
-    };
-    // The import skips a queue it cannot declare (a vhost a killed apply left half-made) mutely:
-    // declared one at a time, such an object gets an answer with a reason, and retries.
-    for &index in &skipped {
-        let change = &plan.changes[index];
-        if let Err(reason) = run_step(broker, change, Phase::Put, options).await {
-            failed.store(true, Ordering::SeqCst);
-            return Some((change.id.to_string(), reason.to_string()));
+        if let Err(e) = broker.post_json(&definitions, &body).await {
+            return failure(e);
         }
     }
     for &index in chunk {
         let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-        eprintln!("[{n}/{total}] created {}", plan.changes[index].id);
+        progress.step(n, total, &format!("created {}", plan.changes[index].id));
     }
     None
 }

@@ -161,13 +161,16 @@ pub async fn binding_keys(broker: &HttpBroker, vhost: &str) -> Result<Vec<Bindin
     broker.get_json(&ApiPath::bindings().segment(vhost)).await
 }
 
-/// The names of a vhost's queues or exchanges (`kind`: "queues" or "exchanges"), one request.
+/// The names of a vhost's queues or exchanges (`kind`: "queues" or "exchanges"), one request;
+/// without statistics, which would ask every queue for its own.
 pub async fn names(
     broker: &HttpBroker,
     kind: &str,
     vhost: &str,
 ) -> Result<std::collections::HashSet<String>> {
-    let path = ApiPath::new([kind, vhost]).query("columns", "name");
+    let path = ApiPath::new([kind, vhost])
+        .query("disable_stats", "true")
+        .query("columns", "name");
     let listed: Vec<serde_json::Value> = broker.get_json(&path).await?;
     Ok(listed
         .iter()

@@ -3,8 +3,10 @@
 pub mod client;
 pub mod connection;
 mod endpoint;
+mod enrich_reads;
 pub mod error;
 pub mod fetch;
+pub mod fetch_objects;
 pub mod lower;
 pub mod path;
 mod tls;

@@ -1,11 +1,11 @@
 //! load -> validate -> fetch -> normalise -> diff: the steps plan and apply share.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use crate::broker::fetch::{binding_keys, consumers_besides_shovel};
-use crate::broker::lower::{binding_id, live_state};
-use crate::broker::{fetch_live, queue_totals, HttpBroker, LiveSnapshot};
+use crate::broker::fetch_objects::fetch_objects;
+use crate::broker::lower::live_state;
+use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
 use crate::cli::ConnectionArgs;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::lower::desired_state;
@@ -16,18 +16,10 @@ use crate::error::Error;
 use crate::model::{ResourceId, State};
 use crate::plan::passwords::hash_passwords;
 use crate::plan::routing::routing_changes;
-use crate::plan::{diff, migrations, notes, refusals, Action, MessageCount, Plan, Scope};
+use crate::plan::{diff, enrich, migrations, notes, refusals, Action, Scope};
 use crate::render::diagnostics;
 
-pub struct Planned {
-    pub env: Environment,
-    pub plan: Plan,
-    pub broker: HttpBroker,
-    pub version: String,
-    /// The live state the plan was computed from, and what the environment manages.
-    pub live: State,
-    pub scope: Scope,
-}
+pub use crate::plan::planned::Planned;
 
 /// Loads and validates the environment; errors are printed to stderr and end the command.
 pub fn load_valid(
@@ -155,8 +147,7 @@ async fn plan_from(
     let mut plan = diff(&env.name, &desired, &live, &scope);
     let migrating: BTreeSet<(String, String)> = env.migrating_queues().into_iter().collect();
     migrations::plan_migrations(&mut plan, &migrating, &interrupted, &desired, &live);
-    count_messages(&broker, &mut plan).await?;
-    attach_binding_keys(&broker, &mut plan).await?;
+    enrich::enrich(&broker, &mut plan).await?;
     let assertions: Vec<_> = crate::config::validate::routes::assertions(&env)
         .into_iter()
         .map(|(_, _, assertion)| assertion)
@@ -166,7 +157,7 @@ async fn plan_from(
         .parse::<BrokerVersion>()
         .unwrap_or_else(|_| super::topology_source::offline_version());
     plan.routing = routing_changes(&plan, &desired, &live, &assertions, version);
-    let context = refusal_context(&broker, &plan, &snapshot.version).await?;
+    let context = enrich::refusal_context(&broker, &plan, &snapshot.version).await?;
     refusals::annotate(&mut plan, &context);
     if let Some(login) = &context.login {
         plan.notes = notes::vhost_grants(&plan, &desired, &scope, login);
@@ -186,102 +177,44 @@ async fn plan_from(
     })
 }
 
-/// Who warren is logged in as (read only when a step could weaken a user or creates a
-/// vhost), and what the broker's version cannot do.
-async fn refusal_context(
-    broker: &HttpBroker,
-    plan: &Plan,
-    version: &str,
-) -> Result<refusals::Context, Error> {
-    let creates_vhost = plan
+/// Above this many touched objects, one read of everything costs less than a read of each.
+const TOUCHED_READ_MAX: usize = 500;
+
+/// The plan again, for only the objects an apply `touched`, read one by one: what the
+/// convergence check needs after a small apply. Reads everything, as a plan does, when the
+/// touched set is large, holds a migration, or a kind without a read of its own.
+pub async fn plan_touched(planned: Planned, touched: &[ResourceId]) -> Result<Planned, Error> {
+    let migrates = planned
+        .plan
         .changes
         .iter()
-        .any(|c| c.action == Action::Create && matches!(c.id, ResourceId::Vhost { .. }));
-    let login = if refusals::needs_login(plan) || creates_vhost {
-        Some(crate::apply::guard::login_user(broker).await?)
-    } else {
+        .any(|c| c.action == Action::Migrate);
+    let snapshot = if migrates || touched.len() > TOUCHED_READ_MAX {
         None
+    } else {
+        fetch_objects(&planned.broker, touched).await?
     };
-    let ignores = version
-        .parse::<BrokerVersion>()
-        .is_ok_and(|v| !v.at_least(3, 11, 17));
-    Ok(refusals::Context {
-        login,
-        ignores_vhost_queue_type_change: ignores.then(|| version.to_string()),
+    let Some(snapshot) = snapshot else {
+        return plan_against(planned.env, planned.broker).await;
+    };
+    tracing::info!(objects = touched.len(), "reading back the touched objects");
+    let env = &planned.env;
+    let resolver = |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
+    let Ok(everything) = desired_state(env, &resolver) else {
+        return plan_against(planned.env, planned.broker).await;
+    };
+    let touched: HashSet<&ResourceId> = touched.iter().collect();
+    let mut desired = State::default();
+    for (id, resource) in everything.iter().filter(|(id, _)| touched.contains(id)) {
+        desired.insert(id.clone(), resource.clone());
+    }
+    let live = live_state(&snapshot);
+    let mut plan = diff(&env.name, &desired, &live, &planned.scope);
+    plan.changes.retain(|c| touched.contains(&c.id));
+    plan.unmanaged.clear();
+    Ok(Planned {
+        plan,
+        live,
+        ..planned
     })
-}
-
-/// Deleting a binding needs its `properties_key`: one read per vhost that has such a delete.
-pub async fn attach_binding_keys(broker: &HttpBroker, plan: &mut Plan) -> Result<(), Error> {
-    let vhosts: BTreeSet<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Delete && matches!(c.id, ResourceId::Binding { .. }))
-        .filter_map(|c| c.id.vhost().map(str::to_string))
-        .collect();
-    let mut keys: HashMap<ResourceId, String> = HashMap::new();
-    for vhost in vhosts {
-        for b in binding_keys(broker, &vhost).await? {
-            if let Some(id) = binding_id(
-                &b.vhost,
-                &b.source,
-                &b.destination_type,
-                &b.destination,
-                &b.routing_key,
-                &b.arguments,
-            ) {
-                keys.insert(id, b.properties_key);
-            }
-        }
-    }
-    for change in plan
-        .changes
-        .iter_mut()
-        .filter(|c| c.action == Action::Delete)
-    {
-        if let (Some(key), Some(before)) = (keys.get(&change.id), change.before.as_mut()) {
-            before.properties_key = Some(key.clone());
-        }
-    }
-    Ok(())
-}
-
-/// One request for all queue totals, made only when a destructive step touches a queue.
-pub async fn count_messages(broker: &HttpBroker, plan: &mut Plan) -> Result<(), Error> {
-    let touches_queue = |action: Action, id: &ResourceId| {
-        action.is_destructive() && matches!(id, ResourceId::Queue { .. })
-    };
-    if !plan.changes.iter().any(|c| touches_queue(c.action, &c.id)) {
-        return Ok(());
-    }
-    let totals = queue_totals(broker, None).await?;
-    let counts: HashMap<(String, String), Option<u64>> = totals
-        .into_iter()
-        .map(|q| ((q.vhost, q.name), q.messages))
-        .collect();
-    for change in plan
-        .changes
-        .iter_mut()
-        .filter(|c| touches_queue(c.action, &c.id))
-    {
-        if let ResourceId::Queue { vhost, name } = &change.id {
-            // A queue that is down, or listed without stats, may hold messages; one that is
-            // not there (a migration's temporary queue before it starts) holds none.
-            let count_of = |queue: &str| match counts.get(&(vhost.clone(), queue.to_string())) {
-                Some(Some(n)) => MessageCount::Known(*n),
-                Some(None) => MessageCount::Unknown,
-                None if change.before.is_none() || queue != name => MessageCount::Known(0),
-                None => MessageCount::Unknown,
-            };
-            change.messages = Some(count_of(name));
-            if let Some(migration) = change.migration.as_mut() {
-                migration.waiting = Some(count_of(&migration.temporary));
-                // The stats-free listing carries no consumers: ask the queue itself.
-                let shovel = migrations::shovel_name(&migration.temporary, false);
-                migration.consumers =
-                    consumers_besides_shovel(broker, vhost, name, &shovel).await?;
-            }
-        }
-    }
-    Ok(())
 }

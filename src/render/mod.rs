@@ -15,6 +15,7 @@ pub mod plan_human;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_mermaid;
+pub mod progress;
 pub mod refusals;
 pub mod route;
 pub mod routing;

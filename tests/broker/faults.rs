@@ -190,3 +190,111 @@ fn queues_an_import_skipped_are_declared_one_by_one() {
     assert_no_changes(node, env.arg());
     node.delete_vhost(&vhost);
 }
+
+/// Counts the full definitions reads without changing them (a zero delay).
+fn count_definitions_reads() -> Rule {
+    Rule::first(
+        "GET /api/definitions",
+        Fault::Delay(Duration::ZERO),
+        usize::MAX,
+    )
+}
+
+/// After an apply, only what it touched is read back (no second whole-broker read), and
+/// that read still finds a touched object the broker said it created yet does not have.
+#[test]
+fn the_convergence_check_reads_back_what_the_apply_touched() {
+    let node = BrokerNode::shared();
+    let vhost = format!("faults-touched-{}", std::process::id());
+    let yaml = format!("{}      lonely: {{}}\n", topology(&vhost, 5));
+    let env = TempEnv::new(&yaml);
+    let lonely = format!("PUT /api/queues/{}/lonely", enc(&vhost));
+    let proxy = FaultProxy::start(
+        node.mgmt_port,
+        vec![
+            Rule::first(&lonely, Fault::Swallow, 1),
+            count_definitions_reads(),
+        ],
+    );
+    let run = warren_via(
+        &proxy.url(),
+        10,
+        &["apply", "--env", env.arg(), "--auto-approve"],
+    );
+    run.expect_code(3, "apply whose lonely queue never took hold");
+    assert!(
+        run.stderr.contains("1 change is still to make") && run.stderr.contains("lonely"),
+        "{}",
+        run.stderr
+    );
+    // One swallowed declaration and one definitions read: the plan's, none after it.
+    let fired = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(fired, 2, "{}", run.stderr);
+    converge(node, env.arg(), &[]);
+    node.delete_vhost(&vhost);
+}
+
+/// An object another writer removes while an apply runs, in a vhost the apply does not
+/// touch, is outside the touched check, and `--verify full` reports it.
+#[test]
+fn verify_full_reads_what_the_apply_did_not_touch() {
+    let node = BrokerNode::shared();
+    let ours = format!("faults-scope-a-{}", std::process::id());
+    let other = format!("faults-scope-b-{}", std::process::id());
+    let base = format!(
+        "vhosts:\n  {}:\n    queues:\n      a.q: {{}}\n  {}:\n    queues:\n      b.q: {{}}\n",
+        yq(&ours),
+        yq(&other)
+    );
+    let env = TempEnv::new(&base);
+    converge(node, env.arg(), &[]);
+    // The apply adds the last of `new_queues` to our vhost; its declaration is held back 3 s, during
+    // which another writer deletes b.q from the other vhost.
+    let apply_while_b_q_goes = |new_queues: &[&str], verify: &str| {
+        let new_queue = new_queues[new_queues.len() - 1];
+        let added: String = new_queues
+            .iter()
+            .map(|q| format!("      {q}: {{}}\n"))
+            .collect();
+        env.write(&base.replacen("      a.q: {}\n", &format!("      a.q: {{}}\n{added}"), 1));
+        let slow = format!("PUT /api/queues/{}/{new_queue}", enc(&ours));
+        let proxy = FaultProxy::start(
+            node.mgmt_port,
+            vec![Rule::first(&slow, Fault::Delay(Duration::from_secs(3)), 1)],
+        );
+        let b_q = format!("/api/queues/{}/b.q", enc(&other));
+        std::thread::scope(|s| {
+            let writer = s.spawn(|| {
+                std::thread::sleep(Duration::from_secs(1));
+                call(node, "DELETE", &b_q, None, &[204]);
+            });
+            let run = warren_via(
+                &proxy.url(),
+                10,
+                &[
+                    "apply",
+                    "--env",
+                    env.arg(),
+                    "--auto-approve",
+                    "--verify",
+                    verify,
+                ],
+            );
+            writer.join().expect("the other writer");
+            run
+        })
+    };
+    let touched = apply_while_b_q_goes(&["a.new"], "touched");
+    touched.expect_code(0, "apply checking only what it touched");
+    assert!(touched.stdout.contains("Converged"), "{}", touched.stdout);
+    converge(node, env.arg(), &[]);
+    let full = apply_while_b_q_goes(&["a.new", "a.newer"], "full");
+    full.expect_code(3, "apply checking everything");
+    assert!(
+        full.stderr.contains("1 change is still to make") && full.stderr.contains("b.q"),
+        "{}",
+        full.stderr
+    );
+    node.delete_vhost(&ours);
+    node.delete_vhost(&other);
+}

@@ -1,0 +1,249 @@
+//! The apply protocol: take the broker's apply lock, plan again under it, run the plan while
+//! renewing the lease, give the lock back, and read back whether the broker converged.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::lock::{Lock, Renewal, LEASE};
+use super::progress::Progress;
+use super::{execute, ApplyOptions, ApplyReport};
+use crate::broker::{BrokerError, HttpBroker};
+use crate::config::Environment;
+use crate::error::Error;
+use crate::model::ResourceId;
+use crate::plan::document::Summary;
+use crate::plan::planned::Planned;
+use crate::plan::saved::same_changes;
+use crate::plan::{Change, Plan};
+
+/// What the convergence check reads after the apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verify {
+    /// Only the objects the apply touched.
+    #[default]
+    Touched,
+    /// Everything the environment manages, as a plan does.
+    Full,
+}
+
+/// What the protocol asks of its caller: the plan pipeline, and a person's view of the plan.
+pub trait Caller {
+    /// Reads the broker and plans the environment against it.
+    fn plan(
+        &self,
+        env: Environment,
+        broker: HttpBroker,
+    ) -> impl Future<Output = Result<Planned, Error>>;
+    /// Plans again, reading only what `touched` names; the plan holds only those objects.
+    fn plan_touched(
+        &self,
+        planned: Planned,
+        touched: Vec<ResourceId>,
+    ) -> impl Future<Output = Result<Planned, Error>>;
+    /// Shows the plan about to run (not a reviewed one), and refuses a saved plan gone stale.
+    fn show(&self, planned: &Planned) -> Result<(), Error>;
+    /// Refuses what the flags do not allow; called for a plan with changes.
+    fn check(&self, planned: &Planned) -> Result<(), Error>;
+    fn progress(&self) -> &dyn Progress;
+}
+
+/// How to take the lock and run the plan.
+pub struct Settings {
+    pub options: ApplyOptions,
+    pub lock_vhosts: Vec<String>,
+    pub lock_wait: Duration,
+    /// The command that clears a lock, for the message of an apply that gives up waiting.
+    pub unlock_hint: String,
+    pub verify: Verify,
+}
+
+/// How an apply ended.
+pub enum Applied {
+    /// The plan under the lock had nothing to do.
+    Nothing,
+    /// A step failed or the lock was lost: `left` is what a fresh read says is still to do.
+    Stopped {
+        step: String,
+        reason: String,
+        done: usize,
+        total: usize,
+        left: Result<Plan, Error>,
+    },
+    /// Every step was accepted.
+    Complete {
+        summary: Summary,
+        environment: String,
+        convergence: Convergence,
+    },
+}
+
+/// What the read after a complete apply found.
+pub enum Convergence {
+    Converged,
+    /// The login user may no longer read the broker, as `--allow-lockout` allowed (the status).
+    NotChecked(u16),
+    /// Changes still to make: a node that went down, or another writer.
+    Left(Plan),
+}
+
+/// Takes the lock, plans under it (against `reviewed`, the plan a person confirmed, when
+/// there is one), runs the plan and checks convergence; the lock is given back whatever
+/// happens. `lock_broker` has its own client, so the lease outlives trouble with `broker`.
+pub async fn apply_locked(
+    caller: &impl Caller,
+    (env, broker): (Environment, HttpBroker),
+    lock_broker: &HttpBroker,
+    settings: &Settings,
+    reviewed: Option<&Plan>,
+) -> Result<Applied, Error> {
+    let mut lock = Lock::acquire(
+        lock_broker,
+        &settings.lock_vhosts,
+        &env.name,
+        &settings.unlock_hint,
+        settings.lock_wait,
+        caller.progress(),
+    )
+    .await?;
+    let planned = caller.plan(env, broker).await;
+    let result = locked(caller, planned, reviewed, settings, &mut lock, lock_broker).await;
+    if let Err(reason) = lock.release(lock_broker).await {
+        caller.progress().warn(&format!(
+            "could not release the apply lock ({reason}); it expires by itself"
+        ));
+    }
+    result
+}
+
+/// Everything done while holding the lock: checks, execution, the convergence read.
+async fn locked(
+    caller: &impl Caller,
+    planned: Result<Planned, Error>,
+    reviewed: Option<&Plan>,
+    settings: &Settings,
+    lock: &mut Lock,
+    lock_broker: &HttpBroker,
+) -> Result<Applied, Error> {
+    let planned = planned?;
+    match reviewed {
+        Some(reviewed) if !same_changes(reviewed, &planned.plan) => {
+            return Err(Error::Refused(
+                "the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.".to_string(),
+            ));
+        }
+        Some(_) => {}
+        None => {
+            caller.show(&planned)?;
+            if planned.plan.is_empty() {
+                return Ok(Applied::Nothing);
+            }
+            caller.check(&planned)?;
+        }
+    }
+    let report = execute_renewing(
+        &planned.broker,
+        &planned.plan,
+        settings.options,
+        lock,
+        lock_broker,
+        caller.progress(),
+    )
+    .await;
+    caller.progress().finish();
+    finish(caller, report, planned, settings.verify).await
+}
+
+/// Runs the plan while renewing the lease, so a long apply keeps its lock. When the lock
+/// is taken over, or cannot be renewed for as long as the lease lasts, no further step
+/// starts and the apply ends as partly done.
+async fn execute_renewing(
+    broker: &HttpBroker,
+    plan: &Plan,
+    options: ApplyOptions,
+    lock: &mut Lock,
+    lock_broker: &HttpBroker,
+    progress: &dyn Progress,
+) -> ApplyReport {
+    let stop = AtomicBool::new(false);
+    let work = execute(broker, plan, options, &stop, progress);
+    tokio::pin!(work);
+    let mut renewed = Instant::now();
+    let mut lost = None;
+    let mut report = loop {
+        tokio::select! {
+            report = &mut work => break report,
+            _ = tokio::time::sleep(LEASE / 3), if lost.is_none() => {
+                match lock.renew(lock_broker).await {
+                    Ok(Renewal::Kept) => renewed = Instant::now(),
+                    Ok(Renewal::TakenOver(other)) => {
+                        lost = Some(format!("the apply lock was taken over: {}", other.describe()));
+                    }
+                    Err(reason) if renewed.elapsed() + LEASE / 3 >= LEASE => {
+                        lost = Some(format!("the apply lock could not be renewed before its lease ran out: {reason}"));
+                    }
+                    Err(reason) => progress.warn(&format!("renewing the apply lock failed, trying again: {reason}")),
+                }
+                if lost.is_some() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    };
+    if let Some(reason) = lost {
+        report
+            .failure
+            .get_or_insert_with(|| ("apply".to_string(), reason));
+    }
+    report
+}
+
+/// Every step was accepted, or one failed; only the broker's state says what took hold (a
+/// node that went down can lose what it accepted).
+async fn finish(
+    caller: &impl Caller,
+    report: ApplyReport,
+    planned: Planned,
+    verify: Verify,
+) -> Result<Applied, Error> {
+    if let Some((step, reason)) = report.failure {
+        let left = caller
+            .plan(planned.env, planned.broker)
+            .await
+            .map(|p| p.plan);
+        return Ok(Applied::Stopped {
+            step,
+            reason,
+            done: report.done,
+            total: report.total,
+            left,
+        });
+    }
+    let summary = planned.plan.summary();
+    let environment = planned.env.name.clone();
+    let locked_out = planned.plan.changes.iter().any(Change::locks_out);
+    let after = match verify {
+        Verify::Full => caller.plan(planned.env, planned.broker).await,
+        Verify::Touched => {
+            let touched = planned.plan.changes.iter().map(|c| c.id.clone()).collect();
+            caller.plan_touched(planned, touched).await
+        }
+    };
+    let convergence = match after {
+        Err(Error::Broker(e)) if locked_out && is_refused(&e) => {
+            Convergence::NotChecked(e.status().unwrap_or_default())
+        }
+        Err(e) => return Err(e),
+        Ok(after) if after.plan.is_empty() => Convergence::Converged,
+        Ok(after) => Convergence::Left(after.plan),
+    };
+    Ok(Applied::Complete {
+        summary,
+        environment,
+        convergence,
+    })
+}
+
+fn is_refused(e: &BrokerError) -> bool {
+    matches!(e.status(), Some(401 | 403))
+}
