@@ -2,6 +2,7 @@
 
 pub mod id;
 pub mod kinds;
+pub mod props;
 pub mod reserved;
 pub mod resource;
 pub mod secret;
