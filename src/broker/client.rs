@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -54,7 +55,7 @@ enum Failure {
     Status {
         url: String,
         status: StatusCode,
-        body: Vec<u8>,
+        body: Bytes,
     },
     /// No endpoint accepted a connection: the request was never sent.
     Unreachable(String),
@@ -181,7 +182,7 @@ impl HttpBroker {
         method: Method,
         path: &ApiPath,
         body: Option<&Value>,
-    ) -> Result<(String, Vec<u8>)> {
+    ) -> Result<(String, Bytes)> {
         let mut attempt = 1;
         loop {
             let failure = match self.try_endpoints(&method, path, body).await {
@@ -233,7 +234,7 @@ impl HttpBroker {
         method: &Method,
         path: &ApiPath,
         body: Option<&Value>,
-    ) -> std::result::Result<(String, Vec<u8>), Failure> {
+    ) -> std::result::Result<(String, Bytes), Failure> {
         let count = self.endpoints.len();
         let start = self.preferred.load(Ordering::Relaxed);
         let mut refused = Vec::new();
@@ -258,7 +259,8 @@ impl HttpBroker {
             let outcome = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    response.bytes().await.map(|b| (status, b.to_vec()))
+                    // Kept as received: a copy would double a large answer while it is parsed.
+                    response.bytes().await.map(|b| (status, b))
                 }
                 Err(e) => Err(e),
             };

@@ -6,29 +6,27 @@ use serde_json::Value;
 
 use super::LiveSnapshot;
 use crate::format::uri_credentials::{canonical, map_uris};
-use crate::format::wire::{Definitions, VhostInfo};
+use crate::format::wire::{Definitions, ParameterDef, UserDef};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
 use crate::model::{DestinationType, ResourceId, State};
 
-pub fn live_state(snapshot: &LiveSnapshot) -> State {
+/// Takes the snapshot apart as it goes, so its strings and maps move into the state
+/// instead of being copied while the whole answer stays alive.
+pub fn live_state(snapshot: LiveSnapshot) -> State {
     let mut state = State::default();
-    let defs = &snapshot.definitions;
-    let info: HashMap<&str, &VhostInfo> = snapshot
-        .vhosts
+    let LiveSnapshot {
+        definitions: defs,
+        vhosts,
+        ..
+    } = snapshot;
+    let default_types: HashMap<String, String> = vhosts
         .iter()
-        .map(|v| (v.name.as_str(), v))
+        .filter_map(|v| Some((v.name.clone(), v.default_queue_type.clone()?)))
         .collect();
-    let default_type = |vhost: &str| {
-        info.get(vhost)
-            .and_then(|v| v.default_queue_type.clone())
-            .unwrap_or_else(|| "classic".to_string())
-    };
-    for vhost in &snapshot.vhosts {
+    for vhost in vhosts {
         state.insert(
-            ResourceId::Vhost {
-                name: vhost.name.clone(),
-            },
+            ResourceId::Vhost { name: vhost.name },
             kinds::vhost(
                 &vhost.description,
                 &vhost.tags.0,
@@ -37,22 +35,34 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
             ),
         );
     }
-    add_users(&mut state, defs);
-    for p in &defs.permissions {
+    let Definitions {
+        users,
+        permissions,
+        topic_permissions,
+        parameters,
+        global_parameters,
+        policies,
+        queues,
+        exchanges,
+        bindings,
+        ..
+    } = defs;
+    add_users(&mut state, users);
+    for p in permissions {
         state.insert(
             ResourceId::Permission {
-                vhost: p.vhost.clone(),
-                user: p.user.clone(),
+                vhost: p.vhost,
+                user: p.user,
             },
             kinds::permission(&p.configure, &p.write, &p.read),
         );
     }
     let mut topic: BTreeMap<(String, String), BTreeMap<String, (String, String)>> = BTreeMap::new();
-    for p in &defs.topic_permissions {
+    for p in topic_permissions {
         topic
-            .entry((p.vhost.clone(), p.user.clone()))
+            .entry((p.vhost, p.user))
             .or_default()
-            .insert(p.exchange.clone(), (p.write.clone(), p.read.clone()));
+            .insert(p.exchange, (p.write, p.read));
     }
     for ((vhost, user), entries) in topic {
         state.insert(
@@ -60,40 +70,32 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
             kinds::topic_permissions(&entries),
         );
     }
-    for e in defs
-        .exchanges
-        .iter()
+    for e in exchanges
+        .into_iter()
         .filter(|e| !is_builtin_exchange(&e.name))
     {
         state.insert_first(
             ResourceId::Exchange {
-                vhost: e.vhost.clone(),
-                name: e.name.clone(),
+                vhost: e.vhost,
+                name: e.name,
             },
-            kinds::exchange(
-                &e.kind,
-                e.durable,
-                e.auto_delete,
-                e.internal,
-                e.arguments.clone(),
-            ),
+            kinds::exchange(&e.kind, e.durable, e.auto_delete, e.internal, e.arguments),
         );
     }
-    for q in defs.queues.iter().filter(|q| !is_builtin_queue(&q.name)) {
+    for q in queues.into_iter().filter(|q| !is_builtin_queue(&q.name)) {
+        let default_type = default_types
+            .get(&q.vhost)
+            .map_or("classic", String::as_str);
+        let resource = kinds::queue(q.durable, q.auto_delete, q.arguments, default_type);
         state.insert_first(
             ResourceId::Queue {
-                vhost: q.vhost.clone(),
-                name: q.name.clone(),
+                vhost: q.vhost,
+                name: q.name,
             },
-            kinds::queue(
-                q.durable,
-                q.auto_delete,
-                q.arguments.clone(),
-                &default_type(&q.vhost),
-            ),
+            resource,
         );
     }
-    for b in defs.bindings.iter().filter(|b| !b.source.is_empty()) {
+    for b in bindings.iter().filter(|b| !b.source.is_empty()) {
         let id = binding_id(
             &b.vhost,
             &b.source,
@@ -106,26 +108,25 @@ pub fn live_state(snapshot: &LiveSnapshot) -> State {
             state.insert(id, crate::model::Resource::new());
         }
     }
-    for p in &defs.policies {
+    drop(bindings);
+    for p in policies {
         state.insert(
             ResourceId::Policy {
-                vhost: p.vhost.clone(),
-                name: p.name.clone(),
+                vhost: p.vhost,
+                name: p.name,
             },
-            kinds::policy(&p.pattern, &p.apply_to, p.priority, p.definition.clone()),
+            kinds::policy(&p.pattern, &p.apply_to, p.priority, p.definition),
         );
     }
-    add_parameters(&mut state, defs);
-    for g in &defs.global_parameters {
+    add_parameters(&mut state, parameters);
+    for g in global_parameters {
         // The broker's own bookkeeping, and warren's apply lock.
         if g.name == "internal_cluster_id" || g.name == OLD_LOCK_PARAMETER {
             continue;
         }
         state.insert(
-            ResourceId::GlobalParameter {
-                name: g.name.clone(),
-            },
-            kinds::parameter(g.value.clone()),
+            ResourceId::GlobalParameter { name: g.name },
+            kinds::parameter(g.value),
         );
     }
     state
@@ -151,8 +152,8 @@ pub fn binding_id(
     ))
 }
 
-fn add_users(state: &mut State, defs: &Definitions) {
-    for u in &defs.users {
+fn add_users(state: &mut State, users: Vec<UserDef>) {
+    for u in users {
         state.insert(
             ResourceId::User {
                 name: u.name.clone(),
@@ -172,8 +173,8 @@ fn add_users(state: &mut State, defs: &Definitions) {
 }
 
 /// 3.10 keeps operator policies and vhost limits among the parameters.
-fn add_parameters(state: &mut State, defs: &Definitions) {
-    for p in &defs.parameters {
+fn add_parameters(state: &mut State, parameters: Vec<ParameterDef>) {
+    for p in parameters {
         match p.component.as_str() {
             "operator_policy" => {
                 let field = |k: &str| p.value.get(k);

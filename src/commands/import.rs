@@ -62,7 +62,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, Error> {
         ),
         login_user,
     };
-    let state = live_state(&snapshot);
+    let state = live_state(snapshot);
     let (mut files, notes) = environment_files(&state, &options);
     if found_schema.is_none() {
         files.push(EnvFile {

@@ -133,7 +133,9 @@ async fn plan_from(
             State::default()
         }
     };
-    let mut live = live_state(&snapshot);
+    // The answer as read is no longer needed once lowered; lowering consumes it.
+    let live_version = snapshot.version.clone();
+    let mut live = live_state(snapshot);
     hash_passwords(&mut desired, &live);
     let scope = Scope::of(&env);
     let declared_queues: BTreeSet<(String, String)> = desired
@@ -152,12 +154,11 @@ async fn plan_from(
         .into_iter()
         .map(|(_, _, assertion)| assertion)
         .collect();
-    let version = snapshot
-        .version
+    let version = live_version
         .parse::<BrokerVersion>()
         .unwrap_or_else(|_| super::topology_source::offline_version());
     plan.routing = routing_changes(&plan, &desired, &live, &assertions, version);
-    let context = enrich::refusal_context(&broker, &plan, &snapshot.version).await?;
+    let context = enrich::refusal_context(&broker, &plan, &live_version).await?;
     refusals::annotate(&mut plan, &context);
     if let Some(login) = &context.login {
         plan.notes = notes::vhost_grants(&plan, &desired, &scope, login);
@@ -171,7 +172,7 @@ async fn plan_from(
         env,
         plan,
         broker,
-        version: snapshot.version,
+        version: live_version,
         live,
         scope,
     })
@@ -208,7 +209,7 @@ pub async fn plan_touched(planned: Planned, touched: &[ResourceId]) -> Result<Pl
     for (id, resource) in everything.iter().filter(|(id, _)| touched.contains(id)) {
         desired.insert(id.clone(), resource.clone());
     }
-    let live = live_state(&snapshot);
+    let live = live_state(snapshot);
     let mut plan = diff(&env.name, &desired, &live, &planned.scope);
     plan.changes.retain(|c| touched.contains(&c.id));
     plan.unmanaged.clear();

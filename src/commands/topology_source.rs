@@ -35,7 +35,7 @@ pub fn live(
         .version
         .parse::<BrokerVersion>()
         .unwrap_or_else(|_| offline_version());
-    Ok((live_state(&snapshot), version))
+    Ok((live_state(snapshot), version))
 }
 
 /// The broker's topology with `live`, else the environment's, with the release it is for.

@@ -7,7 +7,7 @@ use crate::broker::lower::live_state;
 
 fn state_of(raw: Value) -> State {
     let definitions: Definitions = serde_json::from_value(raw.clone()).unwrap();
-    live_state(&snapshot_of_file(definitions, &raw))
+    live_state(snapshot_of_file(definitions, &raw))
 }
 
 fn sample() -> Value {

@@ -3,6 +3,7 @@
 pub mod binding_arguments;
 pub mod id;
 pub mod kinds;
+pub mod props;
 pub mod reserved;
 pub mod resource;
 pub mod secret_value;

@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::props::Props;
 use crate::model::secret_value::Secret;
 
 /// Properties by field name, exactly as the broker's PUT body takes them, normalised.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
     #[serde(serialize_with = "redacted")]
-    pub props: BTreeMap<String, Value>,
+    pub props: Props,
     /// A desired password not yet hashed: hashed against the live salt before diffing.
     #[serde(skip)]
     pub password: Option<Secret>,
@@ -65,10 +66,7 @@ pub fn redact_uri(text: &str) -> String {
 }
 
 /// Serialises properties with sensitive values replaced, so no output ever carries them.
-fn redacted<S: serde::Serializer>(
-    props: &BTreeMap<String, Value>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn redacted<S: serde::Serializer>(props: &Props, serializer: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(props.len()))?;
     for (key, value) in props {

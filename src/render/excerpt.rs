@@ -4,8 +4,9 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// Lines kept on each side of the problem; more than the one line of context drawn.
-const MARGIN_LINES: usize = 3;
+/// Lines kept on each side of the problem: the one line of context drawn (miette scans
+/// every line it is given, so each extra line is paid once per diagnostic).
+const MARGIN_LINES: usize = 1;
 
 #[derive(Debug)]
 pub struct Excerpt {
@@ -91,8 +92,8 @@ mod tests {
         let file: String = (1..=50).map(|i| format!("line {i}\n")).collect();
         let offset = file.find("line 30").unwrap();
         let excerpt = Excerpt::around("f".into(), &file, offset, 7, 30);
-        assert!(excerpt.text.starts_with("line 27\n"), "{}", excerpt.text);
-        assert!(excerpt.text.ends_with("line 33\n"), "{}", excerpt.text);
+        assert!(excerpt.text.starts_with("line 29\n"), "{}", excerpt.text);
+        assert!(excerpt.text.ends_with("line 31\n"), "{}", excerpt.text);
         let span = SourceSpan::new(offset.into(), 7);
         let whole = file.as_str().read_span(&span, 1, 1).unwrap();
         let part = excerpt.read_span(&span, 1, 1).unwrap();

@@ -297,7 +297,7 @@ fn import(input: &[u8]) -> Option<tempfile::TempDir> {
     if !refusals(&definitions, &document).is_empty() {
         return None;
     }
-    let state = live_state(&snapshot_of_file(definitions, &raw));
+    let state = live_state(snapshot_of_file(definitions, &raw));
     let options = ImportOptions {
         vhosts: Vec::new(),
         secrets_as_env: true,

@@ -94,7 +94,7 @@ fn a_converged_4_2_9_broker_plans_nothing() {
     let overview: Overview = recorded("4.2.9-overview.constructed.json");
     assert_eq!(overview.rabbitmq_version, "4.2.9");
     let vhosts: Vec<VhostInfo> = recorded("4.2.9-vhosts.constructed.json");
-    let live = live_state(&snapshot("4.2.9-definitions.constructed.json", vhosts));
+    let live = live_state(snapshot("4.2.9-definitions.constructed.json", vhosts));
     let plan = plan(PROD, &live);
     // cluster_tags (every 4.x broker keeps it) is neither a change nor unmanaged; the
     // internal exchange the export leaves out came from the exchange listing.
@@ -105,11 +105,11 @@ fn a_converged_4_2_9_broker_plans_nothing() {
 #[test]
 fn the_4_2_8_and_4_2_9_export_shapes_read_the_same() {
     let vhosts: Vec<VhostInfo> = recorded("4.2.9-vhosts.constructed.json");
-    let legacy = live_state(&snapshot(
+    let legacy = live_state(snapshot(
         "4.2.8-definitions.constructed.json",
         vhosts.clone(),
     ));
-    let canonical = live_state(&snapshot("4.2.9-definitions.constructed.json", vhosts));
+    let canonical = live_state(snapshot("4.2.9-definitions.constructed.json", vhosts));
     assert_eq!(legacy, canonical);
     assert!(plan(PROD, &legacy).changes.is_empty());
 }
@@ -124,7 +124,7 @@ fn without_the_exchange_listing_the_4_2_9_export_misses_internal_exchanges() {
         definitions,
         vhosts,
     };
-    let plan = plan(PROD, &live_state(&bare));
+    let plan = plan(PROD, &live_state(bare));
     let created: Vec<String> = plan.changes.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(created, [r#"exchange "orders.fanout" in "prod""#]);
 }
@@ -138,7 +138,7 @@ fn a_recorded_4_1_export_plans_nothing() {
         default_queue_type: Some("classic".into()),
         ..VhostInfo::default()
     }];
-    let live = live_state(&snapshot("4.1.0-export.recorded.json", vhosts));
+    let live = live_state(snapshot("4.1.0-export.recorded.json", vhosts));
     let yaml = r#"
 vhosts:
   /:
