@@ -70,18 +70,18 @@ fn node_tools() -> Option<()> {
     None
 }
 
-/// Installs the pinned parser packages once (`npm ci` from the lock file).
+/// Installs the pinned parser packages once (`npm ci` from the lock file), under a file lock:
+/// both releases' test runs may get here at the same moment.
 fn install_parser(dir: &Path) {
-    if dir.join("node_modules/mermaid/package.json").exists()
-        && dir.join("node_modules/jsdom/package.json").exists()
-    {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
+    let installed =
+        "[ -e node_modules/mermaid/package.json ] && [ -e node_modules/jsdom/package.json ]";
+    let out = Command::new("flock")
+        .arg(dir.join(".install.lock"))
+        .args(["sh", "-c"])
+        .arg(format!("{installed} || npm ci --no-audit --no-fund"))
         .current_dir(dir)
         .output()
-        .expect("npm runs");
+        .expect("flock and npm run");
     assert!(
         out.status.success(),
         "npm ci in {}: {}{}",
