@@ -258,6 +258,10 @@ pub struct ValidateArgs {
     /// human: annotated source snippets; short: one line per problem.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+    /// Draw every warning. Otherwise the human format draws the first few of each kind and
+    /// counts the rest (errors are always drawn; the short format lists everything).
+    #[arg(long)]
+    pub all_warnings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -27,16 +27,25 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         let errors = problems.iter().filter(|p| p.is_error()).count();
         let warnings = problems.len() - errors;
         any_errors |= errors > 0;
+        let mut repeats = Repeats::default();
         for problem in &problems {
             let written = match args.format {
                 DiagnosticFormat::Short => {
                     writeln!(out, "{}", diagnostics::short(problem, &env.sources))
                 }
-                DiagnosticFormat::Human => {
+                DiagnosticFormat::Human if args.all_warnings || repeats.draw(problem) => {
                     write!(out, "{}", diagnostics::human(problem, &env.sources, color))
                 }
+                DiagnosticFormat::Human => Ok(()),
             };
             written.map_err(stdout_error)?;
+        }
+        for (code, count) in repeats.hidden() {
+            writeln!(
+                out,
+                "warning[{code}]: {count} more like the above, not drawn (--all-warnings draws each, --format short lists each)"
+            )
+            .map_err(stdout_error)?;
         }
         if args.show_merged {
             print!("{}", crate::render::merged_settings::render(&env));
@@ -57,6 +66,43 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
     } else {
         Outcome::Success
     })
+}
+
+/// How many warnings of one kind the human format draws before it only counts them: a
+/// lint that fires on every queue of a large environment would otherwise bury the rest.
+const WARNINGS_DRAWN_PER_KIND: usize = 3;
+
+/// Warnings drawn and held back, per kind, in the order the kinds first appeared.
+#[derive(Default)]
+struct Repeats {
+    seen: Vec<(&'static str, usize)>,
+}
+
+impl Repeats {
+    /// Whether to draw `problem`: every error, and the first few warnings of each kind.
+    fn draw(&mut self, problem: &Diagnostic) -> bool {
+        if problem.is_error() {
+            return true;
+        }
+        let code = problem.kind.code();
+        let count = match self.seen.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, count)) => count,
+            None => {
+                self.seen.push((code, 0));
+                &mut self.seen.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        *count <= WARNINGS_DRAWN_PER_KIND
+    }
+
+    /// The kinds with warnings held back, and how many.
+    fn hidden(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+        self.seen
+            .iter()
+            .filter(|(_, n)| *n > WARNINGS_DRAWN_PER_KIND)
+            .map(|(code, n)| (*code, n - WARNINGS_DRAWN_PER_KIND))
+    }
 }
 
 /// Loads and validates one environment; load problems come first.

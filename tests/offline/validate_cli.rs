@@ -707,3 +707,46 @@ fn an_inherited_setting_is_reported_in_the_file_that_wrote_it() {
     assert!(run.stdout.contains("secret-literal"), "{}", run.stdout);
     assert!(!run.stdout.contains("guest-literal-pw"), "{}", run.stdout);
 }
+
+/// A lint that fires on every queue draws its first three and counts the rest; errors are
+/// always drawn, `--all-warnings` draws every warning, and the short format lists each.
+#[test]
+fn repeated_warnings_are_drawn_three_times_then_counted() {
+    let queues: String = (0..7)
+        .map(|i| format!("      q.{i}:\n        arguments: {{ x-message-ttl: 60000 }}\n"))
+        .collect();
+    let (_dir, env) = temp_env(&[(
+        "topology.yaml",
+        &format!("vhosts:\n  /app:\n    queues:\n{queues}"),
+    )]);
+
+    let run = validate(&["--env", &env]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    let drawn = run.stdout.matches("warning[argument-as-policy]\n").count();
+    assert_eq!(drawn, 3, "{}", run.all());
+    assert!(
+        run.stdout.contains(
+            "warning[argument-as-policy]: 4 more like the above, not drawn (--all-warnings draws each, --format short lists each)"
+        ),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("(0 errors, 7 warnings)"),
+        "{}",
+        run.all()
+    );
+
+    let all = validate(&["--env", &env, "--all-warnings"]);
+    assert_eq!(
+        all.stdout.matches("warning[argument-as-policy]\n").count(),
+        7,
+        "{}",
+        all.all()
+    );
+    assert!(!all.stdout.contains("more like the above"), "{}", all.all());
+
+    let short = validate(&["--env", &env, "--format", "short"]);
+    let listed = short.lines_starting("warning[argument-as-policy] ");
+    assert_eq!(listed.len(), 7, "{}", short.all());
+}
