@@ -248,8 +248,9 @@ fn verify_full_reads_what_the_apply_did_not_touch() {
     );
     let env = TempEnv::new(&base);
     converge(node, env.arg(), &[]);
-    // The apply adds the last of `new_queues` to our vhost; its declaration is held back 3 s, during
-    // which another writer deletes b.q from the other vhost.
+    // The apply adds the last of `new_queues` to our vhost; its declaration is held back 5 s,
+    // and once the proxy holds it (the plan read is done) another writer deletes b.q from the
+    // other vhost.
     let apply_while_b_q_goes = |new_queues: &[&str], verify: &str| {
         let new_queue = new_queues[new_queues.len() - 1];
         let added: String = new_queues
@@ -260,12 +261,15 @@ fn verify_full_reads_what_the_apply_did_not_touch() {
         let slow = format!("PUT /api/queues/{}/{new_queue}", enc(&ours));
         let proxy = FaultProxy::start(
             node.mgmt_port,
-            vec![Rule::first(&slow, Fault::Delay(Duration::from_secs(3)), 1)],
+            vec![Rule::first(&slow, Fault::Delay(Duration::from_secs(5)), 1)],
         );
         let b_q = format!("/api/queues/{}/b.q", enc(&other));
+        let held = &proxy.faults;
         std::thread::scope(|s| {
             let writer = s.spawn(|| {
-                std::thread::sleep(Duration::from_secs(1));
+                crate::support::eventually(Duration::from_secs(120), "the held-back PUT", || {
+                    (held.load(std::sync::atomic::Ordering::SeqCst) > 0).then_some(())
+                });
                 call(node, "DELETE", &b_q, None, &[204]);
             });
             let run = warren_via(
