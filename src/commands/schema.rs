@@ -5,11 +5,7 @@ use crate::error::Outcome;
 
 /// The schema as checked in at `schemas/environment.schema.json`.
 pub fn environment_schema() -> String {
-    let settings = schemars::gen::SchemaSettings::draft07();
-    let schema = settings.into_generator().into_root_schema_for::<Document>();
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
-    text.push('\n');
-    text
+    crate::render::json_text::schema_of::<Document>()
 }
 
 pub fn run() -> Outcome {

@@ -6,6 +6,7 @@ pub mod error_report;
 mod excerpt;
 pub mod graph_dot;
 pub mod graph_mermaid;
+pub mod json_text;
 pub mod markdown;
 pub mod merged_settings;
 pub mod migration;

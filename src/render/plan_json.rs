@@ -197,21 +197,12 @@ pub struct FieldDoc {
 
 /// The plan as pretty-printed JSON, ending in a newline.
 pub fn render(plan: &Plan) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&document(plan)).expect("a plan document always serialises");
-    text.push('\n');
-    text
+    super::json_text::pretty(&document(plan))
 }
 
 /// The JSON Schema of [`PlanDocument`] (draft-07), as checked in at `schemas/plan.schema.json`.
 pub fn schema() -> String {
-    let settings = schemars::gen::SchemaSettings::draft07();
-    let schema = settings
-        .into_generator()
-        .into_root_schema_for::<PlanDocument>();
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
-    text.push('\n');
-    text
+    super::json_text::schema_of::<PlanDocument>()
 }
 
 pub fn document(plan: &Plan) -> PlanDocument {

@@ -42,21 +42,12 @@ pub fn document(vhost: &str, message: &Message, routed: &Routed) -> RouteDocumen
 
 /// The document as pretty-printed JSON, ending in a newline.
 pub fn json(vhost: &str, message: &Message, routed: &Routed) -> String {
-    let document = document(vhost, message, routed);
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    super::json_text::pretty(&document(vhost, message, routed))
 }
 
 /// The JSON Schema of [`RouteDocument`] (draft-07), as checked in at `schemas/route.schema.json`.
 pub fn schema() -> String {
-    let settings = schemars::gen::SchemaSettings::draft07();
-    let schema = settings
-        .into_generator()
-        .into_root_schema_for::<RouteDocument>();
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    super::json_text::schema_of::<RouteDocument>()
 }
 
 /// One line per queue reached with its path, then one per dead-letter destination.

@@ -205,22 +205,13 @@ impl DriftDocument {
 
 /// The document as pretty-printed JSON, ending in a newline.
 pub fn json(document: &DriftDocument) -> String {
-    let mut text =
-        serde_json::to_string_pretty(document).expect("a drift document always serialises");
-    text.push('\n');
-    text
+    crate::render::json_text::pretty(document)
 }
 
 /// The JSON Schema of [`DriftDocument`] (draft-07), as checked in at
 /// `schemas/drift.schema.json`.
 pub fn schema() -> String {
-    let settings = schemars::gen::SchemaSettings::draft07();
-    let schema = settings
-        .into_generator()
-        .into_root_schema_for::<DriftDocument>();
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
-    text.push('\n');
-    text
+    crate::render::json_text::schema_of::<DriftDocument>()
 }
 
 fn missing(item: &Drifted) -> Missing {
