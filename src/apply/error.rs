@@ -10,6 +10,9 @@ pub enum ApplyError {
     #[error("GET /api/whoami answered without a name")]
     WhoamiWithoutName,
 
+    #[error("the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.")]
+    ChangedSinceReviewed,
+
     #[error("queue {name:?} in {vhost:?} now holds {messages} messages; refusing to drop them without --allow-data-loss")]
     QueueNotEmpty {
         vhost: String,

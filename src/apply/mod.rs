@@ -7,6 +7,7 @@ pub mod guard;
 pub mod holder;
 pub mod lock;
 pub mod migrate;
+pub mod planned;
 pub mod progress;
 pub mod protocol;
 pub mod request;

@@ -5,15 +5,15 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::error::{ApplyError, LockError};
 use super::lock::{Lock, Renewal, LEASE};
+use super::planned::Planned;
 use super::progress::Progress;
 use super::{execute, ApplyOptions, ApplyReport};
 use crate::broker::{BrokerError, HttpBroker};
 use crate::config::Environment;
-use crate::error::Error;
 use crate::model::ResourceId;
 use crate::plan::document::Summary;
-use crate::plan::planned::Planned;
 use crate::plan::saved::same_changes;
 use crate::plan::{Change, Plan};
 
@@ -29,22 +29,27 @@ pub enum Verify {
 
 /// What the protocol asks of its caller: the plan pipeline, and a person's view of the plan.
 pub trait Caller {
+    /// The caller's error, which also carries the protocol's own.
+    type Error: From<LockError> + From<ApplyError>;
+    /// The broker's answer inside an error, when it is one: a refused convergence read after
+    /// a lock-out the flags allowed is not a failure.
+    fn broker_error(error: &Self::Error) -> Option<&BrokerError>;
     /// Reads the broker and plans the environment against it.
     fn plan(
         &self,
         env: Environment,
         broker: HttpBroker,
-    ) -> impl Future<Output = Result<Planned, Error>>;
+    ) -> impl Future<Output = Result<Planned, Self::Error>>;
     /// Plans again, reading only what `touched` names; the plan holds only those objects.
     fn plan_touched(
         &self,
         planned: Planned,
         touched: Vec<ResourceId>,
-    ) -> impl Future<Output = Result<Planned, Error>>;
+    ) -> impl Future<Output = Result<Planned, Self::Error>>;
     /// Shows the plan about to run (not a reviewed one), and refuses a saved plan gone stale.
-    fn show(&self, planned: &Planned) -> Result<(), Error>;
+    fn show(&self, planned: &Planned) -> Result<(), Self::Error>;
     /// Refuses what the flags do not allow; called for a plan with changes.
-    fn check(&self, planned: &Planned) -> Result<(), Error>;
+    fn check(&self, planned: &Planned) -> Result<(), Self::Error>;
     fn progress(&self) -> &dyn Progress;
 }
 
@@ -58,8 +63,8 @@ pub struct Settings {
     pub verify: Verify,
 }
 
-/// How an apply ended.
-pub enum Applied {
+/// How an apply ended; `E` is the caller's error.
+pub enum Applied<E> {
     /// The plan under the lock had nothing to do.
     Nothing,
     /// A step failed or the lock was lost: `left` is what a fresh read says is still to do.
@@ -68,7 +73,7 @@ pub enum Applied {
         reason: String,
         done: usize,
         total: usize,
-        left: Result<Plan, Error>,
+        left: Result<Plan, E>,
     },
     /// Every step was accepted.
     Complete {
@@ -90,13 +95,13 @@ pub enum Convergence {
 /// Takes the lock, plans under it (against `reviewed`, the plan a person confirmed, when
 /// there is one), runs the plan and checks convergence; the lock is given back whatever
 /// happens. `lock_broker` has its own client, so the lease outlives trouble with `broker`.
-pub async fn apply_locked(
-    caller: &impl Caller,
+pub async fn apply_locked<C: Caller>(
+    caller: &C,
     (env, broker): (Environment, HttpBroker),
     lock_broker: &HttpBroker,
     settings: &Settings,
     reviewed: Option<&Plan>,
-) -> Result<Applied, Error> {
+) -> Result<Applied<C::Error>, C::Error> {
     let mut lock = Lock::acquire(
         lock_broker,
         &settings.lock_vhosts,
@@ -117,20 +122,18 @@ pub async fn apply_locked(
 }
 
 /// Everything done while holding the lock: checks, execution, the convergence read.
-async fn locked(
-    caller: &impl Caller,
-    planned: Result<Planned, Error>,
+async fn locked<C: Caller>(
+    caller: &C,
+    planned: Result<Planned, C::Error>,
     reviewed: Option<&Plan>,
     settings: &Settings,
     lock: &mut Lock,
     lock_broker: &HttpBroker,
-) -> Result<Applied, Error> {
+) -> Result<Applied<C::Error>, C::Error> {
     let planned = planned?;
     match reviewed {
         Some(reviewed) if !same_changes(reviewed, &planned.plan) => {
-            return Err(Error::Refused(
-                "the broker changed between the plan and taking the apply lock; nothing was applied. Plan again.".to_string(),
-            ));
+            return Err(ApplyError::ChangedSinceReviewed.into());
         }
         Some(_) => {}
         None => {
@@ -200,12 +203,12 @@ async fn execute_renewing(
 
 /// Every step was accepted, or one failed; only the broker's state says what took hold (a
 /// node that went down can lose what it accepted).
-async fn finish(
-    caller: &impl Caller,
+async fn finish<C: Caller>(
+    caller: &C,
     report: ApplyReport,
     planned: Planned,
     verify: Verify,
-) -> Result<Applied, Error> {
+) -> Result<Applied<C::Error>, C::Error> {
     if let Some((step, reason)) = report.failure {
         let left = caller
             .plan(planned.env, planned.broker)
@@ -230,8 +233,12 @@ async fn finish(
         }
     };
     let convergence = match after {
-        Err(Error::Broker(e)) if locked_out && is_refused(&e) => {
-            Convergence::NotChecked(e.status().unwrap_or_default())
+        Err(e) if locked_out && C::broker_error(&e).is_some_and(is_refused) => {
+            Convergence::NotChecked(
+                C::broker_error(&e)
+                    .and_then(BrokerError::status)
+                    .unwrap_or_default(),
+            )
         }
         Err(e) => return Err(e),
         Ok(after) if after.plan.is_empty() => Convergence::Converged,

@@ -9,7 +9,7 @@ use crate::apply::migrate::MigrateOptions;
 use crate::apply::progress::Progress;
 use crate::apply::protocol::{self, Applied, Caller, Convergence, Settings, Verify};
 use crate::apply::ApplyOptions;
-use crate::broker::HttpBroker;
+use crate::broker::{BrokerError, HttpBroker};
 use crate::cli::{ApplyArgs, VerifyScope};
 use crate::config::Environment;
 use crate::error::{Error, Outcome};
@@ -37,6 +37,15 @@ struct Front<'a> {
 }
 
 impl Caller for Front<'_> {
+    type Error = Error;
+
+    fn broker_error(error: &Error) -> Option<&BrokerError> {
+        match error {
+            Error::Broker(e) => Some(e),
+            _ => None,
+        }
+    }
+
     async fn plan(&self, env: Environment, broker: HttpBroker) -> Result<Planned, Error> {
         plan_against(env, broker).await
     }
@@ -140,7 +149,7 @@ fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
 }
 
 /// How the apply ended, for people: stdout for success, stderr for what is left to do.
-fn render(applied: Applied) -> Outcome {
+fn render(applied: Applied<Error>) -> Outcome {
     match applied {
         Applied::Nothing => Outcome::Success,
         Applied::Stopped {

@@ -19,7 +19,7 @@ use crate::plan::routing::routing_changes;
 use crate::plan::{diff, enrich, migrations, notes, refusals, Action, Scope};
 use crate::render::diagnostics;
 
-pub use crate::plan::planned::Planned;
+pub use crate::apply::planned::Planned;
 
 /// Loads and validates the environment; errors are printed to stderr and end the command.
 pub fn load_valid(

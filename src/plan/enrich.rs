@@ -8,16 +8,18 @@ use std::future::Future;
 use super::change::{Action, MessageCount};
 use super::document::Plan;
 use super::refusals;
-use crate::error::Error;
 use crate::format::BrokerVersion;
 use crate::model::ResourceId;
 
+/// Messages per queue `(vhost, name)`; None for a queue listed without them.
+pub type MessageCounts = HashMap<(String, String), Option<u64>>;
+
 /// The reads enrichment makes; the live side implements them.
 pub trait Reads {
+    /// What a failed read says.
+    type Error;
     /// Messages per queue `(vhost, name)`, in one read; None for a queue listed without them.
-    fn message_counts(
-        &self,
-    ) -> impl Future<Output = Result<HashMap<(String, String), Option<u64>>, Error>>;
+    fn message_counts(&self) -> impl Future<Output = Result<MessageCounts, Self::Error>>;
     /// The consumers of one queue besides the dynamic shovel `shovel` (a migration's own,
     /// which an interrupted apply leaves running); 0 when the queue is not there.
     fn consumers(
@@ -25,29 +27,29 @@ pub trait Reads {
         vhost: &str,
         name: &str,
         shovel: &str,
-    ) -> impl Future<Output = Result<u64, Error>>;
+    ) -> impl Future<Output = Result<u64, Self::Error>>;
     /// Every binding of a vhost, with the `properties_key` its DELETE needs.
     fn binding_keys(
         &self,
         vhost: &str,
-    ) -> impl Future<Output = Result<Vec<(ResourceId, String)>, Error>>;
+    ) -> impl Future<Output = Result<Vec<(ResourceId, String)>, Self::Error>>;
     /// The user warren logs in as.
-    fn login(&self) -> impl Future<Output = Result<String, Error>>;
+    fn login(&self) -> impl Future<Output = Result<String, Self::Error>>;
 }
 
 /// Message counts, binding keys and the refusal context, each read only when needed.
-pub async fn enrich(reads: &impl Reads, plan: &mut Plan) -> Result<(), Error> {
+pub async fn enrich<R: Reads>(reads: &R, plan: &mut Plan) -> Result<(), R::Error> {
     count_messages(reads, plan).await?;
     attach_binding_keys(reads, plan).await
 }
 
 /// Who warren is logged in as (read only when a step could weaken a user or creates a
 /// vhost), and what the broker's version cannot do.
-pub async fn refusal_context(
-    reads: &impl Reads,
+pub async fn refusal_context<R: Reads>(
+    reads: &R,
     plan: &Plan,
     version: &str,
-) -> Result<refusals::Context, Error> {
+) -> Result<refusals::Context, R::Error> {
     let creates_vhost = plan
         .changes
         .iter()
@@ -67,7 +69,7 @@ pub async fn refusal_context(
 }
 
 /// Deleting a binding needs its `properties_key`: one read per vhost that has such a delete.
-async fn attach_binding_keys(reads: &impl Reads, plan: &mut Plan) -> Result<(), Error> {
+async fn attach_binding_keys<R: Reads>(reads: &R, plan: &mut Plan) -> Result<(), R::Error> {
     let vhosts: BTreeSet<String> = plan
         .changes
         .iter()
@@ -91,7 +93,7 @@ async fn attach_binding_keys(reads: &impl Reads, plan: &mut Plan) -> Result<(), 
 }
 
 /// One request for all queue totals, made only when a destructive step touches a queue.
-async fn count_messages(reads: &impl Reads, plan: &mut Plan) -> Result<(), Error> {
+async fn count_messages<R: Reads>(reads: &R, plan: &mut Plan) -> Result<(), R::Error> {
     let touches_queue = |action: Action, id: &ResourceId| {
         action.is_destructive() && matches!(id, ResourceId::Queue { .. })
     };

@@ -9,7 +9,6 @@ pub mod migrations;
 pub mod notes;
 pub mod order;
 pub mod passwords;
-pub mod planned;
 pub mod reason;
 pub mod refusals;
 pub mod route_drift;

@@ -1,11 +1,11 @@
 //! A plan together with what it was computed from: the environment, the broker it read,
 //! and the live state.
 
-use super::document::Plan;
-use super::scope::Scope;
 use crate::broker::HttpBroker;
 use crate::config::Environment;
 use crate::model::State;
+use crate::plan::Plan;
+use crate::plan::Scope;
 
 pub struct Planned {
     pub env: Environment,
