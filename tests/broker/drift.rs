@@ -916,9 +916,10 @@ fn an_invalid_ignore_pattern_is_a_positioned_error() {
 }
 
 /// A port nothing listens on: bound, then released.
+/// Port 1: nothing listens there, and no test node can take it, as a free port taken and
+/// given back could be by the time warren connects.
 fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+    1
 }
 
 #[test]
