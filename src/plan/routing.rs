@@ -246,7 +246,7 @@ fn destinations(topology: &Topology, message: &Message) -> Destinations {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::schema::Kind;
+    use crate::model::Kind;
     use crate::model::{kinds, DestinationType};
     use crate::plan::{diff, Scope};
     use serde_json::Map;
