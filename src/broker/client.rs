@@ -115,7 +115,7 @@ impl HttpBroker {
             .map(|url| Endpoint::parse(url))
             .collect::<Result<Vec<_>>>()?;
         let builder = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             .user_agent(concat!("warren/", env!("CARGO_PKG_VERSION")));

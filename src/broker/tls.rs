@@ -20,9 +20,7 @@ pub(crate) fn configure(
                 reason: format!("no PEM certificate in {}", ca.display()),
             });
         }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
+        builder = builder.tls_certs_merge(certs);
     }
     match (&settings.client_cert, &settings.client_key) {
         (Some(cert), Some(key)) => {
@@ -42,7 +40,7 @@ pub(crate) fn configure(
     }
     if settings.insecure {
         tracing::warn!("TLS certificate verification is disabled (--insecure)");
-        builder = builder.danger_accept_invalid_certs(true);
+        builder = builder.tls_danger_accept_invalid_certs(true);
     }
     Ok(builder)
 }

@@ -1,9 +1,7 @@
 //! `warren plan --format json`: a versioned document for CI, decoupled from the internal Plan.
 //! Its JSON Schema (`schemas/plan.schema.json`) is generated from these types.
 
-use schemars::gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
-use schemars::JsonSchema;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -351,9 +349,5 @@ impl From<Action> for ActionDoc {
 
 /// `format_version` is the constant 1, not any integer.
 fn format_version_schema(_: &mut SchemaGenerator) -> Schema {
-    Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::Integer.into()),
-        const_value: Some(Value::from(FORMAT_VERSION)),
-        ..SchemaObject::default()
-    })
+    json_schema!({ "type": "integer", "const": FORMAT_VERSION })
 }
