@@ -114,6 +114,7 @@ impl HttpBroker {
             .iter()
             .map(|url| Endpoint::parse(url))
             .collect::<Result<Vec<_>>>()?;
+        tls::install_crypto_provider();
         let builder = reqwest::Client::builder()
             .tls_backend_rustls()
             .connect_timeout(settings.timeout)

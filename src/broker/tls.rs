@@ -7,6 +7,12 @@ use reqwest::{Certificate, ClientBuilder, Identity};
 use super::connection::ConnectionSettings;
 use super::error::{BrokerError, Result};
 
+/// Makes ring rustls's cryptography for this process; a second call changes nothing.
+pub(crate) fn install_crypto_provider() {
+    // Err means a provider is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Adds the CA bundle, client identity and (only if asked) certificate leniency.
 pub(crate) fn configure(
     mut builder: ClientBuilder,
