@@ -79,7 +79,7 @@ fn the_pipelines_run_the_rehearsed_jobs_in_order() {
 
 #[test]
 fn the_ci_jobs_work_end_to_end_on_a_throwaway_broker() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let out = tempfile::tempdir().expect("temp dir");
 
     let (code, text) = run_job(&node, out.path(), "pr-plan");

@@ -2,7 +2,7 @@
 //! converges, plans empty afterwards, and leaves on the broker what it declares.
 //!
 //! Production, staging and the ViveSphere fixture all touch vhost `/` and the same user
-//! names, so every test here has a node of its own (`BrokerNode::start()`).
+//! names, so every test here has an empty node to itself (`pool::lend()`).
 
 use std::time::Duration;
 
@@ -262,7 +262,7 @@ fn production_converges_on_an_empty_broker() {
 
 #[test]
 fn staging_converges_and_leaves_production_alone_on_a_shared_broker() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     converge_and_replan(&node, "staging");
     check_creativeflow_topology(&node, STAGING);
     check_creativeflow_users(&node, STAGING, "_staging");
@@ -280,7 +280,7 @@ fn staging_converges_and_leaves_production_alone_on_a_shared_broker() {
 
 #[test]
 fn dev_converges_on_an_empty_broker() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     converge_and_replan(&node, "dev");
     assert_drift_is_clean(&node, "dev", ("guest", "guest"));
     let vhost = "/dev";
@@ -336,7 +336,7 @@ fn dev_converges_on_an_empty_broker() {
 
 #[test]
 fn vivesphere_converges_on_the_default_vhost_of_an_empty_broker() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let env = repo_root().join("fixtures/vivesphere");
     let env = env.to_str().expect("UTF-8 path");
     converge_and_replan(&node, env);

@@ -43,7 +43,7 @@ fn payloads(node: &BrokerNode, name: &str, count: usize) -> Vec<String> {
 
 #[test]
 fn production_moves_off_classic_mirroring_with_its_messages() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let before = crate::before_the_move::production_before_the_move();
     let before = before.path().to_str().expect("UTF-8 path");
     if node.release >= Release::V4_0 {

@@ -222,8 +222,8 @@ fn replacing_an_empty_queue_needs_only_allow_destroy() {
 
 #[test]
 fn pruning_users_never_removes_the_login_user() {
-    // A node of its own: pruning users and permissions would remove other tests' users.
-    let node = &BrokerNode::start();
+    // An empty node to itself: pruning users and permissions would remove other tests' users.
+    let node = &crate::support::pool::lend();
     let vhost = "guards/login";
     let yaml = |guest: &str| {
         format!(

@@ -967,9 +967,9 @@ fn an_unreachable_broker_is_an_error_and_a_failed_check() {
 }
 
 /// The shipped local environments ignore the broker's guest user, so on a fresh broker
-/// they are in sync right after apply. Each needs a node of its own: users are cluster-wide.
+/// they are in sync right after apply. Each needs an empty node to itself: users are cluster-wide.
 fn shipped_environment_is_in_sync_on_a_fresh_broker(env: &str) {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let before = warren(&node, &["drift", "--env", env]);
     before.expect_code(2, "drift before apply");
     assert!(before.stdout.contains("Missing:"), "{}", before.stdout);

@@ -1,8 +1,8 @@
 //! `warren export` and `warren import` against real brokers: an exported environment loaded
 //! with `POST /api/definitions` plans empty; an imported broker validates and plans empty.
 //!
-//! Every test that loads or applies an environment has a node of its own
-//! (`BrokerNode::start()`): the shipped environments share vhost `/` and user names.
+//! Every test that loads or applies an environment has an empty node to itself
+//! (`pool::lend()`): the shipped environments share vhost `/` and user names.
 
 use serde_json::{json, Value};
 
@@ -39,14 +39,14 @@ fn assert_no_password_in(text: &str, what: &str) {
     }
 }
 
-/// Exports `env`, loads the document into a fresh node, and checks the plan is empty.
+/// Exports `env`, loads the document into an empty node, and checks the plan is empty.
 fn export_import_plan(env: &str) {
     let run = export(env, &[]);
     run.expect_code(0, &format!("export --env {env}"));
     assert_no_password_in(&run.stdout, "the export");
     assert_no_password_in(&run.stderr, "export's stderr");
     let document = run.json();
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     call(
         &node,
         "POST",
@@ -204,7 +204,7 @@ fn password_variables() -> Vec<(String, String)> {
 
 #[test]
 fn imported_production_broker_validates_and_plans_empty() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     converge(&node, "production", &[]);
 
     // Inside the repository: the modeline is relative.
@@ -277,7 +277,7 @@ fn imported_production_broker_validates_and_plans_empty() {
 
 #[test]
 fn awkward_names_survive_import() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let odd = "odd vhost/#1 @ ü ${x}";
     let v = enc(odd);
     let root = enc("/");
@@ -536,7 +536,7 @@ fn import_warns_of_a_queue_declared_twice_differently() {
 
 #[test]
 fn an_imported_uri_password_plans_empty_in_any_encoding_and_a_new_one_plans_one_change() {
-    let node = BrokerNode::start();
+    let node = crate::support::pool::lend();
     let (status, body) = node.api("PUT", "/api/vhosts/links", Some(&json!({})));
     assert!(status < 300, "{body}");
     // `!` sent percent-encoded, `$` not: warren's own encoding differs from both.

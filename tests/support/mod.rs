@@ -6,6 +6,7 @@ pub mod amqp;
 pub mod cluster;
 pub mod fault_proxy;
 pub mod node;
+pub mod pool;
 pub mod prometheus;
 
 pub use cluster::BrokerCluster;

@@ -157,6 +157,11 @@ impl BrokerNode {
         }
     }
 
+    /// A node that lives until the test process ends, for a pool to lend out (see `pool`).
+    pub(crate) fn start_kept() -> BrokerNode {
+        Self::try_start(true, &NodeConfig::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn try_start(shared: bool, extra: &NodeConfig) -> Result<BrokerNode, String> {
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
@@ -388,7 +393,7 @@ fn free_ports() -> [u16; 3] {
 }
 
 /// Percent-encodes one path segment of a management API URL.
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     let mut out = String::new();
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
