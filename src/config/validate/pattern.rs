@@ -1,10 +1,43 @@
 //! Regular expressions as RabbitMQ's PCRE takes them: unanchored searches over names.
 
-use fancy_regex::Regex;
+use fancy_regex::{Error, ParseError, Regex};
 
 /// Compiles a permission regex or policy pattern; the error is the compiler's reason.
-pub fn compile(pattern: &str) -> Result<Regex, fancy_regex::Error> {
-    Regex::new(pattern)
+pub fn compile(pattern: &str) -> Result<Regex, Error> {
+    let regex = Regex::new(pattern)?;
+    // The compiler takes `a{2,1}`; the broker's PCRE refuses it.
+    match reversed_repeat(pattern) {
+        Some(at) => Err(Error::ParseError(at, ParseError::InvalidRepeat)),
+        None => Ok(regex),
+    }
+}
+
+/// The byte offset of a `{min,max}` repeat whose min is above its max, outside classes.
+fn reversed_repeat(pattern: &str) -> Option<usize> {
+    let bytes = pattern.as_bytes();
+    let (mut i, mut in_class) = (0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => in_class = true,
+            b']' => in_class = false,
+            b'{' if !in_class
+                && repeat_bounds(&pattern[i + 1..]).is_some_and(|(min, max)| min > max) =>
+            {
+                return Some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `min,max` of a repeat's body up to its `}`, when both are numbers.
+fn repeat_bounds(rest: &str) -> Option<(u64, u64)> {
+    let body = &rest[..rest.find('}')?];
+    let (min, max) = body.split_once(',')?;
+    Some((min.parse().ok()?, max.parse().ok()?))
 }
 
 /// Whether the pattern finds a match anywhere in `name` (PCRE `re:run` semantics).
@@ -25,6 +58,9 @@ mod tests {
             r"^n8n\.results\..*|odoo\..*",
             r"^(?!amq\.).*",
             r"(a)\1",
+            "a{1,2}",
+            "[{2,1}]",
+            r"\{2,1}",
         ] {
             assert!(compile(ok).is_ok(), "{ok}");
         }
@@ -32,7 +68,7 @@ mod tests {
 
     #[test]
     fn rejects_broken_patterns() {
-        for bad in ["(", "[a-", "*x", "a{2,1}"] {
+        for bad in ["(", "[a-", "*x", "a{2,1}", r"(ab){10,3}x"] {
             assert!(compile(bad).is_err(), "{bad}");
         }
     }
