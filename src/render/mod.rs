@@ -17,6 +17,7 @@ pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_mermaid;
 pub mod progress;
+mod published_field;
 pub mod refusals;
 pub mod route;
 pub mod routing;

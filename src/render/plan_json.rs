@@ -7,11 +7,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::resource::redact_credentials;
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{Resource, ResourceId};
 use crate::plan::routing::RoutingChange;
 use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
+use crate::render::published_field::PublishedField;
 
 /// Bumped only when a field changes meaning or disappears.
 pub const FORMAT_VERSION: u32 = 1;
@@ -318,21 +318,20 @@ fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
 }
 
 impl From<&FieldDiff> for FieldDoc {
-    fn from(f: &FieldDiff) -> Self {
-        // The plan already leaves sensitive values out; this keeps it so whatever built it.
-        let shown = |v: &Option<Value>| {
-            if f.sensitive {
-                None
-            } else {
-                v.as_ref().map(redact_credentials)
-            }
-        };
+    fn from(diff: &FieldDiff) -> Self {
+        let PublishedField {
+            field,
+            before,
+            after,
+            forces_replace,
+            sensitive,
+        } = PublishedField::from(diff);
         FieldDoc {
-            field: f.field.clone(),
-            before: shown(&f.before),
-            after: shown(&f.after),
-            forces_replace: f.forces_replace,
-            sensitive: f.sensitive,
+            field,
+            before,
+            after,
+            forces_replace,
+            sensitive,
         }
     }
 }
