@@ -17,8 +17,8 @@ use crate::model::ResourceId;
 use crate::plan::document::Summary;
 use crate::plan::saved::SavedPlan;
 use crate::plan::Allowed;
+use crate::render::plan::{human, refusals};
 use crate::render::progress::StderrProgress;
-use crate::render::{plan_human, refusals};
 
 use super::pipeline::{load_valid, plan_against, plan_touched, Planned};
 use super::saved_plan;
@@ -62,7 +62,7 @@ impl Caller for Front<'_> {
         if let Some(saved) = self.saved {
             saved_plan::check_fresh(saved, planned)?;
         }
-        print!("{}", plan_human::render(&planned.plan, self.color));
+        print!("{}", human::render(&planned.plan, self.color));
         Ok(())
     }
 
@@ -112,7 +112,7 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     }
     // A person confirms first (no lock is held while they read), then the plan is re-read under the lock.
     let planned = plan_against(env, broker).await?;
-    print!("{}", plan_human::render(&planned.plan, color));
+    print!("{}", human::render(&planned.plan, color));
     if planned.plan.is_empty() {
         return Ok(Outcome::Success);
     }
@@ -201,7 +201,7 @@ fn render(applied: Applied<Error>) -> Outcome {
                         left.changes.len(),
                         if left.changes.len() == 1 { " is" } else { "s are" }
                     );
-                    eprint!("{}", plan_human::render(&left, false));
+                    eprint!("{}", human::render(&left, false));
                     Outcome::Partial
                 }
             }

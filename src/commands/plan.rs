@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{Error, Outcome};
 use crate::plan::Plan;
-use crate::render::{plan_human, plan_json, plan_markdown};
+use crate::render::plan::{human, json, markdown, PlanDocument};
 
 pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
     let runtime = super::runtime()?;
@@ -38,8 +38,8 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
 /// The plan in one of its formats.
 pub fn render(plan: &Plan, format: PlanFormat, color: bool) -> String {
     match format {
-        PlanFormat::Human => plan_human::render(plan, color),
-        PlanFormat::Json => plan_json::render(plan),
-        PlanFormat::Markdown => plan_markdown::render(plan),
+        PlanFormat::Human => human::render(plan, color),
+        PlanFormat::Json => json::render(&PlanDocument::new(plan)),
+        PlanFormat::Markdown => markdown::render(plan),
     }
 }

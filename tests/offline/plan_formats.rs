@@ -10,9 +10,24 @@ use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, refusals, Action, Change, FieldDiff, MessageCount, Plan, Scope};
-use warren::render::{plan_json, plan_markdown};
+use warren::render::plan::markdown as plan_markdown;
 
 use crate::model_support::{map, state, strings, ALL_KINDS};
+
+/// The JSON plan as `warren plan --format json` prints it: the plan's document.
+mod plan_json {
+    use warren::plan::Plan;
+    pub use warren::render::plan::document::{ActionDoc, PlanDocument};
+    pub use warren::render::plan::json::schema;
+
+    pub fn document(plan: &Plan) -> PlanDocument {
+        PlanDocument::new(plan)
+    }
+
+    pub fn render(plan: &Plan) -> String {
+        warren::render::plan::json::render(&document(plan))
+    }
+}
 
 const VHOST: &str = "/creativeflow_prod";
 const ANALYTICS: &str = "/analytics";

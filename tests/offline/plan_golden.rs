@@ -8,7 +8,7 @@ use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Plan, Scope};
-use warren::render::plan_human::render;
+use warren::render::plan::human::render;
 
 use crate::model_support::{map, state, strings, ALL_KINDS};
 

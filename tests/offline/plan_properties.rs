@@ -13,7 +13,7 @@ use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::order::{stages, Phase};
 use warren::plan::{diff, Action, Plan, Scope};
-use warren::render::plan_human::render;
+use warren::render::plan::human::render;
 
 use crate::model_support::ALL_KINDS;
 

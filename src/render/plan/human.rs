@@ -8,10 +8,10 @@ use crate::render::paint::Painter;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use super::value::{inline, is_long, pretty};
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::Resource;
 use crate::plan::{Action, Allowed, Change, FieldDiff, Plan};
+use crate::render::value::{inline, is_long, pretty};
 
 /// How many unmanaged objects are listed by name before the rest are counted.
 const UNMANAGED_SHOWN: usize = 20;
@@ -45,7 +45,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         out.push('\n');
     }
     for note in &plan.notes {
-        let _ = writeln!(out, "Note: {}\n", super::notes::sentence(note));
+        let _ = writeln!(out, "Note: {}\n", crate::render::notes::sentence(note));
     }
     if !plan.routing.is_empty() {
         let _ = writeln!(
@@ -54,14 +54,14 @@ pub fn render(plan: &Plan, color: bool) -> String {
             paint.style("Routing changes", Style::new().bold()),
             plan.routing.len()
         );
-        for change in plan.routing.iter().take(super::routing::SHOWN) {
-            let _ = writeln!(out, "  {}", super::routing::line(change));
+        for change in plan.routing.iter().take(crate::render::routing::SHOWN) {
+            let _ = writeln!(out, "  {}", crate::render::routing::line(change));
         }
-        if plan.routing.len() > super::routing::SHOWN {
+        if plan.routing.len() > crate::render::routing::SHOWN {
             let _ = writeln!(
                 out,
                 "  ... and {} more (warren plan --format json lists them all)",
-                plan.routing.len() - super::routing::SHOWN
+                plan.routing.len() - crate::render::routing::SHOWN
             );
         }
         out.push('\n');
@@ -125,7 +125,7 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
         "{} {}{}",
         paint.style(sign, style),
         change.id,
-        super::migration::summary(change)
+        crate::render::migration::summary(change)
             .map(|s| format!(" ({s})"))
             .unwrap_or_default()
     );

@@ -6,11 +6,11 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::markdown::{code, escape, html, longest_run, plural, thousands};
-use super::plan_json::change_fields;
-use super::value::{inline, is_long, pretty};
+use super::build::change_fields;
 use crate::model::ResourceId;
 use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan};
+use crate::render::markdown::{code, escape, html, longest_run, plural, thousands};
+use crate::render::value::{inline, is_long, pretty};
 
 /// GitHub refuses comments of 65,536 characters or more; bytes never undercount characters.
 pub const MAX_LEN: usize = 65_535;
@@ -47,7 +47,11 @@ pub fn render(plan: &Plan) -> String {
     summary(&mut out, plan);
     refusals(&mut out, plan);
     for note in &plan.notes {
-        let _ = writeln!(out, "> ℹ️ {}\n", escape(&super::notes::sentence(note)));
+        let _ = writeln!(
+            out,
+            "> ℹ️ {}\n",
+            escape(&crate::render::notes::sentence(note))
+        );
     }
     routing(&mut out, plan);
     topology(&mut out, plan);
@@ -70,7 +74,7 @@ pub fn render(plan: &Plan) -> String {
 
 /// A Mermaid picture of what the plan touches (GitHub and GitLab render it).
 fn topology(out: &mut String, plan: &Plan) {
-    let Some(diagram) = super::plan_mermaid::diagram(plan) else {
+    let Some(diagram) = super::mermaid::diagram(plan) else {
         return;
     };
     out.push_str("### 🗺️ Topology this plan touches\n\n_Added green, changed yellow, removed red and dashed; dotted links carry dead letters._\n\n");
@@ -83,14 +87,14 @@ fn routing(out: &mut String, plan: &Plan) {
         return;
     }
     let _ = writeln!(out, "### 🔀 Routing changes ({})\n", plan.routing.len());
-    for change in plan.routing.iter().take(super::routing::SHOWN) {
-        let _ = writeln!(out, "- {}", code(&super::routing::line(change)));
+    for change in plan.routing.iter().take(crate::render::routing::SHOWN) {
+        let _ = writeln!(out, "- {}", code(&crate::render::routing::line(change)));
     }
-    if plan.routing.len() > super::routing::SHOWN {
+    if plan.routing.len() > crate::render::routing::SHOWN {
         let _ = writeln!(
             out,
             "- … and {} more: {FULL_PLAN}",
-            plan.routing.len() - super::routing::SHOWN
+            plan.routing.len() - crate::render::routing::SHOWN
         );
     }
     out.push('\n');
@@ -357,7 +361,7 @@ fn entry(change: &Change, with_vhost: bool) -> String {
 
 /// What happens to a queue's messages: moved (a migration) or at stake; empty otherwise.
 fn what_of_messages(change: &Change) -> String {
-    match super::migration::summary(change) {
+    match crate::render::migration::summary(change) {
         Some(summary) => format!(" · **{}**", escape(&summary)),
         None if change.messages.is_some() => format!(
             " · **{} at stake**",

@@ -1,5 +1,7 @@
-//! `warren plan --format json`: a versioned document for CI, decoupled from the internal Plan.
-//! Its JSON Schema (`schemas/plan.schema.json`) is generated from these types.
+//! The plan as one versioned document, decoupled from the internal Plan. `--format json` is
+//! this document as it is (saved by CI, read by PR bots and audit logs),
+//! `schemas/plan.schema.json` is generated from it, and the human, Markdown and Mermaid
+//! formats render from it, so no format can say what another does not.
 
 use schemars::gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Schema, SchemaObject};
@@ -7,11 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::resource::SENSITIVE_FIELDS;
-use crate::model::{Resource, ResourceId};
+use crate::model::ResourceId;
 use crate::plan::routing::RoutingChange;
-use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
-use crate::render::published_field::PublishedField;
 
 /// Bumped only when a field changes meaning or disappears.
 pub const FORMAT_VERSION: u32 = 1;
@@ -193,159 +192,6 @@ pub struct FieldDoc {
     pub forces_replace: bool,
     /// True for secrets (`password_hash`): `before` and `after` are then always absent.
     pub sensitive: bool,
-}
-
-/// The plan as pretty-printed JSON, ending in a newline.
-pub fn render(plan: &Plan) -> String {
-    super::json_text::pretty(&document(plan))
-}
-
-/// The JSON Schema of [`PlanDocument`] (draft-07), as checked in at `schemas/plan.schema.json`.
-pub fn schema() -> String {
-    super::json_text::schema_of::<PlanDocument>()
-}
-
-pub fn document(plan: &Plan) -> PlanDocument {
-    let s = plan.summary();
-    PlanDocument {
-        format_version: FORMAT_VERSION,
-        environment: plan.environment.clone(),
-        summary: SummaryDoc {
-            create: s.create,
-            update: s.update,
-            replace: s.replace,
-            delete: s.delete,
-            migrate: s.migrate,
-        },
-        changes: plan.changes.iter().map(change_doc).collect(),
-        unmanaged: plan.unmanaged.clone(),
-        flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        blocked: super::refusals::has_unsupported(plan),
-        notes: plan.notes.iter().map(super::notes::sentence).collect(),
-        routing_changes: plan.routing.clone(),
-    }
-}
-
-fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
-    let kind = match refusal {
-        Refusal::Destroy => RefusalKindDoc::Destroy,
-        Refusal::DataLoss => RefusalKindDoc::DataLoss,
-        Refusal::Lockout { .. } => RefusalKindDoc::Lockout,
-        Refusal::ConsumerDisconnect { .. } => RefusalKindDoc::ConsumerDisconnect,
-        Refusal::Unsupported { .. } => RefusalKindDoc::Unsupported,
-    };
-    RefusalDoc {
-        kind,
-        flag: refusal.flag().map(str::to_string),
-        reason: super::refusals::reason(change, refusal),
-    }
-}
-
-fn change_doc(change: &Change) -> ChangeDoc {
-    ChangeDoc {
-        id: ResourceId::clone(&change.id),
-        address: change.id.to_string(),
-        action: ActionDoc::from(change.action),
-        destructive: change.action.is_destructive(),
-        messages: change.messages.and_then(MessageCount::known),
-        messages_unknown: change.messages == Some(MessageCount::Unknown),
-        refusals: change
-            .refusals
-            .iter()
-            .map(|r| refusal_doc(change, r))
-            .collect(),
-        migration: change.migration.as_ref().map(|m| MigrationDoc {
-            temporary_queue: m.temporary.clone(),
-            resumed: m.resumed,
-            waiting: m.waiting.and_then(MessageCount::known),
-            summary: super::migration::summary(change).unwrap_or_default(),
-        }),
-        reason: change.reason.as_ref().map(ToString::to_string),
-        fields: change_fields(change).iter().map(FieldDoc::from).collect(),
-    }
-}
-
-/// A change's fields: the diff for updates and replaces, every property for creates and deletes.
-pub fn change_fields(change: &Change) -> Vec<FieldDiff> {
-    match change.action {
-        Action::Update | Action::Replace | Action::Migrate => change.fields.clone(),
-        Action::Create => change
-            .after
-            .as_ref()
-            .map(|r| whole(r, false))
-            .unwrap_or_default(),
-        Action::Delete => change
-            .before
-            .as_ref()
-            .map(|r| whole(r, true))
-            .unwrap_or_default(),
-    }
-}
-
-/// Every property of one side, maps opened one level as `diff` compares them.
-fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
-    let mut rows = Vec::new();
-    let mut push = |field: String, value: &Value, sensitive: bool| {
-        let value = (!sensitive).then(|| value.clone());
-        let (before, after) = if removed {
-            (value, None)
-        } else {
-            (None, value)
-        };
-        rows.push(FieldDiff {
-            field,
-            before,
-            after,
-            forces_replace: false,
-            sensitive,
-        });
-    };
-    for (name, value) in &resource.props {
-        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
-        match value {
-            Value::Object(map) if !sensitive => {
-                for (key, v) in map {
-                    push(format!("{name}.{key}"), v, false);
-                }
-            }
-            other => push(name.clone(), other, sensitive),
-        }
-    }
-    rows
-}
-
-impl From<&FieldDiff> for FieldDoc {
-    fn from(diff: &FieldDiff) -> Self {
-        let PublishedField {
-            field,
-            before,
-            after,
-            forces_replace,
-            sensitive,
-        } = PublishedField::from(diff);
-        FieldDoc {
-            field,
-            before,
-            after,
-            forces_replace,
-            sensitive,
-        }
-    }
-}
-
-impl From<Action> for ActionDoc {
-    fn from(action: Action) -> Self {
-        match action {
-            Action::Create => ActionDoc::Create,
-            Action::Update => ActionDoc::Update,
-            Action::Replace => ActionDoc::Replace,
-            Action::Delete => ActionDoc::Delete,
-            Action::Migrate => ActionDoc::Migrate,
-        }
-    }
 }
 
 /// `format_version` is the constant 1, not any integer.

@@ -8,9 +8,9 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::graph_mermaid::{binding_label, escape};
 use crate::model::{DestinationType, Resource, ResourceId};
 use crate::plan::{Action, Change, Plan};
+use crate::render::graph_mermaid::{binding_label, escape};
 
 /// Nodes and edges drawn before the picture is cut, so the comment stays readable and
 /// within GitHub's limit.

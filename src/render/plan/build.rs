@@ -1,0 +1,162 @@
+//! The plan document from the internal plan: the one place the plan formats read a
+//! [`Plan`]; every format renders from what this builds.
+
+use serde_json::Value;
+
+use super::document::{
+    ActionDoc, ChangeDoc, FieldDoc, MigrationDoc, PlanDocument, RefusalDoc, RefusalKindDoc,
+    SummaryDoc, FORMAT_VERSION,
+};
+use crate::model::resource::SENSITIVE_FIELDS;
+use crate::model::{Resource, ResourceId};
+use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
+use crate::render::published_field::PublishedField;
+
+impl PlanDocument {
+    pub fn new(plan: &Plan) -> PlanDocument {
+        let s = plan.summary();
+        PlanDocument {
+            format_version: FORMAT_VERSION,
+            environment: plan.environment.clone(),
+            summary: SummaryDoc {
+                create: s.create,
+                update: s.update,
+                replace: s.replace,
+                delete: s.delete,
+                migrate: s.migrate,
+            },
+            changes: plan.changes.iter().map(change_doc).collect(),
+            unmanaged: plan.unmanaged.clone(),
+            flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            blocked: super::refusals::has_unsupported(plan),
+            notes: plan
+                .notes
+                .iter()
+                .map(crate::render::notes::sentence)
+                .collect(),
+            routing_changes: plan.routing.clone(),
+        }
+    }
+}
+
+fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
+    let kind = match refusal {
+        Refusal::Destroy => RefusalKindDoc::Destroy,
+        Refusal::DataLoss => RefusalKindDoc::DataLoss,
+        Refusal::Lockout { .. } => RefusalKindDoc::Lockout,
+        Refusal::ConsumerDisconnect { .. } => RefusalKindDoc::ConsumerDisconnect,
+        Refusal::Unsupported { .. } => RefusalKindDoc::Unsupported,
+    };
+    RefusalDoc {
+        kind,
+        flag: refusal.flag().map(str::to_string),
+        reason: super::refusals::reason(change, refusal),
+    }
+}
+
+fn change_doc(change: &Change) -> ChangeDoc {
+    ChangeDoc {
+        id: ResourceId::clone(&change.id),
+        address: change.id.to_string(),
+        action: ActionDoc::from(change.action),
+        destructive: change.action.is_destructive(),
+        messages: change.messages.and_then(MessageCount::known),
+        messages_unknown: change.messages == Some(MessageCount::Unknown),
+        refusals: change
+            .refusals
+            .iter()
+            .map(|r| refusal_doc(change, r))
+            .collect(),
+        migration: change.migration.as_ref().map(|m| MigrationDoc {
+            temporary_queue: m.temporary.clone(),
+            resumed: m.resumed,
+            waiting: m.waiting.and_then(MessageCount::known),
+            summary: crate::render::migration::summary(change).unwrap_or_default(),
+        }),
+        reason: change.reason.as_ref().map(ToString::to_string),
+        fields: change_fields(change).iter().map(FieldDoc::from).collect(),
+    }
+}
+
+/// A change's fields: the diff for updates and replaces, every property for creates and deletes.
+pub(super) fn change_fields(change: &Change) -> Vec<FieldDiff> {
+    match change.action {
+        Action::Update | Action::Replace | Action::Migrate => change.fields.clone(),
+        Action::Create => change
+            .after
+            .as_ref()
+            .map(|r| whole(r, false))
+            .unwrap_or_default(),
+        Action::Delete => change
+            .before
+            .as_ref()
+            .map(|r| whole(r, true))
+            .unwrap_or_default(),
+    }
+}
+
+/// Every property of one side, maps opened one level as `diff` compares them.
+fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
+    let mut rows = Vec::new();
+    let mut push = |field: String, value: &Value, sensitive: bool| {
+        let value = (!sensitive).then(|| value.clone());
+        let (before, after) = if removed {
+            (value, None)
+        } else {
+            (None, value)
+        };
+        rows.push(FieldDiff {
+            field,
+            before,
+            after,
+            forces_replace: false,
+            sensitive,
+        });
+    };
+    for (name, value) in &resource.props {
+        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
+        match value {
+            Value::Object(map) if !sensitive => {
+                for (key, v) in map {
+                    push(format!("{name}.{key}"), v, false);
+                }
+            }
+            other => push(name.clone(), other, sensitive),
+        }
+    }
+    rows
+}
+
+impl From<&FieldDiff> for FieldDoc {
+    fn from(diff: &FieldDiff) -> Self {
+        let PublishedField {
+            field,
+            before,
+            after,
+            forces_replace,
+            sensitive,
+        } = PublishedField::from(diff);
+        FieldDoc {
+            field,
+            before,
+            after,
+            forces_replace,
+            sensitive,
+        }
+    }
+}
+
+impl From<Action> for ActionDoc {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Create => ActionDoc::Create,
+            Action::Update => ActionDoc::Update,
+            Action::Replace => ActionDoc::Replace,
+            Action::Delete => ActionDoc::Delete,
+            Action::Migrate => ActionDoc::Migrate,
+        }
+    }
+}
