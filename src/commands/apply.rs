@@ -17,7 +17,7 @@ use crate::model::ResourceId;
 use crate::plan::document::Summary;
 use crate::plan::saved::SavedPlan;
 use crate::plan::Allowed;
-use crate::render::plan::{human, refusals};
+use crate::render::plan::{human, refusals, PlanDocument};
 use crate::render::progress::StderrProgress;
 
 use super::pipeline::{load_valid, plan_against, plan_touched, Planned};
@@ -139,7 +139,7 @@ fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
         lockout: args.allow_lockout,
         consumer_disconnect: args.allow_consumer_disconnect,
     };
-    match refusals::text(&planned.plan, &allowed) {
+    match refusals::text(&PlanDocument::new(&planned.plan), &allowed) {
         None => Ok(()),
         Some(list) => Err(Error::Refused(format!(
             "nothing was applied; the plan needs:\n{}",

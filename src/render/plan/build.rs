@@ -9,12 +9,18 @@ use super::document::{
 };
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{Resource, ResourceId};
-use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
+use crate::plan::{Action, Change, FieldDiff, MessageCount, Plan, Refusal};
 use crate::render::published_field::PublishedField;
 
 impl PlanDocument {
     pub fn new(plan: &Plan) -> PlanDocument {
         let s = plan.summary();
+        let changes: Vec<ChangeDoc> = plan.changes.iter().map(change_doc).collect();
+        let refusals = || changes.iter().flat_map(|c| &c.refusals);
+        let mut flags_needed: Vec<String> = refusals().filter_map(|r| r.flag.clone()).collect();
+        flags_needed.sort();
+        flags_needed.dedup();
+        let blocked = refusals().any(|r| r.kind == RefusalKindDoc::Unsupported);
         PlanDocument {
             format_version: FORMAT_VERSION,
             environment: plan.environment.clone(),
@@ -25,13 +31,10 @@ impl PlanDocument {
                 delete: s.delete,
                 migrate: s.migrate,
             },
-            changes: plan.changes.iter().map(change_doc).collect(),
+            changes,
             unmanaged: plan.unmanaged.clone(),
-            flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            blocked: super::refusals::has_unsupported(plan),
+            flags_needed,
+            blocked,
             notes: plan
                 .notes
                 .iter()
@@ -53,7 +56,44 @@ fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
     RefusalDoc {
         kind,
         flag: refusal.flag().map(str::to_string),
-        reason: super::refusals::reason(change, refusal),
+        reason: refusal_reason(change, refusal),
+        user: match refusal {
+            Refusal::Lockout { user } => Some(user.clone()),
+            _ => None,
+        },
+        consumers: match refusal {
+            Refusal::ConsumerDisconnect { consumers } => Some(*consumers),
+            _ => None,
+        },
+    }
+}
+
+/// One refusal in a sentence, as each change lists it.
+fn refusal_reason(change: &Change, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Destroy if change.action == Action::Replace => {
+            format!("deletes and re-creates {}", change.id)
+        }
+        Refusal::Destroy if change.action == Action::Migrate => format!(
+            "re-creates {} (its messages are moved, not dropped; consumers are disconnected)",
+            change.id
+        ),
+        Refusal::Destroy => format!("deletes {}", change.id),
+        Refusal::DataLoss => format!(
+            "drops {} held in {}",
+            super::refusals::messages(change.messages.and_then(MessageCount::known)),
+            change.id
+        ),
+        Refusal::Lockout { user } => format!(
+            "removes or weakens {user:?}, the user warren is logged in as ({})",
+            change.id
+        ),
+        Refusal::ConsumerDisconnect { consumers } => format!(
+            "disconnects {consumers} consumer{} of {}",
+            if *consumers == 1 { "" } else { "s" },
+            change.id
+        ),
+        Refusal::Unsupported { reason } => reason.clone(),
     }
 }
 

@@ -64,6 +64,12 @@ pub struct RefusalDoc {
     pub flag: Option<String>,
     /// The refusal as people read it.
     pub reason: String,
+    /// For `lockout`: the user warren is logged in as, whom the change removes or weakens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// For `consumer_disconnect`: how many consumers the queue had when planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumers: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -10,7 +10,7 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::Resource;
-use crate::plan::{Action, Allowed, Change, FieldDiff, Plan};
+use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan};
 use crate::render::value::{inline, is_long, pretty};
 
 /// How many unmanaged objects are listed by name before the rest are counted.
@@ -66,7 +66,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
-    if let Some(refusals) = super::refusals::text(plan, &Allowed::default()) {
+    if let Some(refusals) =
+        super::refusals::text(&super::PlanDocument::new(plan), &Allowed::default())
+    {
         let _ = writeln!(
             out,
             "{}\n{refusals}",
@@ -156,7 +158,7 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
     if matches!(change.action, Action::Replace | Action::Delete) && change.messages.is_some() {
         let text = format!(
             "      ! {} at stake",
-            super::refusals::messages(change.messages)
+            super::refusals::messages(change.messages.and_then(MessageCount::known))
         );
         let _ = writeln!(out, "{}", paint.style(&text, Style::new().red().bold()));
     }

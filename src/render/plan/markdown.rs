@@ -152,7 +152,8 @@ fn summary(out: &mut String, plan: &Plan) {
 
 /// Every flag `warren apply` needs for this plan, and what cannot be applied at all.
 fn refusals(out: &mut String, plan: &Plan) {
-    let groups = super::refusals::groups(plan, &Allowed::default());
+    let doc = super::PlanDocument::new(plan);
+    let groups = super::refusals::groups(&doc, &Allowed::default());
     if groups.is_empty() {
         return;
     }
@@ -365,7 +366,7 @@ fn what_of_messages(change: &Change) -> String {
         Some(summary) => format!(" · **{}**", escape(&summary)),
         None if change.messages.is_some() => format!(
             " · **{} at stake**",
-            super::refusals::messages(change.messages)
+            super::refusals::messages(change.messages.and_then(MessageCount::known))
         ),
         None => String::new(),
     }

@@ -1,13 +1,14 @@
-//! The refusals of a plan, grouped by the flag that allows them: shown by `plan` and given
-//! as `apply`'s reason, so the user learns every flag needed in one run.
+//! The refusals of a plan document, grouped by the flag that allows them: shown by `plan` and
+//! given as `apply`'s reason, so the user learns every flag needed in one run.
 
 use std::fmt::Write;
 
-use crate::plan::{Allowed, Change, MessageCount, Plan, Refusal};
+use super::document::{ActionDoc, ChangeDoc, PlanDocument, RefusalDoc, RefusalKindDoc};
+use crate::plan::Allowed;
 
 /// The refusals behind one flag (or behind none: not possible at all).
-pub struct Group {
-    pub flag: Option<&'static str>,
+pub struct Group<'a> {
+    pub flag: Option<&'a str>,
     /// What the steps do that needs the flag, ending in a colon.
     pub heading: String,
     /// One line per step: its sign, its id, and the detail.
@@ -15,21 +16,26 @@ pub struct Group {
 }
 
 /// Refusals `allowed` does not cover, one group per flag, flags first and in plan order.
-pub fn groups(plan: &Plan, allowed: &Allowed) -> Vec<Group> {
-    let refused = plan.refused(allowed);
-    let mut flags: Vec<Option<&'static str>> = Vec::new();
+pub fn groups<'a>(doc: &'a PlanDocument, allowed: &Allowed) -> Vec<Group<'a>> {
+    let refused: Vec<(&ChangeDoc, &RefusalDoc)> = doc
+        .changes
+        .iter()
+        .flat_map(|c| c.refusals.iter().map(move |r| (c, r)))
+        .filter(|(_, r)| !allows(allowed, r.kind))
+        .collect();
+    let mut flags: Vec<Option<&str>> = Vec::new();
     for (_, refusal) in &refused {
-        if !flags.contains(&refusal.flag()) {
-            flags.push(refusal.flag());
+        if !flags.contains(&refusal.flag.as_deref()) {
+            flags.push(refusal.flag.as_deref());
         }
     }
     flags.sort_by_key(|f| f.is_none());
     flags
         .into_iter()
         .map(|flag| {
-            let group: Vec<(&Change, &Refusal)> = refused
+            let group: Vec<(&ChangeDoc, &RefusalDoc)> = refused
                 .iter()
-                .filter(|(_, r)| r.flag() == flag)
+                .filter(|(_, r)| r.flag.as_deref() == flag)
                 .copied()
                 .collect();
             Group {
@@ -42,8 +48,8 @@ pub fn groups(plan: &Plan, allowed: &Allowed) -> Vec<Group> {
 }
 
 /// One line per flag with the steps it concerns; None when `allowed` covers everything.
-pub fn text(plan: &Plan, allowed: &Allowed) -> Option<String> {
-    let groups = groups(plan, allowed);
+pub fn text(doc: &PlanDocument, allowed: &Allowed) -> Option<String> {
+    let groups = groups(doc, allowed);
     if groups.is_empty() {
         return None;
     }
@@ -64,102 +70,121 @@ pub fn text(plan: &Plan, allowed: &Allowed) -> Option<String> {
     Some(out)
 }
 
-/// The flags the plan needs beyond `allowed`, for the one-line summary.
-pub fn flags_needed(plan: &Plan, allowed: &Allowed) -> Vec<&'static str> {
-    let mut flags: Vec<&'static str> = plan
-        .refused(allowed)
-        .iter()
-        .filter_map(|(_, r)| r.flag())
-        .collect();
-    flags.sort();
-    flags.dedup();
-    flags
-}
-
-/// Whether some step cannot be applied whatever the flags.
-pub fn has_unsupported(plan: &Plan) -> bool {
-    plan.changes
-        .iter()
-        .flat_map(|c| &c.refusals)
-        .any(|r| matches!(r, Refusal::Unsupported { .. }))
-}
-
-/// One refusal in a sentence, for documents that list refusals per change.
-pub fn reason(change: &Change, refusal: &Refusal) -> String {
-    match refusal {
-        Refusal::Destroy if change.action == crate::plan::Action::Replace => {
-            format!("deletes and re-creates {}", change.id)
-        }
-        Refusal::Destroy if change.action == crate::plan::Action::Migrate => format!(
-            "re-creates {} (its messages are moved, not dropped; consumers are disconnected)",
-            change.id
-        ),
-        Refusal::Destroy => format!("deletes {}", change.id),
-        Refusal::DataLoss => format!("drops {} held in {}", messages(change.messages), change.id),
-        Refusal::Lockout { user } => format!(
-            "removes or weakens {user:?}, the user warren is logged in as ({})",
-            change.id
-        ),
-        Refusal::ConsumerDisconnect { consumers } => format!(
-            "disconnects {consumers} consumer{} of {}",
-            if *consumers == 1 { "" } else { "s" },
-            change.id
-        ),
-        Refusal::Unsupported { reason } => reason.clone(),
+/// Whether the `apply` flags given allow a refusal of `kind`.
+fn allows(allowed: &Allowed, kind: RefusalKindDoc) -> bool {
+    match kind {
+        RefusalKindDoc::Destroy => allowed.destroy,
+        RefusalKindDoc::DataLoss => allowed.data_loss,
+        RefusalKindDoc::Lockout => allowed.lockout,
+        RefusalKindDoc::ConsumerDisconnect => allowed.consumer_disconnect,
+        RefusalKindDoc::Unsupported => false,
     }
 }
 
 /// What the group's steps do, without the flag; ends in a colon.
-fn heading(flag: Option<&str>, group: &[(&Change, &Refusal)]) -> String {
+fn heading(flag: Option<&str>, group: &[(&ChangeDoc, &RefusalDoc)]) -> String {
     let one = group.len() == 1;
     let (step, does) = if one {
         ("this step", "s")
     } else {
         ("these steps", "")
     };
-    match (flag, group.first().map(|(_, r)| *r)) {
-        (None, _) => "not possible on this broker, whatever the flags:".to_string(),
-        (_, Some(Refusal::Destroy)) => format!("{step} delete{does} or re-create{does} objects:"),
-        (_, Some(Refusal::DataLoss)) => {
-            format!("{step} drop{does} the messages held in queues:")
-        }
-        (_, Some(Refusal::Lockout { user })) => format!(
-            "{step} remove{does} or weaken{does} {user:?}, the user warren is logged in as:"
+    if flag.is_none() {
+        return "not possible on this broker, whatever the flags:".to_string();
+    }
+    let first = group.first().map(|(_, r)| *r);
+    match first.map(|r| r.kind) {
+        Some(RefusalKindDoc::Destroy) => format!("{step} delete{does} or re-create{does} objects:"),
+        Some(RefusalKindDoc::DataLoss) => format!("{step} drop{does} the messages held in queues:"),
+        Some(RefusalKindDoc::Lockout) => format!(
+            "{step} remove{does} or weaken{does} {:?}, the user warren is logged in as:",
+            first.and_then(|r| r.user.as_deref()).unwrap_or_default()
         ),
-        (_, Some(Refusal::ConsumerDisconnect { .. })) => {
-            format!("{step} disconnect{does} consumers:")
-        }
-        (_, _) => format!("{step}:"),
+        Some(RefusalKindDoc::ConsumerDisconnect) => format!("{step} disconnect{does} consumers:"),
+        Some(RefusalKindDoc::Unsupported) | None => format!("{step}:"),
     }
 }
 
-fn step(change: &Change, refusal: &Refusal) -> String {
+fn step(change: &ChangeDoc, refusal: &RefusalDoc) -> String {
     let sign = match change.action {
-        crate::plan::Action::Create => "+",
-        crate::plan::Action::Update => "~",
-        crate::plan::Action::Replace | crate::plan::Action::Migrate => "-/+",
-        crate::plan::Action::Delete => "-",
+        ActionDoc::Create => "+",
+        ActionDoc::Update => "~",
+        ActionDoc::Replace | ActionDoc::Migrate => "-/+",
+        ActionDoc::Delete => "-",
     };
-    match refusal {
-        Refusal::DataLoss => format!("{sign} {} ({})", change.id, messages(change.messages)),
-        Refusal::ConsumerDisconnect { consumers } => format!(
-            "{sign} {} ({consumers} consumer{})",
-            change.id,
-            if *consumers == 1 { "" } else { "s" }
-        ),
-        Refusal::Unsupported { reason } => format!("{sign} {}: {reason}", change.id),
-        Refusal::Destroy | Refusal::Lockout { .. } => format!("{sign} {}", change.id),
+    let id = &change.address;
+    match refusal.kind {
+        RefusalKindDoc::DataLoss => format!("{sign} {id} ({})", messages(change.messages)),
+        RefusalKindDoc::ConsumerDisconnect => {
+            let consumers = refusal.consumers.unwrap_or_default();
+            format!(
+                "{sign} {id} ({consumers} consumer{})",
+                if consumers == 1 { "" } else { "s" }
+            )
+        }
+        RefusalKindDoc::Unsupported => format!("{sign} {id}: {}", refusal.reason),
+        RefusalKindDoc::Destroy | RefusalKindDoc::Lockout => format!("{sign} {id}"),
     }
 }
 
-/// `1,204 messages`, or what is known when the broker did not say.
-pub fn messages(count: Option<MessageCount>) -> String {
+/// `1,204 messages`, or what is known when the broker did not say (`None`).
+pub fn messages(count: Option<u64>) -> String {
     match count {
-        Some(MessageCount::Known(n)) => format!(
+        Some(n) => format!(
             "{} message{}",
             crate::render::markdown::thousands(n),
             if n == 1 { "" } else { "s" }
         ),
-        _ => "an unknown number of messages: the broker reports no count".to_string(),
+        None => "an unknown number of messages: the broker reports no count".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ResourceId;
+    use crate::plan::{Action, Change, Plan, Refusal};
+
+    #[test]
+    fn the_locked_out_user_and_the_consumers_come_from_the_document() {
+        let mut weaken = Change::new(ResourceId::User { name: "me".into() }, Action::Delete);
+        weaken.refusals = vec![Refusal::Lockout { user: "me".into() }];
+        let queue = ResourceId::Queue {
+            vhost: "/v".into(),
+            name: "q".into(),
+        };
+        let mut migrate = Change::new(queue, Action::Migrate);
+        migrate.refusals = vec![
+            Refusal::ConsumerDisconnect { consumers: 2 },
+            Refusal::Unsupported {
+                reason: "not on 3.10".into(),
+            },
+        ];
+        let plan = Plan {
+            environment: "e".into(),
+            changes: vec![weaken, migrate],
+            ..Plan::default()
+        };
+        let doc = PlanDocument::new(&plan);
+        let all = text(&doc, &Allowed::default()).expect("refused");
+        assert!(
+            all.starts_with(
+                "  --allow-lockout: this step removes or weakens \"me\", the user warren is \
+                 logged in as:\n      - user \"me\"\n"
+            ),
+            "{all}"
+        );
+        let lockout = Allowed {
+            lockout: true,
+            ..Allowed::default()
+        };
+        assert_eq!(
+            text(&doc, &lockout).as_deref(),
+            Some(
+                "  --allow-consumer-disconnect: this step disconnects consumers:\n      \
+                 -/+ queue \"q\" in \"/v\" (2 consumers)\n  not possible on this broker, \
+                 whatever the flags:\n      -/+ queue \"q\" in \"/v\": not on 3.10\n"
+            )
+        );
     }
 }
