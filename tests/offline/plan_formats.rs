@@ -10,7 +10,6 @@ use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, refusals, Action, Change, FieldDiff, MessageCount, Plan, Scope};
-use warren::render::plan::markdown as plan_markdown;
 
 use crate::model_support::{map, state, strings, ALL_KINDS};
 
@@ -26,6 +25,16 @@ mod plan_json {
 
     pub fn render(plan: &Plan) -> String {
         warren::render::plan::json::render(&document(plan))
+    }
+}
+
+/// The Markdown plan as `warren plan --format markdown` prints it: from the plan's document.
+mod plan_markdown {
+    use warren::plan::Plan;
+    use warren::render::plan::{markdown, PlanDocument};
+
+    pub fn render(plan: &Plan) -> String {
+        markdown::render(&PlanDocument::new(plan))
     }
 }
 

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::document::{
-    ActionDoc, ChangeDoc, FieldDoc, MigrationDoc, PlanDocument, RefusalDoc, RefusalKindDoc,
-    SummaryDoc, FORMAT_VERSION,
+    ActionDoc, ChangeDoc, Drawing, FieldDoc, MigrationDoc, PlanDocument, RefusalDoc,
+    RefusalKindDoc, SummaryDoc, FORMAT_VERSION,
 };
 use crate::model::resource::SENSITIVE_FIELDS;
 use crate::model::{Resource, ResourceId};
@@ -118,11 +118,35 @@ fn change_doc(change: &Change) -> ChangeDoc {
         }),
         reason: change.reason.as_ref().map(ToString::to_string),
         fields: change_fields(change).iter().map(FieldDoc::from).collect(),
+        drawing: drawing(change),
+    }
+}
+
+/// What the topology picture needs of an exchange or queue: the object as it will be, or as
+/// it was for a delete.
+fn drawing(change: &Change) -> Drawing {
+    let Some(side) = change.after.as_ref().or(change.before.as_ref()) else {
+        return Drawing::default();
+    };
+    match change.id {
+        ResourceId::Exchange { .. } => Drawing {
+            exchange_type: side.str("type").map(str::to_string),
+            dead_letter_exchange: None,
+        },
+        ResourceId::Queue { .. } => Drawing {
+            exchange_type: None,
+            dead_letter_exchange: side
+                .get("arguments")
+                .and_then(|a| a.get("x-dead-letter-exchange"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        },
+        _ => Drawing::default(),
     }
 }
 
 /// A change's fields: the diff for updates and replaces, every property for creates and deletes.
-pub(super) fn change_fields(change: &Change) -> Vec<FieldDiff> {
+fn change_fields(change: &Change) -> Vec<FieldDiff> {
     match change.action {
         Action::Update | Action::Replace | Action::Migrate => change.fields.clone(),
         Action::Create => change

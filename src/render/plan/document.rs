@@ -105,7 +105,7 @@ pub struct SummaryDoc {
 }
 
 /// One change to one object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDoc {
     /// The object's identity: its `kind` and the fields that name it.
@@ -140,6 +140,78 @@ pub struct ChangeDoc {
     /// field set (no `before`); for `delete`, every field removed (no `after`). Maps such as
     /// `arguments`, `definition` and `value` are listed key by key (`arguments.x-message-ttl`).
     pub fields: Vec<FieldDoc>,
+    /// What the Markdown plan's topology picture draws of the object beyond its changed
+    /// fields. Not published: the JSON says what changes, not the whole object.
+    #[serde(skip)]
+    pub drawing: Drawing,
+}
+
+/// An exchange or queue as the topology picture draws it, read from the object as it will be
+/// (as it was, for a delete), whichever of its fields change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Drawing {
+    /// An exchange's type: `direct`, `topic`, ...
+    pub exchange_type: Option<String>,
+    /// A queue's `x-dead-letter-exchange`.
+    pub dead_letter_exchange: Option<String>,
+}
+
+impl ChangeDoc {
+    /// What a migration does, in one phrase; None for other changes.
+    pub fn migration_summary(&self) -> Option<&str> {
+        self.migration
+            .as_ref()
+            .filter(|_| self.action == ActionDoc::Migrate)
+            .map(|m| m.summary.as_str())
+    }
+
+    /// Whether the broker was asked how many messages the queue holds: a count, or unknown.
+    pub fn messages_read(&self) -> bool {
+        self.messages.is_some() || self.messages_unknown
+    }
+}
+
+/// Equal when what is published is: the drawing, which the JSON leaves out, does not count,
+/// so a document read back from its JSON equals the one written.
+impl PartialEq for ChangeDoc {
+    fn eq(&self, other: &Self) -> bool {
+        let ChangeDoc {
+            id,
+            address,
+            action,
+            destructive,
+            messages,
+            messages_unknown,
+            refusals,
+            migration,
+            reason,
+            fields,
+            drawing: _,
+        } = self;
+        (
+            id,
+            address,
+            action,
+            destructive,
+            messages,
+            messages_unknown,
+            refusals,
+            migration,
+            reason,
+            fields,
+        ) == (
+            &other.id,
+            &other.address,
+            &other.action,
+            &other.destructive,
+            &other.messages,
+            &other.messages_unknown,
+            &other.refusals,
+            &other.migration,
+            &other.reason,
+            &other.fields,
+        )
+    }
 }
 
 /// What happens to an object.
