@@ -115,8 +115,9 @@ pub struct ChangeDoc {
     pub address: String,
     /// What happens to the object.
     pub action: ActionDoc,
-    /// True for `replace` and `delete`: the object, and for a queue its messages, is removed.
-    /// `warren apply` refuses destructive changes without `--allow-destroy`.
+    /// True for `replace`, `migrate` and `delete`: the object is removed, and for a queue its
+    /// messages too unless it migrates. `warren apply` refuses destructive changes without
+    /// `--allow-destroy`.
     pub destructive: bool,
     /// Messages the queue holds, read from the broker for destructive changes to queues; absent
     /// when not read. `warren apply` refuses to drop messages without `--allow-data-loss`.
