@@ -1,8 +1,8 @@
 //! A [`Plan`](crate::plan::Plan) as one [`PlanDocument`], rendered for people (human text,
 //! Markdown with a Mermaid picture) and for machines (JSON).
 
-mod build;
 pub mod document;
+mod from_plan;
 pub mod human;
 pub mod json;
 pub mod markdown;
