@@ -46,7 +46,9 @@ fn main() -> ExitCode {
 
 fn init_logging(verbose: u8, format: LogFormat) {
     let filter = match verbose {
-        0 => EnvFilter::try_from_env("WARREN_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        // The certificate verifier logs each failure that the error report already shows.
+        0 => EnvFilter::try_from_env("WARREN_LOG")
+            .unwrap_or_else(|_| EnvFilter::new("warn,rustls_platform_verifier=off")),
         1 => EnvFilter::new("warren=debug"),
         _ => EnvFilter::new("warren=trace"),
     };

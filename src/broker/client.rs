@@ -114,8 +114,9 @@ impl HttpBroker {
             .iter()
             .map(|url| Endpoint::parse(url))
             .collect::<Result<Vec<_>>>()?;
+        tls::install_crypto_provider();
         let builder = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             .user_agent(concat!("warren/", env!("CARGO_PKG_VERSION")));

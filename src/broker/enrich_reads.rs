@@ -8,6 +8,7 @@ use super::error::BrokerError;
 use super::fetch::{binding_keys, consumers_besides_shovel, queue_totals};
 use super::lower::binding_id;
 use super::path::ApiPath;
+use crate::format::wire::{BindingDef, BindingInfo};
 use crate::model::ResourceId;
 use crate::plan::enrich::{MessageCounts, Reads};
 
@@ -30,16 +31,9 @@ impl Reads for HttpBroker {
         Ok(binding_keys(self, vhost)
             .await?
             .into_iter()
-            .filter_map(|b| {
-                let id = binding_id(
-                    &b.vhost,
-                    &b.source,
-                    &b.destination_type,
-                    &b.destination,
-                    &b.routing_key,
-                    &b.arguments,
-                )?;
-                Some((id, b.properties_key))
+            .filter_map(|listed| {
+                let (binding, key) = split_key(listed);
+                Some((binding_id(&binding)?, key))
             })
             .collect())
     }
@@ -48,6 +42,28 @@ impl Reads for HttpBroker {
         let me: Whoami = self.get_json(&ApiPath::new(["whoami"])).await?;
         Ok(me.name)
     }
+}
+
+/// A listed binding as the definitions give it, and the key its DELETE needs.
+fn split_key(listed: BindingInfo) -> (BindingDef, String) {
+    let BindingInfo {
+        source,
+        vhost,
+        destination,
+        destination_type,
+        routing_key,
+        arguments,
+        properties_key,
+    } = listed;
+    let binding = BindingDef {
+        source,
+        vhost,
+        destination,
+        destination_type,
+        routing_key,
+        arguments,
+    };
+    (binding, properties_key)
 }
 
 /// The part of `GET /api/whoami` enrichment reads.

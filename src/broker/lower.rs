@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::LiveSnapshot;
 use crate::format::uri_credentials::{canonical, map_uris};
-use crate::format::wire::{Definitions, ParameterDef, UserDef};
+use crate::format::wire::{BindingDef, Definitions, ParameterDef, UserDef};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
 use crate::model::{DestinationType, ResourceId, State};
@@ -96,15 +96,7 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
         );
     }
     for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-        let id = binding_id(
-            &b.vhost,
-            &b.source,
-            &b.destination_type,
-            &b.destination,
-            &b.routing_key,
-            &b.arguments,
-        );
-        if let Some(id) = id {
+        if let Some(id) = binding_id(b) {
             state.insert(id, crate::model::Resource::new());
         }
     }
@@ -132,23 +124,16 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
     state
 }
 
-/// A binding's identity from its wire fields; None for a destination type warren does not know.
-pub fn binding_id(
-    vhost: &str,
-    source: &str,
-    destination_type: &str,
-    destination: &str,
-    routing_key: &str,
-    arguments: &serde_json::Map<String, Value>,
-) -> Option<ResourceId> {
-    let kind = DestinationType::parse(destination_type)?;
+/// A binding's identity from its wire form; None for a destination type warren does not know.
+pub fn binding_id(b: &BindingDef) -> Option<ResourceId> {
+    let kind = DestinationType::parse(&b.destination_type)?;
     Some(kinds::binding_id(
-        vhost,
-        source,
+        &b.vhost,
+        &b.source,
         kind,
-        destination,
-        routing_key,
-        arguments,
+        &b.destination,
+        &b.routing_key,
+        &b.arguments,
     ))
 }
 

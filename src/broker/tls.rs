@@ -7,6 +7,12 @@ use reqwest::{Certificate, ClientBuilder, Identity};
 use super::connection::ConnectionSettings;
 use super::error::{BrokerError, Result};
 
+/// Makes ring rustls's cryptography for this process; a second call changes nothing.
+pub(crate) fn install_crypto_provider() {
+    // Err means a provider is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Adds the CA bundle, client identity and (only if asked) certificate leniency.
 pub(crate) fn configure(
     mut builder: ClientBuilder,
@@ -20,9 +26,7 @@ pub(crate) fn configure(
                 reason: format!("no PEM certificate in {}", ca.display()),
             });
         }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
+        builder = builder.tls_certs_merge(certs);
     }
     match (&settings.client_cert, &settings.client_key) {
         (Some(cert), Some(key)) => {
@@ -42,7 +46,7 @@ pub(crate) fn configure(
     }
     if settings.insecure {
         tracing::warn!("TLS certificate verification is disabled (--insecure)");
-        builder = builder.danger_accept_invalid_certs(true);
+        builder = builder.tls_danger_accept_invalid_certs(true);
     }
     Ok(builder)
 }

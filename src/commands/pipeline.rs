@@ -1,6 +1,7 @@
-//! load -> validate -> fetch -> normalise -> diff: the steps plan and apply share.
+//! load -> validate -> fetch -> lower -> the plan layer: the steps plan and apply share.
 
-use std::collections::{BTreeSet, HashSet};
+mod inputs;
+
 use std::path::Path;
 
 use crate::broker::fetch_objects::fetch_objects;
@@ -14,10 +15,11 @@ use crate::config::validate::{BrokerVersion, ValidateOptions};
 use crate::config::{secret_references, Environment};
 use crate::error::Error;
 use crate::model::{ResourceId, State};
-use crate::plan::passwords::hash_passwords;
-use crate::plan::routing::routing_changes;
-use crate::plan::{diff, enrich, migrations, notes, refusals, Action, Scope};
+use crate::plan::build::{build, Inputs};
+use crate::plan::touched::diff_touched;
+use crate::plan::Action;
 use crate::render::diagnostics;
+use inputs::FromEnvironment;
 
 pub use crate::apply::planned::Planned;
 
@@ -109,23 +111,16 @@ pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planne
     plan_from(env, broker, snapshot?, desired).await
 }
 
-/// Everything after the live read: version checks, normalisation, diff, message counts.
+/// Everything after the live read: version checks, lowering, and the plan layer's steps
+/// with the broker answering what they ask.
 async fn plan_from(
     env: Environment,
     broker: HttpBroker,
     snapshot: LiveSnapshot,
     desired: Result<State, Vec<Diagnostic>>,
 ) -> Result<Planned, Error> {
-    if let Ok(version) = snapshot.version.parse::<BrokerVersion>() {
-        let problems = crate::config::validate::validate_for_version(&env, version);
-        let version_flag = format!("--broker-version {}", snapshot.version);
-        report_errors(&env, &problems, &[&version_flag])?;
-        // What this release deprecates, or the quorum delivery limit of 4.x: said, not refused.
-        for warning in problems.iter().filter(|p| !p.is_error()) {
-            eprintln!("{}", diagnostics::short(warning, &env.sources));
-        }
-    }
-    let mut desired = match desired {
+    report_for_version(&env, &snapshot.version)?;
+    let desired = match desired {
         Ok(state) => state,
         Err(problems) => {
             // Building the desired state resolves secrets; plain validate does not.
@@ -134,35 +129,22 @@ async fn plan_from(
         }
     };
     // The answer as read is no longer needed once lowered; lowering consumes it.
-    let live_version = snapshot.version.clone();
+    let version = snapshot.version.clone();
     let mut live = live_state(snapshot);
-    hash_passwords(&mut desired, &live);
-    let scope = Scope::of(&env);
-    let declared_queues: BTreeSet<(String, String)> = desired
-        .iter()
-        .filter_map(|(id, _)| match id {
-            ResourceId::Queue { vhost, name } => Some((vhost.clone(), name.clone())),
-            _ => None,
-        })
-        .collect();
-    let interrupted = migrations::take_interrupted(&mut live, &declared_queues);
-    let mut plan = diff(&env.name, &desired, &live, &scope);
-    let migrating: BTreeSet<(String, String)> = env.migrating_queues().into_iter().collect();
-    migrations::plan_migrations(&mut plan, &migrating, &interrupted, &desired, &live);
-    enrich::enrich(&broker, &mut plan).await?;
-    let assertions: Vec<_> = crate::config::validate::routes::assertions(&env)
-        .into_iter()
-        .map(|(_, _, assertion)| assertion)
-        .collect();
-    let version = live_version
-        .parse::<BrokerVersion>()
-        .unwrap_or_else(|_| super::topology_source::offline_version());
-    plan.routing = routing_changes(&plan, &desired, &live, &assertions, version);
-    let context = enrich::refusal_context(&broker, &plan, &live_version).await?;
-    refusals::annotate(&mut plan, &context);
-    if let Some(login) = &context.login {
-        plan.notes = notes::vhost_grants(&plan, &desired, &scope, login);
-    }
+    let gathered = FromEnvironment::of(&env);
+    let inputs = Inputs {
+        environment: &env.name,
+        desired,
+        live: &mut live,
+        scope: &gathered.scope,
+        migrating: &gathered.migrating,
+        assertions: &gathered.assertions,
+        version: &version,
+        routing_version: version
+            .parse::<BrokerVersion>()
+            .unwrap_or_else(|_| super::topology_source::offline_version()),
+    };
+    let plan = build(inputs, &broker).await?;
     tracing::info!(
         requests = broker.request_count(),
         changes = plan.changes.len(),
@@ -172,10 +154,26 @@ async fn plan_from(
         env,
         plan,
         broker,
-        version: live_version,
+        version,
         live,
-        scope,
+        scope: gathered.scope,
     })
+}
+
+/// The environment checked against the broker's release: errors end the command, warnings
+/// are printed.
+fn report_for_version(env: &Environment, version: &str) -> Result<(), Error> {
+    let Ok(parsed) = version.parse::<BrokerVersion>() else {
+        return Ok(());
+    };
+    let problems = crate::config::validate::validate_for_version(env, parsed);
+    let version_flag = format!("--broker-version {version}");
+    report_errors(env, &problems, &[&version_flag])?;
+    // What this release deprecates, or the quorum delivery limit of 4.x: said, not refused.
+    for warning in problems.iter().filter(|p| !p.is_error()) {
+        eprintln!("{}", diagnostics::short(warning, &env.sources));
+    }
+    Ok(())
 }
 
 /// Above this many touched objects, one read of everything costs less than a read of each.
@@ -204,15 +202,8 @@ pub async fn plan_touched(planned: Planned, touched: &[ResourceId]) -> Result<Pl
     let Ok(everything) = desired_state(env, &resolver) else {
         return plan_against(planned.env, planned.broker).await;
     };
-    let touched: HashSet<&ResourceId> = touched.iter().collect();
-    let mut desired = State::default();
-    for (id, resource) in everything.iter().filter(|(id, _)| touched.contains(id)) {
-        desired.insert(id.clone(), resource.clone());
-    }
     let live = live_state(snapshot);
-    let mut plan = diff(&env.name, &desired, &live, &planned.scope);
-    plan.changes.retain(|c| touched.contains(&c.id));
-    plan.unmanaged.clear();
+    let plan = diff_touched(&env.name, &everything, &live, &planned.scope, touched);
     Ok(Planned {
         plan,
         live,

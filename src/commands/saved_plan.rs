@@ -91,5 +91,9 @@ fn files_of(env: &Environment) -> BTreeMap<String, String> {
             .unwrap_or_else(|_| path.to_path_buf())
     };
     let root = resolved(&env.dir);
-    file_digests(&env.sources, |file| relative_key(&root, &resolved(file)))
+    let files = env
+        .sources
+        .iter()
+        .map(|(_, f)| (f.path.as_path(), f.text.as_str()));
+    file_digests(files, |file| relative_key(&root, &resolved(file)))
 }

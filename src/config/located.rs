@@ -1,11 +1,11 @@
 //! A value together with where it was written, for diagnostics that point at the source.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::cell::Cell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::diagnostic::FileId;
@@ -124,13 +124,17 @@ impl<T: Serialize> Serialize for Located<T> {
 }
 
 impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn schema_name() -> String {
+    fn schema_name() -> Cow<'static, str> {
         T::schema_name()
     }
-    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        T::json_schema(gen)
+    // The same id as `T`, so `Located<T>` and `T` share one definition.
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
     }
-    fn is_referenceable() -> bool {
-        T::is_referenceable()
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::located::Located;
+// The kinds belong to the model; environments name them as it does.
+pub use crate::model::Kind;
 
 pub type Name = Located<String>;
 pub type Arguments = IndexMap<Name, Located<Value>>;
@@ -166,27 +168,6 @@ impl IgnoreSettings {
             (Kind::GlobalParameters, &self.global_parameters),
         ]
     }
-}
-
-/// The kinds of object warren manages.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Vhosts,
-    Users,
-    Permissions,
-    TopicPermissions,
-    VhostLimits,
-    UserLimits,
-    Exchanges,
-    Queues,
-    Bindings,
-    Policies,
-    OperatorPolicies,
-    Parameters,
-    GlobalParameters,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]

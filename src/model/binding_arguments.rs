@@ -1,12 +1,11 @@
 //! A binding's arguments: part of its identity, so ordered and hashable, and read as a map.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use schemars::gen::SchemaGenerator;
-use schemars::schema::Schema;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -99,12 +98,12 @@ impl<'de> Deserialize<'de> for BindingArguments {
 
 /// An object of any values, described where it is used.
 impl JsonSchema for BindingArguments {
-    fn is_referenceable() -> bool {
-        false
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema_name() -> String {
-        "BindingArguments".to_string()
+    fn schema_name() -> Cow<'static, str> {
+        "BindingArguments".into()
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {

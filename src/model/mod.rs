@@ -2,6 +2,7 @@
 
 pub mod binding_arguments;
 pub mod id;
+pub mod kind;
 pub mod kinds;
 pub mod props;
 pub mod reserved;
@@ -11,5 +12,6 @@ pub mod state;
 
 pub use binding_arguments::BindingArguments;
 pub use id::{DestinationType, ResourceId};
+pub use kind::Kind;
 pub use resource::Resource;
 pub use state::State;

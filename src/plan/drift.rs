@@ -171,7 +171,7 @@ mod tests {
     use serde_json::{json, Map, Value};
 
     use super::*;
-    use crate::config::schema::Kind;
+    use crate::model::Kind;
     use crate::model::{kinds, DestinationType};
     use crate::plan::diff;
 

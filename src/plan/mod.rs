@@ -1,5 +1,6 @@
 //! Pure planning: diff two states into a Plan and order its steps.
 
+pub mod build;
 pub mod change;
 pub mod diff;
 pub mod document;
@@ -15,6 +16,10 @@ pub mod route_drift;
 pub mod routing;
 pub mod saved;
 pub mod scope;
+pub mod touched;
+
+#[cfg(test)]
+mod build_tests;
 
 pub use change::{Action, Allowed, Change, FieldDiff, MessageCount, Migration, Refusal};
 pub use diff::diff;

@@ -13,7 +13,6 @@ use super::{Action, Plan};
 use crate::format::BrokerVersion;
 use crate::model::{ResourceId, State};
 use crate::route::assertion::Assertion;
-use crate::route::topology::Binding;
 use crate::route::{route, Message, Topology};
 
 /// At most this many messages are tried per plan, so a huge plan stays quick to make.
@@ -147,9 +146,9 @@ fn binding_samples(ids: &[&ResourceId], before: &Topology, after: &Topology) -> 
     let mut out = Vec::new();
     for topology in [after, before] {
         for (source, bindings) in &topology.bindings {
-            for b in bindings {
-                if ids.iter().any(|id| involves(id, source, b)) {
-                    out.push(sample(topology, source, b));
+            for binding in bindings {
+                if ids.iter().any(|id| involves(id, source, binding)) {
+                    out.extend(sample(topology, source, binding));
                 }
             }
         }
@@ -157,17 +156,25 @@ fn binding_samples(ids: &[&ResourceId], before: &Topology, after: &Topology) -> 
     out
 }
 
-/// Whether a change to `id` can change where messages matching this binding go.
-fn involves(id: &ResourceId, source: &str, b: &Binding) -> bool {
+/// Whether a change to `id` can change where messages matching `binding` go.
+fn involves(id: &ResourceId, source: &str, binding: &ResourceId) -> bool {
+    let ResourceId::Binding {
+        destination: bound,
+        routing_key: key,
+        ..
+    } = binding
+    else {
+        return false;
+    };
     match id {
         ResourceId::Binding {
             source: s,
             routing_key,
             destination,
             ..
-        } => s == source && routing_key == &b.routing_key && destination == &b.destination,
-        ResourceId::Exchange { name, .. } => name == source || name == &b.destination,
-        ResourceId::Queue { name, .. } => name == &b.destination,
+        } => s == source && routing_key == key && destination == bound,
+        ResourceId::Exchange { name, .. } => name == source || name == bound,
+        ResourceId::Queue { name, .. } => name == bound,
         // A policy can set alternate and dead-letter exchanges anywhere in the vhost.
         ResourceId::Policy { .. } => true,
         _ => false,
@@ -175,13 +182,22 @@ fn involves(id: &ResourceId, source: &str, b: &Binding) -> bool {
 }
 
 /// The message a binding is for: its key, or for a headers exchange its arguments.
-fn sample(topology: &Topology, source: &str, b: &Binding) -> Message {
+fn sample(topology: &Topology, source: &str, binding: &ResourceId) -> Option<Message> {
+    let ResourceId::Binding {
+        routing_key,
+        arguments,
+        ..
+    } = binding
+    else {
+        return None;
+    };
     let headers_exchange = topology
         .exchanges
         .get(source)
         .is_some_and(|e| e.kind == "headers");
     let headers = if headers_exchange {
-        b.arguments
+        arguments
+            .map()
             .iter()
             .filter(|(k, _)| k.as_str() != "x-match")
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -189,11 +205,11 @@ fn sample(topology: &Topology, source: &str, b: &Binding) -> Message {
     } else {
         BTreeMap::new()
     };
-    Message {
+    Some(Message {
         exchange: source.to_string(),
-        routing_key: b.routing_key.clone(),
+        routing_key: routing_key.clone(),
         headers,
-    }
+    })
 }
 
 fn destinations(topology: &Topology, message: &Message) -> Destinations {
@@ -230,7 +246,7 @@ fn destinations(topology: &Topology, message: &Message) -> Destinations {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::schema::Kind;
+    use crate::model::Kind;
     use crate::model::{kinds, DestinationType};
     use crate::plan::{diff, Scope};
     use serde_json::Map;

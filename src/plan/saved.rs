@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 
 use super::scope::Scope;
 use super::Plan;
-use crate::config::Sources;
 use crate::model::{ResourceId, State};
 
 /// 2: files are keyed by their path relative to the environment's folder.
@@ -32,13 +31,16 @@ fn digest(bytes: &[u8]) -> String {
     hash.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Digests of the environment's files as they were read (variables substituted), keyed by
-/// `key(path)`: the path relative to the environment's root, so neither how `--env` was
-/// typed nor where the repository is checked out makes a plan stale.
-pub fn file_digests(sources: &Sources, key: impl Fn(&Path) -> String) -> BTreeMap<String, String> {
-    sources
-        .iter()
-        .map(|(_, file)| (key(&file.path), digest(file.text.as_bytes())))
+/// Digests of the environment's files `(path, text)` as they were read (variables
+/// substituted), keyed by `key(path)`: the path relative to the environment's root, so
+/// neither how `--env` was typed nor where the repository is checked out makes a plan stale.
+pub fn file_digests<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a str)>,
+    key: impl Fn(&Path) -> String,
+) -> BTreeMap<String, String> {
+    files
+        .into_iter()
+        .map(|(path, text)| (key(path), digest(text.as_bytes())))
         .collect()
 }
 
@@ -121,8 +123,8 @@ pub fn same_changes(a: &Plan, b: &Plan) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::schema::Kind;
     use crate::model::kinds;
+    use crate::model::Kind;
     use crate::plan::diff;
 
     fn queue_state(ttl: i64) -> State {

@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fancy_regex::Regex;
 
-use crate::config::schema::Kind;
-use crate::config::Environment;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_global_parameter, is_builtin_queue};
+use crate::model::Kind;
 use crate::model::ResourceId;
 
-/// Plain data, so `diff` stays a pure function of two states and this.
+/// Plain data, so `diff` stays a pure function of two states and this; the command layer
+/// builds it from the environment (`Scope::of`).
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     pub vhosts: BTreeSet<String>,
@@ -134,18 +134,6 @@ pub fn kind_name(kind: Kind) -> &'static str {
 }
 
 impl Scope {
-    pub fn of(env: &Environment) -> Self {
-        Scope {
-            vhosts: env.managed_vhosts().into_iter().collect(),
-            kinds: ALL_KINDS
-                .into_iter()
-                .filter(|k| env.manages_kind(*k))
-                .collect(),
-            prune: ALL_KINDS.into_iter().filter(|k| env.prunes(*k)).collect(),
-            ignore: ignore_rules(env),
-        }
-    }
-
     /// Whether a live object belongs to what this environment manages: in a managed vhost
     /// and of a managed kind, and not left out by an ignore rule.
     pub fn contains(&self, id: &ResourceId) -> bool {
@@ -172,19 +160,6 @@ impl Scope {
     pub fn prunes(&self, id: &ResourceId) -> bool {
         self.contains(id) && self.prune.contains(&kind_of(id))
     }
-}
-
-/// The environment's `ignore:` patterns; validation has already refused those that do not compile.
-fn ignore_rules(env: &Environment) -> IgnoreRules {
-    let mut rules = IgnoreRules::default();
-    for kind in ALL_KINDS {
-        for pattern in env.ignore_patterns(kind) {
-            if let Err(reason) = rules.add(kind, pattern) {
-                tracing::warn!(pattern, %reason, "ignore pattern skipped");
-            }
-        }
-    }
-    rules
 }
 
 #[cfg(test)]

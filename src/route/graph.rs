@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::topology::{is_built_in, Topology};
-use crate::model::DestinationType;
+use crate::model::{DestinationType, ResourceId};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
@@ -77,18 +77,28 @@ pub fn graph(topology: &Topology) -> Graph {
             .exchanges
             .get(source)
             .is_some_and(|e| e.kind == "headers");
-        for b in bindings {
+        for id in bindings {
+            let ResourceId::Binding {
+                destination_type,
+                destination,
+                routing_key,
+                arguments,
+                ..
+            } = id
+            else {
+                continue;
+            };
             let from = exchange_node(&mut g, topology, source);
-            let to = match b.destination_type {
-                DestinationType::Queue => match find(&g, &b.destination, true) {
+            let to = match destination_type {
+                DestinationType::Queue => match find(&g, destination, true) {
                     Some(queue) => queue,
-                    None => node(&mut g, &b.destination, NodeKind::Missing, false),
+                    None => node(&mut g, destination, NodeKind::Missing, false),
                 },
-                DestinationType::Exchange => exchange_node(&mut g, topology, &b.destination),
+                DestinationType::Exchange => exchange_node(&mut g, topology, destination),
             };
             let kind = EdgeKind::Binding {
-                routing_key: b.routing_key.clone(),
-                arguments: headers.then(|| b.arguments.clone()),
+                routing_key: routing_key.clone(),
+                arguments: headers.then(|| arguments.map().clone()),
             };
             g.edges.push(Edge { from, to, kind });
         }
@@ -160,7 +170,7 @@ fn add(g: &mut Graph, name: &str, kind: NodeKind) -> usize {
 mod tests {
     use super::*;
     use crate::format::BrokerVersion;
-    use crate::model::{kinds, ResourceId, State};
+    use crate::model::{kinds, State};
     use serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {

@@ -8,7 +8,7 @@ use fancy_regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::format::{BrokerVersion, QueueType};
-use crate::model::{DestinationType, ResourceId, State};
+use crate::model::{ResourceId, State};
 
 /// Exchanges every vhost has; `amq.*` ones are never part of a state.
 const BUILT_IN: &[(&str, &str, bool)] = &[
@@ -35,14 +35,6 @@ pub struct Exchange {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Binding {
-    pub destination_type: DestinationType,
-    pub destination: String,
-    pub routing_key: String,
-    pub arguments: Map<String, Value>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
 pub struct Queue {
     /// Where its dead letters go: exchange, and the key they get (None: their own key).
     pub dead_letter: Option<(String, Option<String>)>,
@@ -60,7 +52,8 @@ struct Policy {
 pub struct Topology {
     pub vhost: String,
     pub exchanges: BTreeMap<String, Exchange>,
-    pub bindings: BTreeMap<String, Vec<Binding>>,
+    /// The state's own binding ids (every one a [`ResourceId::Binding`]), by source exchange.
+    pub bindings: BTreeMap<String, Vec<ResourceId>>,
     pub queues: BTreeMap<String, Queue>,
 }
 
@@ -77,7 +70,7 @@ impl Topology {
             };
             exchanges.insert(name.to_string(), exchange);
         }
-        let mut bindings: BTreeMap<String, Vec<Binding>> = BTreeMap::new();
+        let mut bindings: BTreeMap<String, Vec<ResourceId>> = BTreeMap::new();
         let mut queues = BTreeMap::new();
         for (id, resource) in state.iter() {
             if id.vhost() != Some(vhost) {
@@ -118,21 +111,8 @@ impl Topology {
                     };
                     queues.insert(name.clone(), Queue { dead_letter });
                 }
-                ResourceId::Binding {
-                    source,
-                    destination_type,
-                    destination,
-                    routing_key,
-                    arguments,
-                    ..
-                } => {
-                    let arguments = arguments.map().clone();
-                    bindings.entry(source.clone()).or_default().push(Binding {
-                        destination_type: *destination_type,
-                        destination: destination.clone(),
-                        routing_key: routing_key.clone(),
-                        arguments,
-                    });
+                ResourceId::Binding { source, .. } => {
+                    bindings.entry(source.clone()).or_default().push(id.clone());
                 }
                 _ => {}
             }
@@ -145,7 +125,7 @@ impl Topology {
         }
     }
 
-    pub fn bindings_from(&self, exchange: &str) -> &[Binding] {
+    pub fn bindings_from(&self, exchange: &str) -> &[ResourceId] {
         self.bindings.get(exchange).map_or(&[], Vec::as_slice)
     }
 }

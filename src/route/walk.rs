@@ -8,7 +8,10 @@ use super::headers;
 use super::outcome::{DeadLetter, Delivery, Message, RouteError, Routed, Step, Via};
 use super::topic;
 use super::topology::{Exchange, Topology};
-use crate::model::DestinationType;
+use crate::model::{BindingArguments, DestinationType, ResourceId};
+
+/// The exchange types routing knows.
+const KINDS: [&str; 4] = ["direct", "fanout", "topic", "headers"];
 
 /// Routes a published message; publishing to an internal or missing exchange is an error.
 pub fn route(topology: &Topology, message: &Message) -> Result<Routed, RouteError> {
@@ -92,38 +95,43 @@ fn destinations(
         };
         return Ok(vec![(DestinationType::Queue, key.clone(), step)]);
     }
-    let bindings = topology.bindings_from(name);
-    let matching: Vec<_> = match exchange.kind.as_str() {
-        "direct" => bindings.iter().filter(|b| &b.routing_key == key).collect(),
-        "fanout" => bindings.iter().collect(),
-        "topic" => bindings
-            .iter()
-            .filter(|b| topic::matches(&b.routing_key, key))
-            .collect(),
-        "headers" => bindings
-            .iter()
-            .filter(|b| headers::matches(&b.arguments, &message.headers))
-            .collect(),
-        other => {
-            return Err(RouteError::UnknownType {
-                exchange: name.to_string(),
-                kind: other.to_string(),
-            })
-        }
+    let kind = exchange.kind.as_str();
+    if !KINDS.contains(&kind) {
+        return Err(RouteError::UnknownType {
+            exchange: name.to_string(),
+            kind: kind.to_string(),
+        });
+    }
+    let follows = |routing_key: &str, arguments: &BindingArguments| match kind {
+        "direct" => routing_key == key,
+        "topic" => topic::matches(routing_key, key),
+        "headers" => headers::matches(arguments.map(), &message.headers),
+        _ => true, // fanout
     };
-    let headers_exchange = exchange.kind == "headers";
-    let mut out: Vec<_> = matching
-        .into_iter()
-        .map(|b| {
-            let step = Step {
-                exchange: name.to_string(),
-                via: Via::Binding,
-                binding_key: (!headers_exchange).then(|| b.routing_key.clone()),
-                arguments: headers_exchange.then(|| b.arguments.clone()),
-            };
-            (b.destination_type, b.destination.clone(), step)
-        })
-        .collect();
+    let headers_exchange = kind == "headers";
+    let mut out = Vec::new();
+    for id in topology.bindings_from(name) {
+        let ResourceId::Binding {
+            destination_type,
+            destination,
+            routing_key,
+            arguments,
+            ..
+        } = id
+        else {
+            continue;
+        };
+        if !follows(routing_key, arguments) {
+            continue;
+        }
+        let step = Step {
+            exchange: name.to_string(),
+            via: Via::Binding,
+            binding_key: (!headers_exchange).then(|| routing_key.clone()),
+            arguments: headers_exchange.then(|| arguments.map().clone()),
+        };
+        out.push((*destination_type, destination.clone(), step));
+    }
     if out.is_empty() {
         if let Some(alternate) = &exchange.alternate {
             let step = Step {

@@ -47,6 +47,7 @@ fn topology(vhost: &str, quorum: bool) -> String {
 fn filled(node: &BrokerNode, prefix: &str, count: usize) -> (String, TempEnv) {
     let vhost = node.create_vhost(prefix);
     let env = TempEnv::new(&topology(&vhost, false));
+    env.lock_in(&vhost);
     converge(node, env.arg(), &[]);
     let extra = format!("/api/bindings/{}/e/ex.in/q/q.work", enc(&vhost));
     let (status, body) = node.api("POST", &extra, Some(&json!({ "routing_key": "extra" })));
@@ -277,7 +278,7 @@ fn apply_killed_at(node: &BrokerNode, env: &TempEnv, marker: &str) {
 fn a_kill_at_each_step_and_a_rerun_keep_every_message() {
     let node = BrokerNode::shared();
     // Each marker is printed once its step is done: the kill leaves that much behind. The
-    // runs share the broker (each in its own vhost) and take turns at its apply lock.
+    // runs share the broker, each in its own vhost with its own apply lock.
     let markers = [
         "declared the temporary queue",
         "messages moved out",

@@ -210,6 +210,14 @@ impl TempEnv {
         self.dir.path()
     }
 
+    /// Keeps apply's lock queue in `vhost`, so that tests sharing a node do not wait for
+    /// each other's lock on `/`.
+    pub fn lock_in(&self, vhost: &str) {
+        let settings = format!("broker: {{ lock_vhost: {} }}\n", yq(vhost));
+        std::fs::write(self.dir.path().join("environment.yaml"), settings)
+            .expect("write environment.yaml");
+    }
+
     /// The path as `--env` takes it.
     pub fn arg(&self) -> &str {
         self.dir.path().to_str().expect("UTF-8 temp path")

@@ -3,9 +3,7 @@
 //! Prometheus formats render from it, so no format can say what another does not.
 
 use indexmap::IndexMap;
-use schemars::gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
-use schemars::JsonSchema;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -303,28 +301,15 @@ fn per_kind(counts: &std::collections::BTreeMap<&'static str, usize>) -> IndexMa
 
 /// `format_version` is the constant 1, not any integer.
 fn format_version_schema(_: &mut SchemaGenerator) -> Schema {
-    Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::Integer.into()),
-        const_value: Some(Value::from(FORMAT_VERSION)),
-        ..SchemaObject::default()
-    })
+    json_schema!({ "type": "integer", "const": FORMAT_VERSION })
 }
 
 /// Objects per kind: a kind's name to a count.
 fn per_kind_schema(_: &mut SchemaGenerator) -> Schema {
-    let names: Vec<Value> = kinds().map(Value::from).collect();
-    let mut schema = SchemaObject {
-        instance_type: Some(InstanceType::Object.into()),
-        ..SchemaObject::default()
-    };
-    let object = schema.object();
-    object.additional_properties = Some(Box::new(Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::Integer.into()),
-        ..SchemaObject::default()
-    })));
-    object.property_names = Some(Box::new(Schema::Object(SchemaObject {
-        enum_values: Some(names),
-        ..SchemaObject::default()
-    })));
-    Schema::Object(schema)
+    let names: Vec<&str> = kinds().collect();
+    json_schema!({
+        "type": "object",
+        "additionalProperties": { "type": "integer" },
+        "propertyNames": { "enum": names },
+    })
 }

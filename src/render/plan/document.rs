@@ -3,9 +3,7 @@
 //! `schemas/plan.schema.json` is generated from it, and the human, Markdown and Mermaid
 //! formats render from it, so no format can say what another does not.
 
-use schemars::gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
-use schemars::JsonSchema;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -275,9 +273,5 @@ pub struct FieldDoc {
 
 /// `format_version` is the constant 1, not any integer.
 fn format_version_schema(_: &mut SchemaGenerator) -> Schema {
-    Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::Integer.into()),
-        const_value: Some(Value::from(FORMAT_VERSION)),
-        ..SchemaObject::default()
-    })
+    json_schema!({ "type": "integer", "const": FORMAT_VERSION })
 }
