@@ -17,8 +17,8 @@ use crate::model::ResourceId;
 use crate::plan::document::Summary;
 use crate::plan::saved::SavedPlan;
 use crate::plan::Allowed;
+use crate::render::plan::{human, refusals, PlanDocument};
 use crate::render::progress::StderrProgress;
-use crate::render::{plan_human, refusals};
 
 use super::pipeline::{load_valid, plan_against, plan_touched, Planned};
 use super::saved_plan;
@@ -62,12 +62,15 @@ impl Caller for Front<'_> {
         if let Some(saved) = self.saved {
             saved_plan::check_fresh(saved, planned)?;
         }
-        print!("{}", plan_human::render(&planned.plan, self.color));
+        print!(
+            "{}",
+            human::render(&PlanDocument::new(&planned.plan), self.color)
+        );
         Ok(())
     }
 
     fn check(&self, planned: &Planned) -> Result<(), Error> {
-        check_guards(planned, self.args)
+        check_guards(&PlanDocument::new(&planned.plan), self.args)
     }
 
     fn progress(&self) -> &dyn Progress {
@@ -112,11 +115,12 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
     }
     // A person confirms first (no lock is held while they read), then the plan is re-read under the lock.
     let planned = plan_against(env, broker).await?;
-    print!("{}", plan_human::render(&planned.plan, color));
+    let doc = PlanDocument::new(&planned.plan);
+    print!("{}", human::render(&doc, color));
     if planned.plan.is_empty() {
         return Ok(Outcome::Success);
     }
-    check_guards(&planned, args)?;
+    check_guards(&doc, args)?;
     confirm()?;
     let reviewed = planned.plan.clone();
     let applied = protocol::apply_locked(
@@ -132,14 +136,14 @@ async fn apply(args: &ApplyArgs, environments_dir: &Path, color: bool) -> Result
 
 /// Every refusal the flags do not allow, in one message: destroy, data loss, lock-out, and
 /// what the broker cannot do at all.
-fn check_guards(planned: &Planned, args: &ApplyArgs) -> Result<(), Error> {
+fn check_guards(doc: &PlanDocument, args: &ApplyArgs) -> Result<(), Error> {
     let allowed = Allowed {
         destroy: args.allow_destroy,
         data_loss: args.allow_data_loss,
         lockout: args.allow_lockout,
         consumer_disconnect: args.allow_consumer_disconnect,
     };
-    match refusals::text(&planned.plan, &allowed) {
+    match refusals::text(doc, &allowed) {
         None => Ok(()),
         Some(list) => Err(Error::Refused(format!(
             "nothing was applied; the plan needs:\n{}",
@@ -201,7 +205,7 @@ fn render(applied: Applied<Error>) -> Outcome {
                         left.changes.len(),
                         if left.changes.len() == 1 { " is" } else { "s are" }
                     );
-                    eprint!("{}", plan_human::render(&left, false));
+                    eprint!("{}", human::render(&PlanDocument::new(&left), false));
                     Outcome::Partial
                 }
             }

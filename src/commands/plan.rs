@@ -4,8 +4,7 @@ use std::path::Path;
 
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{Error, Outcome};
-use crate::plan::Plan;
-use crate::render::{plan_human, plan_json, plan_markdown};
+use crate::render::plan::{human, json, markdown, PlanDocument};
 
 pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outcome, Error> {
     let runtime = super::runtime()?;
@@ -14,10 +13,11 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
         environments_dir,
         &args.connection,
     ))?;
-    print!("{}", render(&planned.plan, args.format, color));
+    let doc = PlanDocument::new(&planned.plan);
+    print!("{}", render(&doc, args.format, color));
     for target in &args.writes {
         // Files get no colour codes, whatever the terminal.
-        crate::output_target::write(&target.path, &render(&planned.plan, target.format, false))?;
+        crate::output_target::write(&target.path, &render(&doc, target.format, false))?;
     }
     if let Some(path) = &args.out {
         super::saved_plan::write(path, &planned)?;
@@ -35,11 +35,11 @@ pub fn run(args: &PlanArgs, environments_dir: &Path, color: bool) -> Result<Outc
     })
 }
 
-/// The plan in one of its formats.
-pub fn render(plan: &Plan, format: PlanFormat, color: bool) -> String {
+/// The plan document in one of its formats.
+pub fn render(doc: &PlanDocument, format: PlanFormat, color: bool) -> String {
     match format {
-        PlanFormat::Human => plan_human::render(plan, color),
-        PlanFormat::Json => plan_json::render(plan),
-        PlanFormat::Markdown => plan_markdown::render(plan),
+        PlanFormat::Human => human::render(doc, color),
+        PlanFormat::Json => json::render(doc),
+        PlanFormat::Markdown => markdown::render(doc),
     }
 }

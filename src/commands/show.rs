@@ -5,9 +5,11 @@ use std::path::Path;
 
 use crate::cli::ShowArgs;
 use crate::error::{Error, Outcome};
+use crate::render::plan::PlanDocument;
 
 pub fn run(args: &ShowArgs, color: bool) -> Result<Outcome, Error> {
     let saved = super::saved_plan::read(Path::new(&args.plan))?;
-    print!("{}", super::plan::render(&saved.plan, args.format, color));
+    let doc = PlanDocument::new(&saved.plan);
+    print!("{}", super::plan::render(&doc, args.format, color));
     Ok(Outcome::Success)
 }

@@ -1,4 +1,5 @@
 //! A plan as a whole: its changes in execution order, and what it leaves alone or sets off.
+//! Internal: every output format renders the published `render::plan::PlanDocument`.
 
 use serde::{Deserialize, Serialize};
 

@@ -168,7 +168,8 @@ fn plan_picture() -> Run {
         ..Default::default()
     };
     let plan = warren::plan::diff("pic", &desired, &live, &scope);
-    let markdown = warren::render::plan_markdown::render(&plan);
+    let markdown =
+        warren::render::plan::markdown::render(&warren::render::plan::PlanDocument::new(&plan));
     let start = markdown.find("```mermaid\n").expect("a Mermaid block") + "```mermaid\n".len();
     let end = start + markdown[start..].find("```").expect("the block closes");
     Run {

@@ -10,9 +10,33 @@ use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, refusals, Action, Change, FieldDiff, MessageCount, Plan, Scope};
-use warren::render::{plan_json, plan_markdown};
 
 use crate::model_support::{map, state, strings, ALL_KINDS};
+
+/// The JSON plan as `warren plan --format json` prints it: the plan's document.
+mod plan_json {
+    use warren::plan::Plan;
+    pub use warren::render::plan::document::{ActionDoc, PlanDocument};
+    pub use warren::render::plan::json::schema;
+
+    pub fn document(plan: &Plan) -> PlanDocument {
+        PlanDocument::new(plan)
+    }
+
+    pub fn render(plan: &Plan) -> String {
+        warren::render::plan::json::render(&document(plan))
+    }
+}
+
+/// The Markdown plan as `warren plan --format markdown` prints it: from the plan's document.
+mod plan_markdown {
+    use warren::plan::Plan;
+    use warren::render::plan::{markdown, PlanDocument};
+
+    pub fn render(plan: &Plan) -> String {
+        markdown::render(&PlanDocument::new(plan))
+    }
+}
 
 const VHOST: &str = "/creativeflow_prod";
 const ANALYTICS: &str = "/analytics";

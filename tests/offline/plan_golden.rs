@@ -8,13 +8,18 @@ use warren::config::schema::Kind;
 use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::{diff, Plan, Scope};
-use warren::render::plan_human::render;
+use warren::render::plan::{human, PlanDocument};
 
 use crate::model_support::{map, state, strings, ALL_KINDS};
 
 const VHOST: &str = "/creativeflow_prod";
 const OLD_HASH: &str = "kI3Ls1NzQ2hWY2lZbGV0dGVyc29sZGhhc2g=";
 const NEW_HASH: &str = "Xy9Ls1NzQ2hWY2lZbGV0dGVyc25ld2hhc2g=";
+
+/// The human plan as the commands print it: rendered from the plan's document.
+fn render(plan: &Plan, color: bool) -> String {
+    human::render(&PlanDocument::new(plan), color)
+}
 
 fn scope(prune: &[Kind]) -> Scope {
     Scope {

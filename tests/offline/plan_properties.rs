@@ -13,9 +13,14 @@ use warren::model::kinds;
 use warren::model::{DestinationType, Resource, ResourceId, State};
 use warren::plan::order::{stages, Phase};
 use warren::plan::{diff, Action, Plan, Scope};
-use warren::render::plan_human::render;
+use warren::render::plan::{human, PlanDocument};
 
 use crate::model_support::ALL_KINDS;
+
+/// The human plan as the commands print it: rendered from the plan's document.
+fn render(plan: &Plan, color: bool) -> String {
+    human::render(&PlanDocument::new(plan), color)
+}
 
 // Small name pools, so desired and live overlap often and updates and replaces happen.
 const VHOSTS: &[&str] = &["/", "app", "with space"];

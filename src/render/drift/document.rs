@@ -7,11 +7,11 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::resource::redact_credentials;
 use crate::model::ResourceId;
 use crate::plan::drift::{kinds, DriftReport, DriftState, Drifted};
 use crate::plan::route_drift::RouteDrift;
 use crate::plan::FieldDiff;
+use crate::render::published_field::PublishedField;
 use crate::route::assertion::Failure;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -248,18 +248,19 @@ fn unmanaged(item: &Drifted) -> Unmanaged {
 }
 
 fn field(diff: &FieldDiff) -> Field {
-    let shown = |value: &Option<Value>| {
-        value
-            .as_ref()
-            .filter(|_| !diff.sensitive)
-            .map(redact_credentials)
-    };
+    let PublishedField {
+        field,
+        before,
+        after,
+        forces_replace,
+        sensitive,
+    } = PublishedField::from(diff);
     Field {
-        field: diff.field.clone(),
-        live: shown(&diff.before),
-        declared: shown(&diff.after),
-        forces_replace: diff.forces_replace,
-        sensitive: diff.sensitive,
+        field,
+        live: before,
+        declared: after,
+        forces_replace,
+        sensitive,
     }
 }
 

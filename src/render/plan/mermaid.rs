@@ -1,16 +1,14 @@
 //! The part of the topology a plan touches, as a Mermaid flowchart for the pull-request
 //! comment: changed exchanges and queues, the ends of changed bindings, and the dead-letter
 //! exchanges of changed queues; added objects green, changed yellow, removed red and dashed.
-//! Drawn from the plan alone, so renderers never need the broker.
+//! Drawn from the plan document alone, so renderers never need the broker.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::Value;
-
-use super::graph_mermaid::{binding_label, escape};
-use crate::model::{DestinationType, Resource, ResourceId};
-use crate::plan::{Action, Change, Plan};
+use super::document::{ActionDoc, ChangeDoc, PlanDocument};
+use crate::model::{DestinationType, ResourceId};
+use crate::render::graph_mermaid::{binding_label, escape};
 
 /// Nodes and edges drawn before the picture is cut, so the comment stays readable and
 /// within GitHub's limit.
@@ -26,11 +24,11 @@ enum Mark {
 }
 
 impl Mark {
-    fn of(action: Action) -> Mark {
+    fn of(action: ActionDoc) -> Mark {
         match action {
-            Action::Create => Mark::Added,
-            Action::Delete => Mark::Removed,
-            Action::Update | Action::Replace | Action::Migrate => Mark::Changed,
+            ActionDoc::Create => Mark::Added,
+            ActionDoc::Delete => Mark::Removed,
+            ActionDoc::Update | ActionDoc::Replace | ActionDoc::Migrate => Mark::Changed,
         }
     }
 
@@ -106,16 +104,16 @@ impl Picture {
 }
 
 /// The diagram, or None when the plan touches no exchange, queue or binding.
-pub fn diagram(plan: &Plan) -> Option<String> {
+pub fn diagram(doc: &PlanDocument) -> Option<String> {
     let mut p = Picture::default();
-    for change in &plan.changes {
+    for change in &doc.changes {
         match &change.id {
             ResourceId::Exchange { vhost, name } => {
                 let Some(i) = p.node(vhost, false, name) else {
                     continue;
                 };
                 p.nodes[i].1.mark = Mark::of(change.action);
-                if let Some(kind) = side(change).and_then(|r| r.str("type")) {
+                if let Some(kind) = &change.drawing.exchange_type {
                     p.nodes[i].1.label = format!("{}<br/>{}", escape(name), escape(kind));
                 }
             }
@@ -159,16 +157,8 @@ pub fn diagram(plan: &Plan) -> Option<String> {
     Some(render(&p))
 }
 
-/// The resource as it will be, or as it was for a delete.
-fn side(change: &Change) -> Option<&Resource> {
-    change.after.as_ref().or(change.before.as_ref())
-}
-
-fn dead_letter_edge(p: &mut Picture, vhost: &str, queue: usize, change: &Change) {
-    let exchange = side(change)
-        .and_then(|r| r.get("arguments"))
-        .and_then(|a| a.get("x-dead-letter-exchange"))
-        .and_then(Value::as_str);
+fn dead_letter_edge(p: &mut Picture, vhost: &str, queue: usize, change: &ChangeDoc) {
+    let exchange = change.drawing.dead_letter_exchange.as_deref();
     if let Some(to) = exchange.and_then(|exchange| p.node(vhost, false, exchange)) {
         p.edge(Edge {
             from: queue,
@@ -239,7 +229,7 @@ fn render(p: &Picture) -> String {
 mod tests {
     use super::*;
     use crate::config::schema::Kind;
-    use crate::model::{kinds, State};
+    use crate::model::{kinds, Resource, State};
     use crate::plan::{diff, Scope};
     use serde_json::Map;
 
@@ -278,13 +268,13 @@ mod tests {
             prune: [Kind::Bindings].into_iter().collect(),
             ..Scope::default()
         };
-        let plan = diff("e", &desired, &live, &scope);
+        let plan = PlanDocument::new(&diff("e", &desired, &live, &scope));
         let text = diagram(&plan).expect("a diagram");
         assert!(text.contains("subgraph v0[\"vhost /v\"]"), "{text}");
         assert!(text.contains("n0 -->|\"a.#\"| n1"), "{text}");
         assert!(text.contains("n0 -->|\"b.#\"| n1"), "{text}");
         assert!(text.contains("linkStyle 0 stroke:#cf222e"), "{text}");
         assert!(text.contains("linkStyle 1 stroke:#2da44e"), "{text}");
-        assert!(diagram(&diff("e", &live, &live, &scope)).is_none());
+        assert!(diagram(&PlanDocument::new(&diff("e", &live, &live, &scope))).is_none());
     }
 }

@@ -6,11 +6,11 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::markdown::{code, escape, html, longest_run, plural, thousands};
-use super::plan_json::change_fields;
-use super::value::{inline, is_long, pretty};
+use super::document::{ActionDoc, ChangeDoc, FieldDoc, PlanDocument};
 use crate::model::ResourceId;
-use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan};
+use crate::plan::Allowed;
+use crate::render::markdown::{code, escape, html, longest_run, plural, thousands};
+use crate::render::value::{inline, is_long, pretty};
 
 /// GitHub refuses comments of 65,536 characters or more; bytes never undercount characters.
 pub const MAX_LEN: usize = 65_535;
@@ -28,15 +28,15 @@ const LINE_CHARS: usize = 400;
 const REFUSED_STEPS_SHOWN: usize = 20;
 const FULL_PLAN: &str = "`warren plan --format json`";
 
-pub fn render(plan: &Plan) -> String {
+pub fn render(doc: &PlanDocument) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## warren plan: {}\n", code(&plan.environment));
-    let unmanaged = unmanaged(plan);
-    if plan.is_empty() {
+    let _ = writeln!(out, "## warren plan: {}\n", code(&doc.environment));
+    let unmanaged = unmanaged(doc);
+    if doc.changes.is_empty() {
         let _ = writeln!(
             out,
             "**No changes.** The broker matches environment {}.",
-            code(&plan.environment)
+            code(&doc.environment)
         );
         if !unmanaged.is_empty() {
             out.push('\n');
@@ -44,24 +44,24 @@ pub fn render(plan: &Plan) -> String {
         }
         return out;
     }
-    summary(&mut out, plan);
-    refusals(&mut out, plan);
-    for note in &plan.notes {
-        let _ = writeln!(out, "> ℹ️ {}\n", escape(&super::notes::sentence(note)));
+    summary(&mut out, doc);
+    refusals(&mut out, doc);
+    for note in &doc.notes {
+        let _ = writeln!(out, "> ℹ️ {}\n", escape(note));
     }
-    routing(&mut out, plan);
-    topology(&mut out, plan);
+    routing(&mut out, doc);
+    topology(&mut out, doc);
     let limit = MAX_LEN - NOTE_RESERVE - unmanaged.len();
     let share = limit.min(out.len() + DESTRUCTIVE_SHARE);
-    destructive(&mut out, plan, share);
-    let omitted = details(&mut out, plan, limit);
+    destructive(&mut out, doc, share);
+    let omitted = details(&mut out, doc, limit);
     if omitted > 0 {
         let _ = writeln!(
             out,
             "> ✂️ **Details truncated:** {} of {} changes are not shown here, to keep this \
              comment under GitHub's 65,536-character limit. The full plan: {FULL_PLAN}.\n",
             thousands(omitted as u64),
-            thousands(plan.changes.len() as u64),
+            thousands(doc.changes.len() as u64),
         );
     }
     out.push_str(&unmanaged);
@@ -69,8 +69,8 @@ pub fn render(plan: &Plan) -> String {
 }
 
 /// A Mermaid picture of what the plan touches (GitHub and GitLab render it).
-fn topology(out: &mut String, plan: &Plan) {
-    let Some(diagram) = super::plan_mermaid::diagram(plan) else {
+fn topology(out: &mut String, doc: &PlanDocument) {
+    let Some(diagram) = super::mermaid::diagram(doc) else {
         return;
     };
     out.push_str("### 🗺️ Topology this plan touches\n\n_Added green, changed yellow, removed red and dashed; dotted links carry dead letters._\n\n");
@@ -78,26 +78,27 @@ fn topology(out: &mut String, plan: &Plan) {
 }
 
 /// Messages that go elsewhere once the plan is applied, one per line.
-fn routing(out: &mut String, plan: &Plan) {
-    if plan.routing.is_empty() {
+fn routing(out: &mut String, doc: &PlanDocument) {
+    let routing = &doc.routing_changes;
+    if routing.is_empty() {
         return;
     }
-    let _ = writeln!(out, "### 🔀 Routing changes ({})\n", plan.routing.len());
-    for change in plan.routing.iter().take(super::routing::SHOWN) {
-        let _ = writeln!(out, "- {}", code(&super::routing::line(change)));
+    let _ = writeln!(out, "### 🔀 Routing changes ({})\n", routing.len());
+    for change in routing.iter().take(crate::render::routing::SHOWN) {
+        let _ = writeln!(out, "- {}", code(&crate::render::routing::line(change)));
     }
-    if plan.routing.len() > super::routing::SHOWN {
+    if routing.len() > crate::render::routing::SHOWN {
         let _ = writeln!(
             out,
             "- … and {} more: {FULL_PLAN}",
-            plan.routing.len() - super::routing::SHOWN
+            routing.len() - crate::render::routing::SHOWN
         );
     }
     out.push('\n');
 }
 
-fn summary(out: &mut String, plan: &Plan) {
-    let s = plan.summary();
+fn summary(out: &mut String, doc: &PlanDocument) {
+    let s = &doc.summary;
     let _ = writeln!(
         out,
         "**Plan:** {} to add, {} to change, {} to replace, {} to destroy.\n",
@@ -108,7 +109,7 @@ fn summary(out: &mut String, plan: &Plan) {
     );
     // Kinds in dependency order, as identities sort: vhosts before users, queues before bindings.
     let mut by_kind: BTreeMap<&str, (&ResourceId, [usize; 4])> = BTreeMap::new();
-    for change in &plan.changes {
+    for change in &doc.changes {
         let row = by_kind
             .entry(change.id.kind())
             .or_insert((&change.id, [0; 4]));
@@ -147,8 +148,8 @@ fn summary(out: &mut String, plan: &Plan) {
 }
 
 /// Every flag `warren apply` needs for this plan, and what cannot be applied at all.
-fn refusals(out: &mut String, plan: &Plan) {
-    let groups = super::refusals::groups(plan, &Allowed::default());
+fn refusals(out: &mut String, doc: &PlanDocument) {
+    let groups = super::refusals::groups(doc, &Allowed::default());
     if groups.is_empty() {
         return;
     }
@@ -176,36 +177,29 @@ fn refusals(out: &mut String, plan: &Plan) {
     out.push('\n');
 }
 
-fn action_index(action: Action) -> usize {
+fn action_index(action: ActionDoc) -> usize {
     match action {
-        Action::Create => 0,
-        Action::Update => 1,
+        ActionDoc::Create => 0,
+        ActionDoc::Update => 1,
         // A migration is a replace that keeps the messages.
-        Action::Replace | Action::Migrate => 2,
-        Action::Delete => 3,
+        ActionDoc::Replace | ActionDoc::Migrate => 2,
+        ActionDoc::Delete => 3,
     }
 }
 
 /// Every delete and replace, before anything else, with the messages it drops.
-fn destructive(out: &mut String, plan: &Plan, limit: usize) {
-    let steps: Vec<&Change> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action.is_destructive())
-        .collect();
+fn destructive(out: &mut String, doc: &PlanDocument, limit: usize) {
+    let steps: Vec<&ChangeDoc> = doc.changes.iter().filter(|c| c.destructive).collect();
     if steps.is_empty() {
         return;
     }
-    let dropping = |c: &&&Change| c.action != Action::Migrate;
+    let dropping = |c: &&&ChangeDoc| c.action != ActionDoc::Migrate;
     let messages: u64 = steps
         .iter()
         .filter(dropping)
-        .filter_map(|c| c.messages.and_then(MessageCount::known))
+        .filter_map(|c| c.messages)
         .sum();
-    let unknown = steps
-        .iter()
-        .filter(dropping)
-        .any(|c| c.messages == Some(MessageCount::Unknown));
+    let unknown = steps.iter().filter(dropping).any(|c| c.messages_unknown);
     let _ = writeln!(
         out,
         "### ⚠️ Destructive changes ({})\n",
@@ -270,9 +264,9 @@ fn destructive(out: &mut String, plan: &Plan, limit: usize) {
 }
 
 /// Collapsed blocks per vhost, cluster-wide objects first; returns how many changes were left out.
-fn details(out: &mut String, plan: &Plan, limit: usize) -> usize {
-    let mut blocks: BTreeMap<Option<&str>, Vec<&Change>> = BTreeMap::new();
-    for change in &plan.changes {
+fn details(out: &mut String, doc: &PlanDocument, limit: usize) -> usize {
+    let mut blocks: BTreeMap<Option<&str>, Vec<&ChangeDoc>> = BTreeMap::new();
+    for change in &doc.changes {
         blocks.entry(change.id.vhost()).or_default().push(change);
     }
     out.push_str("### Details\n\n");
@@ -302,7 +296,7 @@ fn details(out: &mut String, plan: &Plan, limit: usize) -> usize {
     omitted
 }
 
-fn block_summary(vhost: Option<&str>, changes: &[&Change]) -> String {
+fn block_summary(vhost: Option<&str>, changes: &[&ChangeDoc]) -> String {
     let mut counts = [0usize; 4];
     for change in changes {
         counts[action_index(change.action)] += 1;
@@ -330,20 +324,16 @@ fn block_summary(vhost: Option<&str>, changes: &[&Change]) -> String {
 }
 
 /// One change: a line saying what and why, then its fields in a `diff` block.
-fn entry(change: &Change, with_vhost: bool) -> String {
+fn entry(change: &ChangeDoc, with_vhost: bool) -> String {
     let mut out = format!(
         "**{}**{} {}",
         verb(change.action),
-        if change.action.is_destructive() {
-            " ⚠️"
-        } else {
-            ""
-        },
+        if change.destructive { " ⚠️" } else { "" },
         describe(&change.id, with_vhost)
     );
     out.push_str(&what_of_messages(change));
     if let Some(reason) = &change.reason {
-        let _ = write!(out, " · _{}_", escape(&reason.to_string()));
+        let _ = write!(out, " · _{}_", escape(reason));
     }
     out.push_str("\n\n");
     let lines = diff_lines(change);
@@ -356,10 +346,10 @@ fn entry(change: &Change, with_vhost: bool) -> String {
 }
 
 /// What happens to a queue's messages: moved (a migration) or at stake; empty otherwise.
-fn what_of_messages(change: &Change) -> String {
-    match super::migration::summary(change) {
-        Some(summary) => format!(" · **{}**", escape(&summary)),
-        None if change.messages.is_some() => format!(
+fn what_of_messages(change: &ChangeDoc) -> String {
+    match change.migration_summary() {
+        Some(summary) => format!(" · **{}**", escape(summary)),
+        None if change.messages_read() => format!(
             " · **{} at stake**",
             super::refusals::messages(change.messages)
         ),
@@ -367,21 +357,21 @@ fn what_of_messages(change: &Change) -> String {
     }
 }
 
-fn verb(action: Action) -> &'static str {
+fn verb(action: ActionDoc) -> &'static str {
     match action {
-        Action::Create => "Create",
-        Action::Update => "Update",
-        Action::Replace => "Replace",
-        Action::Delete => "Delete",
-        Action::Migrate => "Migrate",
+        ActionDoc::Create => "Create",
+        ActionDoc::Update => "Update",
+        ActionDoc::Replace => "Replace",
+        ActionDoc::Delete => "Delete",
+        ActionDoc::Migrate => "Migrate",
     }
 }
 
 /// Lines of a `diff` block: `+` set, `-` removed, `!` changed without shown values.
-fn diff_lines(change: &Change) -> Vec<String> {
+fn diff_lines(change: &ChangeDoc) -> Vec<String> {
     let mut lines = Vec::new();
-    for field in change_fields(change) {
-        field_lines(&mut lines, &field, change.action);
+    for field in &change.fields {
+        field_lines(&mut lines, field, change.action);
     }
     let total = lines.len();
     let mut bytes = 0;
@@ -405,7 +395,7 @@ fn diff_lines(change: &Change) -> Vec<String> {
     lines
 }
 
-fn field_lines(lines: &mut Vec<String>, field: &FieldDiff, action: Action) {
+fn field_lines(lines: &mut Vec<String>, field: &FieldDoc, action: ActionDoc) {
     let forces = if field.forces_replace {
         "  # forces replacement"
     } else {
@@ -414,8 +404,8 @@ fn field_lines(lines: &mut Vec<String>, field: &FieldDiff, action: Action) {
     let name = &field.field;
     if field.sensitive {
         lines.push(match action {
-            Action::Create => format!("+ {name} = (sensitive value)"),
-            Action::Delete => format!("- {name} = (sensitive value)"),
+            ActionDoc::Create => format!("+ {name} = (sensitive value)"),
+            ActionDoc::Delete => format!("- {name} = (sensitive value)"),
             _ => format!("! {name} = (sensitive value changed){forces}"),
         });
         return;
@@ -507,8 +497,8 @@ fn describe(id: &ResourceId, with_vhost: bool) -> String {
     }
 }
 
-fn unmanaged(plan: &Plan) -> String {
-    let n = plan.unmanaged.len();
+fn unmanaged(doc: &PlanDocument) -> String {
+    let n = doc.unmanaged.len();
     if n == 0 {
         return String::new();
     }
@@ -522,7 +512,7 @@ fn unmanaged(plan: &Plan) -> String {
         plural(n as u64),
     );
     let mut shown = 0;
-    for id in plan.unmanaged.iter().take(UNMANAGED_SHOWN) {
+    for id in doc.unmanaged.iter().take(UNMANAGED_SHOWN) {
         let item = format!("- {}\n", describe(id, true));
         if out.len() + item.len() > UNMANAGED_BYTES {
             break;

@@ -1,15 +1,14 @@
-//! `warren plan --format json`: a versioned document for CI, decoupled from the internal Plan.
-//! Its JSON Schema (`schemas/plan.schema.json`) is generated from these types.
+//! The plan as one versioned document, decoupled from the internal Plan. `--format json` is
+//! this document as it is (saved by CI, read by PR bots and audit logs),
+//! `schemas/plan.schema.json` is generated from it, and the human, Markdown and Mermaid
+//! formats render from it, so no format can say what another does not.
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::resource::redact_credentials;
-use crate::model::resource::SENSITIVE_FIELDS;
-use crate::model::{Resource, ResourceId};
+use crate::model::ResourceId;
 use crate::plan::routing::RoutingChange;
-use crate::plan::{Action, Allowed, Change, FieldDiff, MessageCount, Plan, Refusal};
 
 /// Bumped only when a field changes meaning or disappears.
 pub const FORMAT_VERSION: u32 = 1;
@@ -63,6 +62,12 @@ pub struct RefusalDoc {
     pub flag: Option<String>,
     /// The refusal as people read it.
     pub reason: String,
+    /// For `lockout`: the user warren is logged in as, whom the change removes or weakens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// For `consumer_disconnect`: how many consumers the queue had when planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumers: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -98,7 +103,7 @@ pub struct SummaryDoc {
 }
 
 /// One change to one object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDoc {
     /// The object's identity: its `kind` and the fields that name it.
@@ -108,8 +113,9 @@ pub struct ChangeDoc {
     pub address: String,
     /// What happens to the object.
     pub action: ActionDoc,
-    /// True for `replace` and `delete`: the object, and for a queue its messages, is removed.
-    /// `warren apply` refuses destructive changes without `--allow-destroy`.
+    /// True for `replace`, `migrate` and `delete`: the object is removed, and for a queue its
+    /// messages too unless it migrates. `warren apply` refuses destructive changes without
+    /// `--allow-destroy`.
     pub destructive: bool,
     /// Messages the queue holds, read from the broker for destructive changes to queues; absent
     /// when not read. `warren apply` refuses to drop messages without `--allow-data-loss`.
@@ -133,6 +139,78 @@ pub struct ChangeDoc {
     /// field set (no `before`); for `delete`, every field removed (no `after`). Maps such as
     /// `arguments`, `definition` and `value` are listed key by key (`arguments.x-message-ttl`).
     pub fields: Vec<FieldDoc>,
+    /// What the Markdown plan's topology picture draws of the object beyond its changed
+    /// fields. Not published: the JSON says what changes, not the whole object.
+    #[serde(skip)]
+    pub drawing: Drawing,
+}
+
+/// An exchange or queue as the topology picture draws it, read from the object as it will be
+/// (as it was, for a delete), whichever of its fields change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Drawing {
+    /// An exchange's type: `direct`, `topic`, ...
+    pub exchange_type: Option<String>,
+    /// A queue's `x-dead-letter-exchange`.
+    pub dead_letter_exchange: Option<String>,
+}
+
+impl ChangeDoc {
+    /// What a migration does, in one phrase; None for other changes.
+    pub fn migration_summary(&self) -> Option<&str> {
+        self.migration
+            .as_ref()
+            .filter(|_| self.action == ActionDoc::Migrate)
+            .map(|m| m.summary.as_str())
+    }
+
+    /// Whether the broker was asked how many messages the queue holds: a count, or unknown.
+    pub fn messages_read(&self) -> bool {
+        self.messages.is_some() || self.messages_unknown
+    }
+}
+
+/// Equal when what is published is: the drawing, which the JSON leaves out, does not count,
+/// so a document read back from its JSON equals the one written.
+impl PartialEq for ChangeDoc {
+    fn eq(&self, other: &Self) -> bool {
+        let ChangeDoc {
+            id,
+            address,
+            action,
+            destructive,
+            messages,
+            messages_unknown,
+            refusals,
+            migration,
+            reason,
+            fields,
+            drawing: _,
+        } = self;
+        (
+            id,
+            address,
+            action,
+            destructive,
+            messages,
+            messages_unknown,
+            refusals,
+            migration,
+            reason,
+            fields,
+        ) == (
+            &other.id,
+            &other.address,
+            &other.action,
+            &other.destructive,
+            &other.messages,
+            &other.messages_unknown,
+            &other.refusals,
+            &other.migration,
+            &other.reason,
+            &other.fields,
+        )
+    }
 }
 
 /// What happens to an object.
@@ -191,160 +269,6 @@ pub struct FieldDoc {
     pub forces_replace: bool,
     /// True for secrets (`password_hash`): `before` and `after` are then always absent.
     pub sensitive: bool,
-}
-
-/// The plan as pretty-printed JSON, ending in a newline.
-pub fn render(plan: &Plan) -> String {
-    super::json_text::pretty(&document(plan))
-}
-
-/// The JSON Schema of [`PlanDocument`] (draft-07), as checked in at `schemas/plan.schema.json`.
-pub fn schema() -> String {
-    super::json_text::schema_of::<PlanDocument>()
-}
-
-pub fn document(plan: &Plan) -> PlanDocument {
-    let s = plan.summary();
-    PlanDocument {
-        format_version: FORMAT_VERSION,
-        environment: plan.environment.clone(),
-        summary: SummaryDoc {
-            create: s.create,
-            update: s.update,
-            replace: s.replace,
-            delete: s.delete,
-            migrate: s.migrate,
-        },
-        changes: plan.changes.iter().map(change_doc).collect(),
-        unmanaged: plan.unmanaged.clone(),
-        flags_needed: super::refusals::flags_needed(plan, &Allowed::default())
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        blocked: super::refusals::has_unsupported(plan),
-        notes: plan.notes.iter().map(super::notes::sentence).collect(),
-        routing_changes: plan.routing.clone(),
-    }
-}
-
-fn refusal_doc(change: &Change, refusal: &Refusal) -> RefusalDoc {
-    let kind = match refusal {
-        Refusal::Destroy => RefusalKindDoc::Destroy,
-        Refusal::DataLoss => RefusalKindDoc::DataLoss,
-        Refusal::Lockout { .. } => RefusalKindDoc::Lockout,
-        Refusal::ConsumerDisconnect { .. } => RefusalKindDoc::ConsumerDisconnect,
-        Refusal::Unsupported { .. } => RefusalKindDoc::Unsupported,
-    };
-    RefusalDoc {
-        kind,
-        flag: refusal.flag().map(str::to_string),
-        reason: super::refusals::reason(change, refusal),
-    }
-}
-
-fn change_doc(change: &Change) -> ChangeDoc {
-    ChangeDoc {
-        id: ResourceId::clone(&change.id),
-        address: change.id.to_string(),
-        action: ActionDoc::from(change.action),
-        destructive: change.action.is_destructive(),
-        messages: change.messages.and_then(MessageCount::known),
-        messages_unknown: change.messages == Some(MessageCount::Unknown),
-        refusals: change
-            .refusals
-            .iter()
-            .map(|r| refusal_doc(change, r))
-            .collect(),
-        migration: change.migration.as_ref().map(|m| MigrationDoc {
-            temporary_queue: m.temporary.clone(),
-            resumed: m.resumed,
-            waiting: m.waiting.and_then(MessageCount::known),
-            summary: super::migration::summary(change).unwrap_or_default(),
-        }),
-        reason: change.reason.as_ref().map(ToString::to_string),
-        fields: change_fields(change).iter().map(FieldDoc::from).collect(),
-    }
-}
-
-/// A change's fields: the diff for updates and replaces, every property for creates and deletes.
-pub fn change_fields(change: &Change) -> Vec<FieldDiff> {
-    match change.action {
-        Action::Update | Action::Replace | Action::Migrate => change.fields.clone(),
-        Action::Create => change
-            .after
-            .as_ref()
-            .map(|r| whole(r, false))
-            .unwrap_or_default(),
-        Action::Delete => change
-            .before
-            .as_ref()
-            .map(|r| whole(r, true))
-            .unwrap_or_default(),
-    }
-}
-
-/// Every property of one side, maps opened one level as `diff` compares them.
-fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
-    let mut rows = Vec::new();
-    let mut push = |field: String, value: &Value, sensitive: bool| {
-        let value = (!sensitive).then(|| value.clone());
-        let (before, after) = if removed {
-            (value, None)
-        } else {
-            (None, value)
-        };
-        rows.push(FieldDiff {
-            field,
-            before,
-            after,
-            forces_replace: false,
-            sensitive,
-        });
-    };
-    for (name, value) in &resource.props {
-        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
-        match value {
-            Value::Object(map) if !sensitive => {
-                for (key, v) in map {
-                    push(format!("{name}.{key}"), v, false);
-                }
-            }
-            other => push(name.clone(), other, sensitive),
-        }
-    }
-    rows
-}
-
-impl From<&FieldDiff> for FieldDoc {
-    fn from(f: &FieldDiff) -> Self {
-        // The plan already leaves sensitive values out; this keeps it so whatever built it.
-        let shown = |v: &Option<Value>| {
-            if f.sensitive {
-                None
-            } else {
-                v.as_ref().map(redact_credentials)
-            }
-        };
-        FieldDoc {
-            field: f.field.clone(),
-            before: shown(&f.before),
-            after: shown(&f.after),
-            forces_replace: f.forces_replace,
-            sensitive: f.sensitive,
-        }
-    }
-}
-
-impl From<Action> for ActionDoc {
-    fn from(action: Action) -> Self {
-        match action {
-            Action::Create => ActionDoc::Create,
-            Action::Update => ActionDoc::Update,
-            Action::Replace => ActionDoc::Replace,
-            Action::Delete => ActionDoc::Delete,
-            Action::Migrate => ActionDoc::Migrate,
-        }
-    }
 }
 
 /// `format_version` is the constant 1, not any integer.

@@ -3,70 +3,70 @@
 use std::fmt::Write;
 
 use owo_colors::Style;
-
-use crate::render::paint::Painter;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use super::value::{inline, is_long, pretty};
-use crate::model::resource::SENSITIVE_FIELDS;
-use crate::model::Resource;
-use crate::plan::{Action, Allowed, Change, FieldDiff, Plan};
+use super::document::{ActionDoc, ChangeDoc, FieldDoc, PlanDocument};
+use crate::plan::Allowed;
+use crate::render::paint::Painter;
+use crate::render::routing::{line, SHOWN};
+use crate::render::value::{inline, is_long, pretty};
 
 /// How many unmanaged objects are listed by name before the rest are counted.
 const UNMANAGED_SHOWN: usize = 20;
 
-pub fn render(plan: &Plan, color: bool) -> String {
+pub fn render(doc: &PlanDocument, color: bool) -> String {
     let paint = Painter::new(color);
     let mut out = String::new();
-    if plan.is_empty() {
+    if doc.changes.is_empty() {
         let _ = writeln!(
             out,
             "{} Environment {:?} matches the broker.",
             paint.style("No changes.", Style::new().green().bold()),
-            plan.environment
+            doc.environment
         );
-        if !plan.unmanaged.is_empty() {
+        if !doc.unmanaged.is_empty() {
             out.push('\n');
-            unmanaged(&mut out, plan);
+            unmanaged(&mut out, doc);
         }
         return out;
     }
     let _ = writeln!(
         out,
         "warren will perform these actions on environment {:?}:\n",
-        plan.environment
+        doc.environment
     );
-    for change in &plan.changes {
+    for change in &doc.changes {
         render_change(&mut out, change, &paint);
     }
-    if !plan.unmanaged.is_empty() {
-        unmanaged(&mut out, plan);
+    if !doc.unmanaged.is_empty() {
+        unmanaged(&mut out, doc);
         out.push('\n');
     }
-    for note in &plan.notes {
-        let _ = writeln!(out, "Note: {}\n", super::notes::sentence(note));
+    for note in &doc.notes {
+        let _ = writeln!(out, "Note: {note}\n");
     }
-    if !plan.routing.is_empty() {
+    let routing = &doc.routing_changes;
+    if !routing.is_empty() {
         let _ = writeln!(
             out,
             "{} ({}):",
             paint.style("Routing changes", Style::new().bold()),
-            plan.routing.len()
+            routing.len()
         );
-        for change in plan.routing.iter().take(super::routing::SHOWN) {
-            let _ = writeln!(out, "  {}", super::routing::line(change));
+        for change in routing.iter().take(SHOWN) {
+            let _ = writeln!(out, "  {}", line(change));
         }
-        if plan.routing.len() > super::routing::SHOWN {
+        if routing.len() > SHOWN {
             let _ = writeln!(
                 out,
                 "  ... and {} more (warren plan --format json lists them all)",
-                plan.routing.len() - super::routing::SHOWN
+                routing.len() - SHOWN
             );
         }
         out.push('\n');
     }
-    if let Some(refusals) = super::refusals::text(plan, &Allowed::default()) {
+    if let Some(refusals) = super::refusals::text(doc, &Allowed::default()) {
         let _ = writeln!(
             out,
             "{}\n{refusals}",
@@ -76,7 +76,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
             )
         );
     }
-    let s = plan.summary();
+    let s = &doc.summary;
     let migrate = if s.migrate > 0 {
         format!(" {} to migrate (messages kept),", s.migrate)
     } else {
@@ -94,27 +94,27 @@ pub fn render(plan: &Plan, color: bool) -> String {
     out
 }
 
-fn symbol(action: Action) -> (&'static str, Style) {
+fn symbol(action: ActionDoc) -> (&'static str, Style) {
     match action {
-        Action::Create => ("  +", Style::new().green()),
-        Action::Update => ("  ~", Style::new().yellow()),
-        Action::Replace | Action::Migrate => ("-/+", Style::new().magenta()),
-        Action::Delete => ("  -", Style::new().red()),
+        ActionDoc::Create => ("  +", Style::new().green()),
+        ActionDoc::Update => ("  ~", Style::new().yellow()),
+        ActionDoc::Replace | ActionDoc::Migrate => ("-/+", Style::new().magenta()),
+        ActionDoc::Delete => ("  -", Style::new().red()),
     }
 }
 
-fn headline(change: &Change) -> String {
+fn headline(change: &ChangeDoc) -> String {
     let verb = match change.action {
-        Action::Create => "will be created",
-        Action::Update => "will be updated in place",
-        Action::Replace => "must be replaced",
-        Action::Migrate => "must be replaced; its messages are moved, not dropped",
-        Action::Delete => "will be destroyed",
+        ActionDoc::Create => "will be created",
+        ActionDoc::Update => "will be updated in place",
+        ActionDoc::Replace => "must be replaced",
+        ActionDoc::Migrate => "must be replaced; its messages are moved, not dropped",
+        ActionDoc::Delete => "will be destroyed",
     };
-    format!("  # {} {verb}", change.id)
+    format!("  # {} {verb}", change.address)
 }
 
-fn render_change(out: &mut String, change: &Change, paint: &Painter) {
+fn render_change(out: &mut String, change: &ChangeDoc, paint: &Painter) {
     let (sign, style) = symbol(change.action);
     let _ = writeln!(out, "{}", headline(change));
     if let Some(reason) = &change.reason {
@@ -124,36 +124,37 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
         out,
         "{} {}{}",
         paint.style(sign, style),
-        change.id,
-        super::migration::summary(change)
+        change.address,
+        change
+            .migration_summary()
             .map(|s| format!(" ({s})"))
             .unwrap_or_default()
     );
     match change.action {
-        Action::Create => {
-            if let Some(after) = &change.after {
-                for (field, value) in flatten(after) {
-                    let shown = if SENSITIVE_FIELDS.contains(&field.as_str()) {
-                        "(sensitive value)".to_string()
-                    } else {
-                        inline(&value)
-                    };
-                    let _ = writeln!(
-                        out,
-                        "      {} {field} = {shown}",
-                        paint.style("+", Style::new().green())
-                    );
-                }
+        // A create lists every field it sets, one map key per line.
+        ActionDoc::Create => {
+            for field in &change.fields {
+                let shown = match &field.after {
+                    _ if field.sensitive => "(sensitive value)".to_string(),
+                    Some(value) => inline(value),
+                    None => continue,
+                };
+                let _ = writeln!(
+                    out,
+                    "      {} {} = {shown}",
+                    paint.style("+", Style::new().green()),
+                    field.field
+                );
             }
         }
-        Action::Update | Action::Replace | Action::Migrate => {
+        ActionDoc::Update | ActionDoc::Replace | ActionDoc::Migrate => {
             for field in &change.fields {
                 render_field(out, field, paint);
             }
         }
-        Action::Delete => {}
+        ActionDoc::Delete => {}
     }
-    if matches!(change.action, Action::Replace | Action::Delete) && change.messages.is_some() {
+    if matches!(change.action, ActionDoc::Replace | ActionDoc::Delete) && change.messages_read() {
         let text = format!(
             "      ! {} at stake",
             super::refusals::messages(change.messages)
@@ -163,24 +164,7 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
     out.push('\n');
 }
 
-/// A resource's properties with maps opened one level (`arguments.x-message-ttl = ...`).
-fn flatten(resource: &Resource) -> Vec<(String, Value)> {
-    let mut rows = Vec::new();
-    for (name, value) in &resource.props {
-        match value {
-            Value::Object(map) if !map.is_empty() => {
-                for (key, v) in map {
-                    rows.push((format!("{name}.{key}"), v.clone()));
-                }
-            }
-            Value::Object(_) => {}
-            other => rows.push((name.clone(), other.clone())),
-        }
-    }
-    rows
-}
-
-fn render_field(out: &mut String, field: &FieldDiff, paint: &Painter) {
+fn render_field(out: &mut String, field: &FieldDoc, paint: &Painter) {
     let forces = if field.forces_replace {
         paint.style("  # forces replacement", Style::new().magenta())
     } else {
@@ -251,31 +235,31 @@ fn line_diff(out: &mut String, before: &Value, after: &Value, paint: &Painter) {
     }
 }
 
-fn unmanaged(out: &mut String, plan: &Plan) {
+fn unmanaged(out: &mut String, doc: &PlanDocument) {
     let _ = writeln!(
         out,
         "{} object{} in scope {} not declared and left alone (prune is off for {}):",
-        plan.unmanaged.len(),
-        if plan.unmanaged.len() == 1 { "" } else { "s" },
-        if plan.unmanaged.len() == 1 {
+        doc.unmanaged.len(),
+        if doc.unmanaged.len() == 1 { "" } else { "s" },
+        if doc.unmanaged.len() == 1 {
             "is"
         } else {
             "are"
         },
-        if plan.unmanaged.len() == 1 {
+        if doc.unmanaged.len() == 1 {
             "its kind"
         } else {
             "their kinds"
         },
     );
-    for id in plan.unmanaged.iter().take(UNMANAGED_SHOWN) {
+    for id in doc.unmanaged.iter().take(UNMANAGED_SHOWN) {
         let _ = writeln!(out, "    {id}");
     }
-    if plan.unmanaged.len() > UNMANAGED_SHOWN {
+    if doc.unmanaged.len() > UNMANAGED_SHOWN {
         let _ = writeln!(
             out,
             "    ... and {} more",
-            plan.unmanaged.len() - UNMANAGED_SHOWN
+            doc.unmanaged.len() - UNMANAGED_SHOWN
         );
     }
 }
