@@ -248,14 +248,16 @@ impl Step<'_> {
     /// Returns how many bindings moved.
     async fn rebind(&self, from: &str, to: &str) -> Result<usize, ApplyError> {
         let bindings = queue_bindings(self.broker, self.vhost, from).await?;
-        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
+        for listed in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
+            let b = &listed.binding;
             let path = ApiPath::binding_create(self.vhost, &b.source, DestinationType::Queue, to);
             let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
             self.broker.post_json(&path, &body).await?;
         }
         let mut moved = 0;
-        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-            self.unbind(from, &b.source, &b.properties_key).await?;
+        for b in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
+            self.unbind(from, &b.binding.source, &b.properties_key)
+                .await?;
             moved += 1;
         }
         Ok(moved)
@@ -263,8 +265,9 @@ impl Step<'_> {
 
     async fn unbind_all(&self, queue: &str) -> Result<(), ApplyError> {
         let bindings = queue_bindings(self.broker, self.vhost, queue).await?;
-        for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-            self.unbind(queue, &b.source, &b.properties_key).await?;
+        for b in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
+            self.unbind(queue, &b.binding.source, &b.properties_key)
+                .await?;
         }
         Ok(())
     }

@@ -8,7 +8,6 @@ use super::error::BrokerError;
 use super::fetch::{binding_keys, consumers_besides_shovel, queue_totals};
 use super::lower::binding_id;
 use super::path::ApiPath;
-use crate::format::wire::{BindingDef, BindingInfo};
 use crate::model::ResourceId;
 use crate::plan::enrich::{MessageCounts, Reads};
 
@@ -31,10 +30,7 @@ impl Reads for HttpBroker {
         Ok(binding_keys(self, vhost)
             .await?
             .into_iter()
-            .filter_map(|listed| {
-                let (binding, key) = split_key(listed);
-                Some((binding_id(&binding)?, key))
-            })
+            .filter_map(|listed| Some((binding_id(&listed.binding)?, listed.properties_key)))
             .collect())
     }
 
@@ -42,28 +38,6 @@ impl Reads for HttpBroker {
         let me: Whoami = self.get_json(&ApiPath::new(["whoami"])).await?;
         Ok(me.name)
     }
-}
-
-/// A listed binding as the definitions give it, and the key its DELETE needs.
-fn split_key(listed: BindingInfo) -> (BindingDef, String) {
-    let BindingInfo {
-        source,
-        vhost,
-        destination,
-        destination_type,
-        routing_key,
-        arguments,
-        properties_key,
-    } = listed;
-    let binding = BindingDef {
-        source,
-        vhost,
-        destination,
-        destination_type,
-        routing_key,
-        arguments,
-    };
-    (binding, properties_key)
 }
 
 /// The part of `GET /api/whoami` enrichment reads.

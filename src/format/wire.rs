@@ -231,13 +231,9 @@ fn queue_type_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>,
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BindingInfo {
-    /// Empty for the default exchange's implicit bindings.
-    pub source: String,
-    pub vhost: String,
-    pub destination: String,
-    pub destination_type: String,
-    pub routing_key: String,
-    pub arguments: JsonMap,
+    /// Its source is empty for the default exchange's implicit bindings.
+    #[serde(flatten)]
+    pub binding: BindingDef,
     /// Opaque; use it as one (encoded) path segment, never compute it.
     pub properties_key: String,
 }

@@ -89,13 +89,16 @@ fn vhost_info_maps_undefined_queue_type_to_none() {
 fn bindings_carry_their_properties_key() {
     let bindings: Vec<BindingInfo> = serde_json::from_str(BINDINGS).unwrap();
     let key = |rk: &str| {
-        let b = bindings.iter().find(|b| b.routing_key == rk).unwrap();
+        let b = bindings
+            .iter()
+            .find(|b| b.binding.routing_key == rk)
+            .unwrap();
         b.properties_key.as_str()
     };
     assert_eq!(key("rk 2"), "rk+2");
     assert_eq!(key(""), "~");
     assert_eq!(key("rk.1"), "rk.1~jONqYA");
-    assert!(bindings.iter().any(|b| b.source.is_empty()));
+    assert!(bindings.iter().any(|b| b.binding.source.is_empty()));
 }
 
 #[test]
