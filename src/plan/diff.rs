@@ -1,5 +1,6 @@
 //! `diff(desired, live, scope)`: a pure function from two states to a [`Plan`].
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -16,41 +17,66 @@ pub fn diff(environment: &str, desired: &State, live: &State, scope: &Scope) -> 
         environment: environment.to_string(),
         ..Plan::default()
     };
-    for (id, want) in desired.iter() {
-        match live.get(id) {
-            None => plan
-                .changes
-                .push(change(id, Action::Create, None, Some(want), Vec::new())),
-            Some(have) => {
-                let fields = field_diffs(id, have, want);
-                if fields.is_empty() {
-                    continue;
-                }
-                let action = if fields.iter().any(|f| f.forces_replace) {
-                    Action::Replace
-                } else {
-                    Action::Update
-                };
+    // Both states iterate in id order: one pass over the two, no lookup per object.
+    let (mut wanted, mut found) = (desired.iter().peekable(), live.iter().peekable());
+    loop {
+        let order = match (wanted.peek(), found.peek()) {
+            (Some((want_id, _)), Some((have_id, _))) => want_id.cmp(have_id),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        match order {
+            Ordering::Less => {
+                let (id, want) = wanted.next().expect("peeked");
                 plan.changes
-                    .push(change(id, action, Some(have), Some(want), fields));
+                    .push(change(id, Action::Create, None, Some(want), Vec::new()));
             }
-        }
-    }
-    for (id, have) in live.iter() {
-        if desired.contains(id) || !scope.contains(id) {
-            continue;
-        }
-        if scope.prunes(id) {
-            plan.changes
-                .push(change(id, Action::Delete, Some(have), None, Vec::new()));
-        } else {
-            plan.unmanaged.push(id.clone());
+            Ordering::Equal => {
+                let ((id, want), (_, have)) = (
+                    wanted.next().expect("peeked"),
+                    found.next().expect("peeked"),
+                );
+                compare(&mut plan, id, have, want);
+            }
+            Ordering::Greater => {
+                let (id, have) = found.next().expect("peeked");
+                undeclared(&mut plan, id, have, scope);
+            }
         }
     }
     recreate_bindings_of_replaced(&mut plan, desired, live);
     plan.changes
         .sort_by(|a, b| (a.id.level(), &a.id).cmp(&(b.id.level(), &b.id)));
     plan
+}
+
+/// An object both sides have: updated or replaced where its fields differ.
+fn compare(plan: &mut Plan, id: &ResourceId, have: &Resource, want: &Resource) {
+    let fields = field_diffs(id, have, want);
+    if fields.is_empty() {
+        return;
+    }
+    let action = if fields.iter().any(|f| f.forces_replace) {
+        Action::Replace
+    } else {
+        Action::Update
+    };
+    plan.changes
+        .push(change(id, action, Some(have), Some(want), fields));
+}
+
+/// An object only the broker has: deleted where the scope prunes it, else listed.
+fn undeclared(plan: &mut Plan, id: &ResourceId, have: &Resource, scope: &Scope) {
+    if !scope.contains(id) {
+        return;
+    }
+    if scope.prunes(id) {
+        plan.changes
+            .push(change(id, Action::Delete, Some(have), None, Vec::new()));
+    } else {
+        plan.unmanaged.push(id.clone());
+    }
 }
 
 fn change(
@@ -70,6 +96,9 @@ fn change(
 
 /// Per-field differences; maps (arguments, definitions) are compared key by key.
 pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<FieldDiff> {
+    if before.props == after.props {
+        return Vec::new();
+    }
     let immutable = immutable_fields(id);
     let mut names: Vec<&String> = before.props.keys().chain(after.props.keys()).collect();
     names.sort();
