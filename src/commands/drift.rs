@@ -53,11 +53,15 @@ pub fn run(args: &DriftArgs, environments_dir: &Path, color: bool) -> Result<Out
         let text = render(&doc, target.format, false, started);
         crate::output_target::write(&target.path, &text)?;
     }
-    Ok(if doc.in_sync {
+    let outcome = if doc.in_sync {
         Outcome::Success
     } else {
         Outcome::Changes
-    })
+    };
+    drop((doc, report));
+    // As for plan: the process ends next, and frees the large states at once.
+    std::mem::forget(planned);
+    Ok(outcome)
 }
 
 /// Seconds since the epoch, to the millisecond.
