@@ -117,6 +117,14 @@ bench_release() {
             json_mb=$(python3 -c "print(f'{$json_bytes / 1048576:.2f}')")
             row "$n" "$shape" "converged plan vs GET definitions" "${best_plan}s" "$(printf '%.3f' "$best_get")s" "$(ratio "$best_plan" "$best_get")" "${plan_cpu}s" "$(share "$plan_cpu" "$best_plan")" "$plan_rss" \
                 "$requests requests; RSS $(ratio "$plan_kb * 1024" "$json_bytes") the ${json_mb} MB definitions"
+
+            # The seed's declare_entities.py style, rerun on the converged broker: a check of
+            # each object before it would create it. warren's converged plan is the baseline.
+            t0=$(now)
+            "$root/scripts/seed-style-rerun.py" "$topo/definitions.json" "${url#http://}" guest guest >"$work/seed-$shape-$n.log"
+            seed_s=$(seconds "$t0" "$(now)")
+            row "$n" "$shape" "seed-style no-op rerun vs converged plan" "${seed_s}s" "${best_plan}s" "$(ratio "$seed_s" "$best_plan")" "-" "-" "-" \
+                "$(cat "$work/seed-$shape-$n.log"); the script's time over warren's"
             stop_node
         done
     done
