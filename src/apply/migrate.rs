@@ -293,6 +293,7 @@ impl Step<'_> {
         let started = Instant::now();
         let total = self.expected;
         let mut printed: Option<Instant> = None;
+        let mut last_moved = None;
         loop {
             if options.allow_consumer_disconnect {
                 // Their unacknowledged messages return to the queue, and the next pass moves them.
@@ -311,8 +312,16 @@ impl Step<'_> {
                 let left = self.count_now(from).await?.unwrap_or(total);
                 let moved = total.saturating_sub(left);
                 let way = if back { "back" } else { "out" };
-                self.say(&format!("{moved} of {total} messages moved {way}"));
+                // No progress since the last line: say what the shovel reports, for whoever
+                // has to find out why.
+                let stalled = if last_moved == Some(moved) {
+                    format!(" (no progress; {})", self.shovel_state(&shovel).await?)
+                } else {
+                    String::new()
+                };
+                self.say(&format!("{moved} of {total} messages moved {way}{stalled}"));
                 printed = Some(Instant::now());
+                last_moved = Some(moved);
             }
             if started.elapsed() > options.timeout {
                 return Err(ApplyError::MoveTimedOut {
@@ -392,6 +401,15 @@ impl Step<'_> {
             }),
             _ => Ok(()),
         }
+    }
+
+    /// The shovel's state as the broker reports it, e.g. `shovel running`.
+    async fn shovel_state(&self, shovel: &str) -> Result<String, ApplyError> {
+        let statuses = shovel_statuses(self.broker, self.vhost).await?;
+        Ok(match statuses.iter().find(|s| s.name == shovel) {
+            Some(s) => format!("shovel {}", s.state),
+            None => "no shovel status reported".to_string(),
+        })
     }
 
     async fn start_shovel(&self, shovel: &str, from: &str, to: &str) -> Result<(), ApplyError> {
