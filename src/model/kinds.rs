@@ -103,6 +103,13 @@ pub fn queue(
         .with("arguments", Value::Object(arguments))
 }
 
+pub fn queue_id(vhost: &str, name: &str) -> ResourceId {
+    ResourceId::Queue {
+        vhost: vhost.to_string(),
+        name: name.to_string(),
+    }
+}
+
 pub fn binding_id(
     vhost: &str,
     source: &str,

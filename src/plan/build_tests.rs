@@ -82,10 +82,7 @@ fn exchange(name: &str) -> ResourceId {
 }
 
 fn queue(name: &str) -> ResourceId {
-    ResourceId::Queue {
-        vhost: V.into(),
-        name: name.into(),
-    }
+    kinds::queue_id(V, name)
 }
 
 fn binding(source: &str, queue: &str, key: &str) -> ResourceId {

@@ -167,10 +167,7 @@ mod tests {
     use super::*;
 
     fn queue(name: &str) -> ResourceId {
-        ResourceId::Queue {
-            vhost: "/v".into(),
-            name: name.into(),
-        }
+        crate::model::kinds::queue_id("/v", name)
     }
 
     fn scope(ignore: &[(Kind, &str)]) -> Scope {

@@ -34,10 +34,7 @@ mod tests {
     use serde_json::Map;
 
     fn queue(name: &str) -> ResourceId {
-        ResourceId::Queue {
-            vhost: "/v".into(),
-            name: name.into(),
-        }
+        kinds::queue_id("/v", name)
     }
 
     #[test]
