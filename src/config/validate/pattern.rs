@@ -74,6 +74,16 @@ mod tests {
     }
 
     #[test]
+    fn a_reversed_repeat_is_refused_where_it_stands() {
+        let err = compile("ab{3,2}").unwrap_err();
+        assert!(
+            matches!(err, Error::ParseError(2, ParseError::InvalidRepeat)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("repeat"), "{err}");
+    }
+
+    #[test]
     fn matching_is_a_search_not_a_full_match() {
         let r = compile(r"odoo\.").unwrap();
         assert!(matches(&r, "q.odoo.events"));
