@@ -22,8 +22,13 @@ impl Reads for HttpBroker {
             .collect())
     }
 
-    async fn consumers(&self, vhost: &str, name: &str, shovel: &str) -> Result<u64, BrokerError> {
-        consumers_besides_shovel(self, vhost, name, shovel).await
+    async fn consumers(
+        &self,
+        vhost: &str,
+        name: &str,
+        temporary: &str,
+    ) -> Result<u64, BrokerError> {
+        consumers_besides_shovel(self, vhost, name, temporary).await
     }
 
     async fn binding_keys(&self, vhost: &str) -> Result<Vec<(ResourceId, String)>, BrokerError> {

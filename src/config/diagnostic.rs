@@ -81,7 +81,7 @@ impl Diagnostic {
 
     /// Places the diagnostic at `at` in `file`, or in the file `at` was read from, if known.
     pub fn at(mut self, file: FileId, at: Position) -> Self {
-        self.location = Some(SourceRef::new(at.file.unwrap_or(file), at));
+        self.location = Some(SourceRef::new(at.file_id().unwrap_or(file), at));
         self
     }
 
@@ -91,8 +91,10 @@ impl Diagnostic {
     }
 
     pub fn related(mut self, file: FileId, at: Position, label: impl Into<String>) -> Self {
-        self.related
-            .push((SourceRef::new(at.file.unwrap_or(file), at), label.into()));
+        self.related.push((
+            SourceRef::new(at.file_id().unwrap_or(file), at),
+            label.into(),
+        ));
         self
     }
 

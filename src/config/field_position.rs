@@ -8,9 +8,9 @@ use super::variables::position_of;
 /// positions. The value ends at the first later line indented less than where it starts.
 pub fn key_position(text: &str, value: Position, key: &str) -> Option<Position> {
     let indent = (value.column as usize).saturating_sub(1);
-    let mut offset = value.offset;
+    let mut offset = value.start();
     let mut first = true;
-    for line in text.get(value.offset..)?.split_inclusive('\n') {
+    for line in text.get(value.start()..)?.split_inclusive('\n') {
         let body = line.trim_start();
         let blank = body.is_empty() || body.starts_with('#');
         if !first && !blank && line.len() - body.len() < indent {

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use super::diagnostic::{Diagnostic, FileId, Sources};
-use super::located::{Located, Position};
+use super::located::{byte_count, Located, Position};
 use super::schema::Document;
 use super::type_errors;
 use super::variables::{position_of, substitute};
@@ -58,7 +58,7 @@ impl Preamble {
     /// Taken from the parsed document when there is one; else read on its own, leniently.
     fn of(text: &str, document: Option<&Document>) -> Option<Self> {
         let Some(document) = document else {
-            return serde_saphyr::from_str_with_options::<Preamble>(text, yaml_options()).ok();
+            return serde_saphyr::from_str::<Preamble>(text).ok();
         };
         let variables = document.variables.iter().flat_map(|v| v.value.iter());
         Some(Preamble {
@@ -368,7 +368,7 @@ fn not_utf8(path: &Path, error: std::string::FromUtf8Error, sources: &mut Source
         Position {
             line: line as u32,
             column: column as u32,
-            offset: before.len(),
+            offset: byte_count(before.len()),
             len: 1,
             file: None,
         },
@@ -385,9 +385,8 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut current = text.to_string();
     loop {
-        let parsed = super::located::parsing_file(file, || {
-            serde_saphyr::from_str_with_options::<Document>(&current, yaml_options())
-        });
+        let parsed =
+            super::located::parsing_file(file, || serde_saphyr::from_str::<Document>(&current));
         let err = match parsed {
             Ok(document) if problems.is_empty() => return Ok(document),
             Ok(_) => return Err(problems),
@@ -399,7 +398,7 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
                 return None;
             }
             // Errors from a value's own check point at its key: point at the value.
-            let start = type_errors::value_start(&current, place.at.offset);
+            let start = type_errors::value_start(&current, place.at.start());
             type_errors::scalar_at(&current, start)
         });
         if let (Some(range), Some(place)) = (scalar.clone(), problem.location.as_mut()) {
@@ -424,15 +423,7 @@ fn parse_yaml(text: &str) -> Result<Document, serde_saphyr::Error> {
     if text.trim().is_empty() {
         return Ok(Document::default());
     }
-    serde_saphyr::from_str_with_options::<Document>(text, yaml_options())
-}
-
-/// The parser's defaults (its budget included), without capturing comment texts that no
-/// field reads: a fifth of the parsing time of a large file.
-fn yaml_options() -> serde_saphyr::Options {
-    let mut options = serde_saphyr::Options::default();
-    options.emit_comments = false;
-    options
+    serde_saphyr::from_str::<Document>(text)
 }
 
 /// Turns a parser error into a diagnostic with a stable code and the parser's location.
@@ -456,8 +447,8 @@ fn yaml_problem(err: &serde_saphyr::Error, text: &str, file: FileId) -> Diagnost
             Position {
                 line: loc.line() as u32,
                 column: loc.column() as u32,
-                offset,
-                len: loc.span().byte_len().unwrap_or(1).max(1) as usize,
+                offset: byte_count(offset),
+                len: byte_count(loc.span().byte_len().unwrap_or(1).max(1) as usize),
                 file: None,
             }
         })

@@ -15,11 +15,30 @@ use super::diagnostic::FileId;
 pub struct Position {
     pub line: u32,
     pub column: u32,
-    pub offset: usize,
-    pub len: usize,
+    /// Byte offset and length, 32 bits like line and column (a file is read whole, far below
+    /// 4 GiB): every value read carries a position, so its size counts at 10,000 queues.
+    pub offset: u32,
+    pub len: u32,
     /// The file the value was read from, when the loader read it: a setting inherited through
     /// `extends` sits in a block declared in another file, and diagnostics must name its own.
-    pub file: Option<FileId>,
+    pub file: Option<u32>,
+}
+
+impl Position {
+    /// The byte range, for slicing the source.
+    pub fn start(&self) -> usize {
+        self.offset as usize
+    }
+
+    /// The file the value was read from, if the loader stamped it.
+    pub fn file_id(&self) -> Option<FileId> {
+        self.file.map(|f| f as FileId)
+    }
+}
+
+/// A byte offset or length as a position keeps it.
+pub fn byte_count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 thread_local! {
@@ -109,9 +128,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
             at: Position {
                 line: loc.line() as u32,
                 column: loc.column() as u32,
-                offset: span.byte_offset().unwrap_or(0) as usize,
-                len: span.byte_len().unwrap_or(0) as usize,
-                file: PARSING.with(Cell::get),
+                offset: byte_count(span.byte_offset().unwrap_or(0) as usize),
+                len: byte_count(span.byte_len().unwrap_or(0) as usize),
+                file: PARSING.with(Cell::get).map(byte_count),
             },
         })
     }

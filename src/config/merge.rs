@@ -241,6 +241,8 @@ fn merge_vhost(
             problems,
         );
     }
+    // Room for a file's queues at once: grown by doubling, the map could hold twice them.
+    vhost.queues.reserve(spec.queues.len());
     for (n, s) in spec.queues {
         insert_unique(&mut vhost.queues, &scope("queue"), file, n, s, problems);
     }

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod secret_references;
 pub mod server;
 pub mod strict_bool;
+mod trimmed;
 pub mod type_errors;
 pub mod uri_credentials;
 pub mod validate;

@@ -366,10 +366,18 @@ pub struct ExchangeSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub internal: Option<Located<bool>>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::trimmed::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub arguments: Arguments,
     /// Bindings that route from a source exchange into this exchange.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::trimmed::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub bindings: Vec<BindingSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Located<String>>,
@@ -395,10 +403,18 @@ pub struct QueueSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_delete: Option<Located<bool>>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::trimmed::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub arguments: Arguments,
     /// Bindings that route from a source exchange into this queue.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::trimmed::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub bindings: Vec<BindingSpec>,
     /// When a change of type or arguments forces a re-create: `refuse` (default, or
     /// `manage.on_replace`) drops the messages and needs --allow-data-loss; `migrate` moves
@@ -419,7 +435,11 @@ pub struct BindingSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_key: Option<Located<String>>,
     /// Binding arguments, e.g. x-match for headers exchanges.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::trimmed::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub arguments: Arguments,
 }
 

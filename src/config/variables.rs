@@ -4,7 +4,7 @@ use crate::config::diagnostic::DiagnosticKind;
 use indexmap::IndexMap;
 
 use super::diagnostic::{Diagnostic, FileId};
-use super::located::Position;
+use super::located::{byte_count, Position};
 
 /// Replaces every `${name}` outside comments; `$${` stays a literal `${`. Unknown names are reported.
 pub fn substitute(
@@ -99,8 +99,8 @@ pub fn position_of(text: &str, offset: usize, len: usize) -> Position {
     Position {
         line: line as u32,
         column: column as u32,
-        offset,
-        len,
+        offset: byte_count(offset),
+        len: byte_count(len),
         file: None,
     }
 }

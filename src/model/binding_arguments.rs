@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -15,32 +16,46 @@ use super::resource::normalise_value;
 /// JSON text, by which they compare and hash: `Value` is neither `Ord` nor `Hash`.
 #[derive(Clone, Debug)]
 pub struct BindingArguments {
+    /// None when there are none, as for most bindings: nothing allocated, and every id
+    /// (a binding's is the largest) stays small.
+    given: Option<Box<Given>>,
+}
+
+#[derive(Clone, Debug)]
+struct Given {
     map: Map<String, Value>,
     canonical: String,
 }
 
+static NO_ARGUMENTS: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+
 impl BindingArguments {
     pub fn new(arguments: &Map<String, Value>) -> Self {
+        if arguments.is_empty() {
+            return BindingArguments { given: None };
+        }
         let map = match normalise_value(Value::Object(arguments.clone())) {
             Value::Object(map) => map,
             _ => Map::new(),
         };
         // A map of JSON values always serialises.
         let canonical = serde_json::to_string(&map).unwrap_or_default();
-        BindingArguments { map, canonical }
+        BindingArguments {
+            given: Some(Box::new(Given { map, canonical })),
+        }
     }
 
     pub fn map(&self) -> &Map<String, Value> {
-        &self.map
+        self.given.as_ref().map_or(&NO_ARGUMENTS, |g| &g.map)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map().is_empty()
     }
 
     /// The canonical JSON text, e.g. `{"x-match":"all"}`.
     pub fn as_str(&self) -> &str {
-        &self.canonical
+        self.given.as_ref().map_or("{}", |g| &g.canonical)
     }
 }
 
@@ -52,7 +67,7 @@ impl Default for BindingArguments {
 
 impl PartialEq for BindingArguments {
     fn eq(&self, other: &Self) -> bool {
-        self.canonical == other.canonical
+        self.as_str() == other.as_str()
     }
 }
 
@@ -66,26 +81,26 @@ impl PartialOrd for BindingArguments {
 
 impl Ord for BindingArguments {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.canonical.cmp(&other.canonical)
+        self.as_str().cmp(other.as_str())
     }
 }
 
 impl Hash for BindingArguments {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.canonical.hash(state);
+        self.as_str().hash(state);
     }
 }
 
 impl fmt::Display for BindingArguments {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical)
+        f.write_str(self.as_str())
     }
 }
 
 /// Written as the object it is, in plans and saved plans alike.
 impl Serialize for BindingArguments {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.map.serialize(serializer)
+        self.map().serialize(serializer)
     }
 }
 
@@ -137,5 +152,16 @@ mod tests {
         let back: BindingArguments = serde_json::from_str(&text).unwrap();
         assert_eq!(back, a);
         assert!(serde_json::from_str::<BindingArguments>(r#""not an object""#).is_err());
+    }
+
+    #[test]
+    fn none_read_and_written_as_an_empty_object() {
+        let none = BindingArguments::default();
+        assert_eq!(none.as_str(), "{}");
+        assert!(none.is_empty() && none.map().is_empty());
+        assert_eq!(none, of(json!({})));
+        let some = of(json!({"a": 1}));
+        assert_eq!(none.cmp(&some), "{}".cmp(some.as_str()));
+        assert_eq!(serde_json::to_string(&none).unwrap(), "{}");
     }
 }

@@ -1,7 +1,5 @@
 //! One object's comparable properties, normalised so equal meaning means equal value.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -99,26 +97,26 @@ impl Resource {
 }
 
 /// Numbers that are whole become integers, maps are sorted, recursively: 5.0 and 5 are equal.
-pub fn normalise_value(value: Value) -> Value {
+pub fn normalise_value(mut value: Value) -> Value {
+    normalise(&mut value);
+    value
+}
+
+/// `normalise_value` in place: a live state's maps are sorted without being rebuilt.
+fn normalise(value: &mut Value) {
     match value {
-        Value::Number(n) => {
-            if n.is_f64() {
-                let f = n.as_f64().unwrap_or_default();
-                if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                    return Value::from(f as i64);
-                }
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or_default();
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                *value = Value::from(f as i64);
             }
-            Value::Number(n)
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(normalise_value).collect()),
+        Value::Array(items) => items.iter_mut().for_each(normalise),
         Value::Object(map) => {
-            let sorted: BTreeMap<String, Value> = map
-                .into_iter()
-                .map(|(k, v)| (k, normalise_value(v)))
-                .collect();
-            Value::Object(sorted.into_iter().collect())
+            map.values_mut().for_each(normalise);
+            map.sort_keys();
         }
-        other => other,
+        _ => {}
     }
 }
 

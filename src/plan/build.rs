@@ -11,7 +11,7 @@ use super::refusals;
 use super::routing::routing_changes;
 use super::{diff, Plan, Scope};
 use crate::format::BrokerVersion;
-use crate::model::{ResourceId, State};
+use crate::model::State;
 use crate::route::assertion::Assertion;
 
 /// What a plan is made from; the command layer gathers it from the environment and the broker.
@@ -46,7 +46,7 @@ pub async fn build<R: Reads>(inputs: Inputs<'_>, reads: &R) -> Result<Plan, R::E
         routing_version,
     } = inputs;
     hash_passwords(&mut desired, live);
-    let interrupted = migrations::take_interrupted(live, &declared_queues(&desired));
+    let interrupted = migrations::take_interrupted(live, &desired);
     let mut plan = diff(environment, &desired, live, scope);
     migrations::plan_migrations(&mut plan, migrating, &interrupted, &desired, live);
     enrich::enrich(reads, &mut plan).await?;
@@ -57,15 +57,4 @@ pub async fn build<R: Reads>(inputs: Inputs<'_>, reads: &R) -> Result<Plan, R::E
         plan.notes = notes::vhost_grants(&plan, &desired, scope, login);
     }
     Ok(plan)
-}
-
-/// The queues `(vhost, name)` the desired state declares.
-fn declared_queues(desired: &State) -> BTreeSet<(String, String)> {
-    desired
-        .iter()
-        .filter_map(|(id, _)| match id {
-            ResourceId::Queue { vhost, name } => Some((vhost.clone(), name.clone())),
-            _ => None,
-        })
-        .collect()
 }

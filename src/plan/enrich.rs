@@ -20,13 +20,13 @@ pub trait Reads {
     type Error;
     /// Messages per queue `(vhost, name)`, in one read; None for a queue listed without them.
     fn message_counts(&self) -> impl Future<Output = Result<MessageCounts, Self::Error>>;
-    /// The consumers of one queue besides the dynamic shovel `shovel` (a migration's own,
-    /// which an interrupted apply leaves running); 0 when the queue is not there.
+    /// The consumers of one queue besides the shovel of its migration to `temporary` (which
+    /// an interrupted apply leaves running); 0 when the queue is not there.
     fn consumers(
         &self,
         vhost: &str,
         name: &str,
-        shovel: &str,
+        temporary: &str,
     ) -> impl Future<Output = Result<u64, Self::Error>>;
     /// Every binding of a vhost, with the `properties_key` its DELETE needs.
     fn binding_keys(
@@ -119,8 +119,7 @@ async fn count_messages<R: Reads>(reads: &R, plan: &mut Plan) -> Result<(), R::E
             if let Some(migration) = change.migration.as_mut() {
                 migration.waiting = Some(count_of(&migration.temporary));
                 // The stats-free listing carries no consumers: ask the queue itself.
-                let shovel = super::migrations::shovel_name(&migration.temporary, false);
-                migration.consumers = reads.consumers(vhost, name, &shovel).await?;
+                migration.consumers = reads.consumers(vhost, name, &migration.temporary).await?;
             }
         }
     }

@@ -57,15 +57,15 @@ pub fn human(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String 
         Some(place) if place.at.line > 0 => {
             let file = sources.get(place.file);
             let span = LabeledSpan::at(
-                place.at.offset..place.at.offset + place.at.len.max(1),
+                place.at.start()..place.at.start() + place.at.len.max(1) as usize,
                 "here",
             );
             report = report.with_label(span);
             let source = Excerpt::around(
                 file.path.display().to_string(),
                 &file.text,
-                place.at.offset,
-                place.at.len.max(1),
+                place.at.start(),
+                place.at.len.max(1) as usize,
                 place.at.line as usize,
             );
             let with_source = WithExcerpt { report, source };

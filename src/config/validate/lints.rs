@@ -166,11 +166,13 @@ impl Reach {
     /// None when the pattern does not compile (the pattern check reports that).
     fn of(vhost: &Vhost, types: &[QueueType], spec: &PolicySpec) -> Option<Self> {
         let regex = pattern::compile(&spec.pattern.value).ok()?;
+        // Per queue type, not per queue: the policy's keys are the same for every queue.
+        let applies = QueueType::ALL.map(|t| applies_to_queue(spec, t));
         let queues = vhost
             .queues
             .keys()
             .zip(types)
-            .map(|(name, t)| applies_to_queue(spec, *t) && pattern::matches(&regex, name))
+            .map(|(name, t)| applies[*t as usize] && pattern::matches(&regex, name))
             .collect();
         let to_exchanges = targets_exchanges(spec);
         let exchanges = vhost

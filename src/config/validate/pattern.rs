@@ -1,9 +1,27 @@
 //! Regular expressions as RabbitMQ's PCRE takes them: unanchored searches over names.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use fancy_regex::{Error, ParseError, Regex};
 
-/// Compiles a permission regex or policy pattern; the error is the compiler's reason.
+thread_local! {
+    /// Patterns compiled so far: several checks match the same policy's pattern, and many
+    /// users share a permission regex (a compile costs about as much as 800 matches).
+    static COMPILED: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+}
+
+/// Compiles a permission regex or policy pattern once; the error is the compiler's reason.
 pub fn compile(pattern: &str) -> Result<Regex, Error> {
+    if let Some(regex) = COMPILED.with_borrow(|c| c.get(pattern).cloned()) {
+        return Ok(regex);
+    }
+    let regex = compile_anew(pattern)?;
+    COMPILED.with_borrow_mut(|c| c.insert(pattern.to_string(), regex.clone()));
+    Ok(regex)
+}
+
+fn compile_anew(pattern: &str) -> Result<Regex, Error> {
     let regex = Regex::new(pattern)?;
     // The compiler takes `a{2,1}`; the broker's PCRE refuses it.
     match reversed_repeat(pattern) {
@@ -81,6 +99,14 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains("repeat"), "{err}");
+    }
+
+    #[test]
+    fn a_pattern_compiled_again_is_the_same_and_a_broken_one_fails_again() {
+        for _ in 0..2 {
+            assert!(matches(&compile(r"^odoo\.").unwrap(), "odoo.x"));
+            assert!(compile("a{2,1}").is_err());
+        }
     }
 
     #[test]
