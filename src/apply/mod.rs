@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
 
+use crate::broker::fetch_objects::fetch_objects;
 use crate::broker::{BrokerError, HttpBroker};
 use crate::model::ResourceId;
 use crate::plan::order::{stages, Phase};
@@ -220,8 +221,7 @@ async fn import(
         let what = format!("importing {} objects from {first} on", chunk.len());
         Some((what, e.to_string()))
     };
-    let definitions = crate::broker::ApiPath::definitions();
-    let imported = broker.post_json(&definitions, &body).await;
+    let imported = broker.import_definitions(&body, chunk.len()).await;
     let skipped = match (missing_after_import(broker, plan, chunk).await, imported) {
         (Ok(skipped), Ok(())) => skipped,
         (Ok(skipped), Err(e)) if skipped.is_empty() => return failure(e),
@@ -239,7 +239,7 @@ async fn import(
                 return Some((change.id.to_string(), reason.to_string()));
             }
         }
-        if let Err(e) = broker.post_json(&definitions, &body).await {
+        if let Err(e) = broker.import_definitions(&body, chunk.len()).await {
             return failure(e);
         }
     }
@@ -249,6 +249,10 @@ async fn import(
     }
     None
 }
+
+/// Up to this many objects of a vhost are checked one GET each after an import; more, by
+/// listing the vhost (on 3.10 a listing of 10,000 queues took 0.6 s, 200 single reads 0.1 s).
+const READ_ONE_BY_ONE_MAX: usize = 500;
 
 /// The queues and exchanges of `chunk` the broker does not have after importing them.
 async fn missing_after_import(
@@ -267,7 +271,25 @@ async fn missing_after_import(
     }
     let mut missing = Vec::new();
     for ((kind, vhost), objects) in wanted {
-        let present = crate::broker::fetch::names(broker, kind, vhost).await?;
+        let read = if objects.len() <= READ_ONE_BY_ONE_MAX {
+            let ids: Vec<ResourceId> = objects
+                .iter()
+                .map(|&(index, _)| plan.changes[index].id.clone())
+                .collect();
+            fetch_objects(broker, &ids).await?
+        } else {
+            None
+        };
+        let present: HashSet<String> = match read {
+            Some(snapshot) => {
+                let found = snapshot.definitions;
+                let queues = found.queues.into_iter().map(|q| q.name);
+                queues
+                    .chain(found.exchanges.into_iter().map(|e| e.name))
+                    .collect()
+            }
+            None => crate::broker::fetch::names(broker, kind, vhost).await?,
+        };
         missing.extend(
             objects
                 .into_iter()

@@ -47,7 +47,14 @@ pub struct HttpBroker {
     preferred: AtomicUsize,
     requests: AtomicU64,
     retry: RetryPolicy,
+    /// `--timeout`: how long one request may take (a definitions import gets it per
+    /// `IMPORT_OBJECTS_PER_TIMEOUT` objects).
+    timeout: Duration,
 }
+
+/// A definitions import gets one `--timeout` per this many objects: a loaded node imports a
+/// few hundred a second, and an import cut off by the timeout only has to be sent again.
+pub const IMPORT_OBJECTS_PER_TIMEOUT: usize = 1000;
 
 /// Why one try failed, before deciding whether to try again.
 enum Failure {
@@ -120,6 +127,13 @@ impl HttpBroker {
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             .user_agent(concat!("warren/", env!("CARGO_PKG_VERSION")));
+        // No endpoint speaks TLS: reading the system's CA directory would be wasted.
+        let plain = endpoints.iter().all(Endpoint::is_plain_http) && settings.ca_cert.is_none();
+        let builder = if plain {
+            builder.tls_certs_only([])
+        } else {
+            builder
+        };
         let client = tls::configure(builder, settings)?
             .build()
             .map_err(|e| BrokerError::Tls {
@@ -133,6 +147,7 @@ impl HttpBroker {
             preferred: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
             retry: RetryPolicy::default(),
+            timeout: settings.timeout,
         })
     }
 
@@ -155,7 +170,7 @@ impl HttpBroker {
     }
 
     pub async fn get_json<T: DeserializeOwned>(&self, path: &ApiPath) -> Result<T> {
-        let (url, body) = self.send(Method::GET, path, None).await?;
+        let (url, body) = self.send(Method::GET, path, None, self.timeout).await?;
         serde_json::from_slice(&body).map_err(|e| BrokerError::Decode {
             url,
             reason: not_json_reason(&body, &e),
@@ -164,18 +179,39 @@ impl HttpBroker {
 
     pub async fn put_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
         let body = to_json(path, body)?;
-        self.send(Method::PUT, path, Some(&body)).await.map(drop)
+        self.send(Method::PUT, path, Some(&body), self.timeout)
+            .await
+            .map(drop)
     }
 
     /// Retried like every request (warren's POSTs are safe to repeat, see `Failure::retryable`).
     pub async fn post_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
         let body = to_json(path, body)?;
-        self.send(Method::POST, path, Some(&body)).await.map(drop)
+        self.send(Method::POST, path, Some(&body), self.timeout)
+            .await
+            .map(drop)
+    }
+
+    /// `POST /api/definitions` of `objects` objects, with a timeout that grows with them.
+    pub async fn import_definitions<B: Serialize + ?Sized>(
+        &self,
+        body: &B,
+        objects: usize,
+    ) -> Result<()> {
+        let path = ApiPath::definitions();
+        let body = to_json(&path, body)?;
+        let timeouts = objects.div_ceil(IMPORT_OBJECTS_PER_TIMEOUT).max(1);
+        let timeout = self.timeout.saturating_mul(timeouts as u32);
+        self.send(Method::POST, &path, Some(&body), timeout)
+            .await
+            .map(drop)
     }
 
     /// Query parameters such as `if-empty=true` go on the path.
     pub async fn delete(&self, path: &ApiPath) -> Result<()> {
-        self.send(Method::DELETE, path, None).await.map(drop)
+        self.send(Method::DELETE, path, None, self.timeout)
+            .await
+            .map(drop)
     }
 
     async fn send(
@@ -183,10 +219,11 @@ impl HttpBroker {
         method: Method,
         path: &ApiPath,
         body: Option<&Value>,
+        timeout: Duration,
     ) -> Result<(String, Bytes)> {
         let mut attempt = 1;
         loop {
-            let failure = match self.try_endpoints(&method, path, body).await {
+            let failure = match self.try_endpoints(&method, path, body, timeout).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
@@ -235,6 +272,7 @@ impl HttpBroker {
         method: &Method,
         path: &ApiPath,
         body: Option<&Value>,
+        timeout: Duration,
     ) -> std::result::Result<(String, Bytes), Failure> {
         let count = self.endpoints.len();
         let start = self.preferred.load(Ordering::Relaxed);
@@ -251,6 +289,7 @@ impl HttpBroker {
             let mut request = self
                 .client
                 .request(method.clone(), url)
+                .timeout(timeout)
                 .basic_auth(user, Some(password.expose()));
             if let Some(body) = body {
                 request = request.json(body);

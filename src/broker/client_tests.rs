@@ -22,6 +22,11 @@ struct FakeServer {
 
 impl FakeServer {
     fn start(replies: Vec<Reply>) -> Self {
+        Self::answering_after(Duration::ZERO, replies)
+    }
+
+    /// Each reply sent `delay` after its request arrived.
+    fn answering_after(delay: Duration, replies: Vec<Reply>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -34,6 +39,7 @@ impl FakeServer {
                 };
                 let request = read_request(&stream);
                 log.lock().unwrap().push(request);
+                std::thread::sleep(delay);
                 match reply {
                     Some((status, body)) => respond(stream, status, body),
                     None => hung.push(stream),
@@ -236,6 +242,23 @@ async fn a_timeout_everywhere_is_not_tried_again() {
     let err = broker.post_json(&ApiPath::definitions(), &json!({})).await;
     assert!(matches!(err, Err(BrokerError::Timeout { .. })), "{err:?}");
     assert_eq!(broker.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_large_import_gets_a_timeout_per_thousand_objects() {
+    // Answers take 700 ms; the timeout is 300 ms.
+    let slow = || FakeServer::answering_after(Duration::from_millis(700), vec![Some((204, ""))]);
+    let small = slow();
+    let err = client(vec![small.url.clone()])
+        .import_definitions(&json!({}), 1000)
+        .await;
+    assert!(matches!(err, Err(BrokerError::Timeout { .. })), "{err:?}");
+    let large = slow();
+    client(vec![large.url.clone()])
+        .import_definitions(&json!({}), 3001)
+        .await
+        .expect("four timeouts (1.2 s) for 3,001 objects");
+    assert!(large.requests()[0].starts_with("POST /api/definitions "));
 }
 
 #[tokio::test]

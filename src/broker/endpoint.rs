@@ -55,6 +55,11 @@ impl Endpoint {
         })
     }
 
+    /// Plain HTTP: nothing sent here needs TLS.
+    pub fn is_plain_http(&self) -> bool {
+        self.base.starts_with("http://")
+    }
+
     /// The full URL of `path` here; refuses names the URL parser would rewrite (`.`, `..`).
     pub fn url(&self, path: &ApiPath) -> Result<Url> {
         let text = format!("{}{}", self.base, path.to_request_target());
@@ -109,6 +114,12 @@ mod tests {
         assert_eq!(prefixed.base, "https://h/rabbitmq");
         let url = prefixed.url(&ApiPath::vhost("/")).unwrap();
         assert_eq!(url.as_str(), "https://h/rabbitmq/api/vhosts/%2F");
+    }
+
+    #[test]
+    fn only_http_urls_are_plain() {
+        assert!(Endpoint::parse("HTTP://h:15672").unwrap().is_plain_http());
+        assert!(!Endpoint::parse("https://h:15671").unwrap().is_plain_http());
     }
 
     #[test]
