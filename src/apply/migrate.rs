@@ -2,6 +2,9 @@
 //! shovel, the queue deleted and declared again, the messages moved back. Every step checks
 //! what is already done, so a rerun after a crash at any point finishes the job.
 
+mod resume;
+mod shovels;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -11,13 +14,16 @@ use super::progress::Progress;
 use super::request::{self, Request};
 use crate::broker::fetch::{
     consumers_besides_shovel, queue_bindings, queue_consumer_connections, queue_info,
-    shovel_defined, shovel_statuses,
+    shovel_defined, STATS_SETTLE,
 };
 use crate::broker::{ApiPath, HttpBroker};
+use crate::format::wire::{BindingDef, BindingInfo};
 use crate::model::DestinationType;
 use crate::model::{kinds, ResourceId};
 use crate::plan::migrations::{migrating_destination, shovel_name};
 use crate::plan::{Change, Plan};
+use resume::{Left, NO_LEADER_AFTER};
+use shovels::SHOVEL_UNREPORTED_AFTER;
 
 /// How a migration may proceed.
 #[derive(Clone, Copy, Debug)]
@@ -77,12 +83,44 @@ pub async fn migrate(
         let live = kinds::queue(q.durable, q.auto_delete, q.arguments.clone(), &q.kind);
         live.props == target.props
     });
-    if queue.is_some() && !already_new {
-        step.move_out(options).await?;
+    let mut kept_bindings = Vec::new();
+    let left = if already_new {
+        step.left_declared().await?
+    } else {
+        Left::InUse
+    };
+    let redeclare = left != Left::InUse;
+    if redeclare {
+        // Declared again from empty: the one repair that works whatever state a run killed
+        // while the broker declared it left it in.
+        step.say("declared by a run that stopped; declaring it again before moving back");
+        // Unbound, nothing new lands in it.
+        kept_bindings = step.rebind(name, temporary).await?;
     }
-    if !already_new {
+    match left {
+        Left::Leaderless => {
+            send_all(broker, vec![Request::Delete(ApiPath::queue(vhost, name))]).await?;
+            step.say(&format!(
+                "it reported no count in {} s: it never elected a leader, so it never took a \
+                 message; deleted it",
+                NO_LEADER_AFTER.as_secs()
+            ));
+        }
+        Left::Empty => {
+            // Its count (which lags) then says whether anything landed before the unbinding;
+            // the move out takes that back to the temporary queue.
+            tokio::time::sleep(STATS_SETTLE).await;
+            step.move_out(options).await?;
+        }
+        Left::InUse if queue.is_some() && !already_new => step.move_out(options).await?,
+        Left::InUse => {}
+    }
+    if !already_new || redeclare {
         send_all(broker, request::put(&change.id, target, false)).await?;
         step.say("declared it with its new type and arguments");
+    }
+    for b in &kept_bindings {
+        step.bind(b, name).await?;
     }
     let bindings: Vec<&Change> = plan
         .changes
@@ -123,7 +161,7 @@ impl Step<'_> {
             "declared the temporary queue {:?}",
             self.temporary
         ));
-        let moved = self.rebind(self.queue, self.temporary).await?;
+        let moved = self.rebind(self.queue, self.temporary).await?.len();
         self.say(&format!(
             "gave its {moved} binding(s) to the temporary queue"
         ));
@@ -163,9 +201,8 @@ impl Step<'_> {
             Err(e) => return Err(e.into()),
             Ok(()) => send_all(self.broker, vec![Request::Delete(probe)]).await?,
         }
-        let shovel = shovel_name(self.temporary, false);
         let consumers =
-            consumers_besides_shovel(self.broker, self.vhost, self.queue, &shovel).await?;
+            consumers_besides_shovel(self.broker, self.vhost, self.queue, self.temporary).await?;
         if consumers > 0 && !options.allow_consumer_disconnect {
             return Err(ApplyError::ConsumersAttached {
                 vhost: self.vhost.to_string(),
@@ -245,27 +282,35 @@ impl Step<'_> {
 
     /// Gives `to` every binding of `from`, then takes them from `from`: publishes during the
     /// move land in `to` (a message published in between may land in both: none is lost).
-    /// Returns how many bindings moved.
-    async fn rebind(&self, from: &str, to: &str) -> Result<usize, ApplyError> {
-        let bindings = queue_bindings(self.broker, self.vhost, from).await?;
-        for listed in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
-            let b = &listed.binding;
-            let path = ApiPath::binding_create(self.vhost, &b.source, DestinationType::Queue, to);
-            let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
-            self.broker.post_json(&path, &body).await?;
+    /// Returns the bindings moved.
+    async fn rebind(&self, from: &str, to: &str) -> Result<Vec<BindingDef>, ApplyError> {
+        let bindings = self.exchange_bindings(from).await?;
+        for listed in &bindings {
+            self.bind(&listed.binding, to).await?;
         }
-        let mut moved = 0;
-        for b in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
+        for b in &bindings {
             self.unbind(from, &b.binding.source, &b.properties_key)
                 .await?;
-            moved += 1;
         }
-        Ok(moved)
+        Ok(bindings.into_iter().map(|b| b.binding).collect())
+    }
+
+    /// A queue's bindings from exchanges (the default exchange's is implicit).
+    async fn exchange_bindings(&self, queue: &str) -> Result<Vec<BindingInfo>, ApplyError> {
+        let mut bindings = queue_bindings(self.broker, self.vhost, queue).await?;
+        bindings.retain(|b| !b.binding.source.is_empty());
+        Ok(bindings)
+    }
+
+    async fn bind(&self, b: &BindingDef, queue: &str) -> Result<(), ApplyError> {
+        let path = ApiPath::binding_create(self.vhost, &b.source, DestinationType::Queue, queue);
+        let body = json!({ "routing_key": b.routing_key, "arguments": b.arguments });
+        self.broker.post_json(&path, &body).await?;
+        Ok(())
     }
 
     async fn unbind_all(&self, queue: &str) -> Result<(), ApplyError> {
-        let bindings = queue_bindings(self.broker, self.vhost, queue).await?;
-        for b in bindings.iter().filter(|b| !b.binding.source.is_empty()) {
+        for b in self.exchange_bindings(queue).await? {
             self.unbind(queue, &b.binding.source, &b.properties_key)
                 .await?;
         }
@@ -294,14 +339,30 @@ impl Step<'_> {
         let total = self.expected;
         let mut printed: Option<Instant> = None;
         let mut last_moved = None;
+        let mut unreported_since: Option<Instant> = None;
         loop {
             if options.allow_consumer_disconnect {
                 // Their unacknowledged messages return to the queue, and the next pass moves them.
                 self.disconnect_consumers(from).await?;
             }
+            // The shovel's status, when this pass read it (only while it is defined).
+            let mut read = None;
             let running = shovel_defined(self.broker, self.vhost, &shovel).await?;
             if running {
-                self.check_shovel(&shovel).await?;
+                let status = self.shovel_status(&shovel).await?;
+                shovels::check_stopped(&shovel, status.as_ref())?;
+                unreported_since = match status {
+                    Some(_) => None,
+                    None => Some(unreported_since.unwrap_or_else(Instant::now)),
+                };
+                read = Some(status);
+                if unreported_since.is_some_and(|at| at.elapsed() >= SHOVEL_UNREPORTED_AFTER) {
+                    // Its definition was cut off before the broker started it (a run killed
+                    // mid-request): it never will. Defined again on the next pass.
+                    self.forget_shovel(&shovel).await?;
+                    self.say("its shovel was defined but never started; defining it again");
+                    unreported_since = None;
+                }
             } else if self.delete_if_empty(from).await? {
                 return Ok(());
             } else {
@@ -315,7 +376,11 @@ impl Step<'_> {
                 // No progress since the last line: say what the shovel reports, for whoever
                 // has to find out why.
                 let stalled = if last_moved == Some(moved) {
-                    format!(" (no progress; {})", self.shovel_state(&shovel).await?)
+                    let status = match read {
+                        Some(status) => status,
+                        None => self.shovel_status(&shovel).await?,
+                    };
+                    format!(" (no progress; {})", shovels::describe(status.as_ref()))
                 } else {
                     String::new()
                 };
@@ -386,52 +451,6 @@ impl Step<'_> {
             }
             tokio::time::sleep(POLL).await;
         }
-    }
-
-    /// A shovel that stopped on an error (say, a queue it cannot declare) never finishes.
-    async fn check_shovel(&self, shovel: &str) -> Result<(), ApplyError> {
-        let statuses = shovel_statuses(self.broker, self.vhost).await?;
-        match statuses.iter().find(|s| s.name == shovel) {
-            Some(s) if s.state == "terminated" => Err(ApplyError::ShovelStopped {
-                shovel: shovel.to_string(),
-                reason: s
-                    .reason
-                    .as_ref()
-                    .map_or("no reason given".to_string(), Value::to_string),
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    /// The shovel's state as the broker reports it, e.g. `shovel running`.
-    async fn shovel_state(&self, shovel: &str) -> Result<String, ApplyError> {
-        let statuses = shovel_statuses(self.broker, self.vhost).await?;
-        Ok(match statuses.iter().find(|s| s.name == shovel) {
-            Some(s) => format!("shovel {}", s.state),
-            None => "no shovel status reported".to_string(),
-        })
-    }
-
-    async fn start_shovel(&self, shovel: &str, from: &str, to: &str) -> Result<(), ApplyError> {
-        let uri = format!(
-            "amqp:///{}",
-            percent_encoding::utf8_percent_encode(self.vhost, percent_encoding::NON_ALPHANUMERIC)
-        );
-        let value = json!({
-            "src-protocol": "amqp091",
-            "src-uri": uri,
-            "src-queue": from,
-            "dest-protocol": "amqp091",
-            "dest-uri": uri,
-            "dest-queue": to,
-            "ack-mode": "on-confirm",
-            "src-delete-after": "queue-length",
-        });
-        let body = json!({ "value": value });
-        self.broker
-            .put_json(&ApiPath::parameter("shovel", self.vhost, shovel), &body)
-            .await
-            .map_err(ApplyError::from)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Reading the live state with a constant number of requests, whatever the broker holds.
 
+use std::time::{Duration, Instant};
+
 use super::client::HttpBroker;
 use super::error::Result;
 use super::path::ApiPath;
@@ -8,6 +10,7 @@ use crate::format::wire::{
     BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, ShovelStatus, VhostInfo,
 };
 use crate::format::BrokerVersion;
+use crate::plan::migrations::shovel_name;
 
 /// The `/api/vhosts` columns warren reads; skips per-vhost message stats.
 const VHOST_COLUMNS: &str = "name,description,tags,default_queue_type,tracing";
@@ -129,19 +132,41 @@ pub async fn shovel_defined(broker: &HttpBroker, vhost: &str, name: &str) -> Res
     }
 }
 
-/// Consumers of a queue besides the dynamic shovel `shovel`, which consumes from it while
-/// it is defined: a migration an apply left part-way keeps its shovel running.
+/// Longer than the management API's statistics interval (5 s by default), so that a count
+/// read after it includes what changed before it.
+pub const STATS_SETTLE: Duration = Duration::from_secs(6);
+
+/// Consumers of a queue besides the shovel moving it to `temporary`, which consumes from it
+/// while it is defined: a migration an apply left part-way keeps its shovel running.
 pub async fn consumers_besides_shovel(
     broker: &HttpBroker,
     vhost: &str,
     queue: &str,
-    shovel: &str,
+    temporary: &str,
 ) -> Result<u64> {
     let Some(info) = queue_info(broker, vhost, queue).await? else {
         return Ok(0);
     };
-    let ours = info.consumers > 0 && shovel_defined(broker, vhost, shovel).await?;
-    Ok(info.consumers - u64::from(ours))
+    if info.consumers == 0 {
+        return Ok(0);
+    }
+    if shovel_defined(broker, vhost, &shovel_name(temporary, false)).await? {
+        return Ok(info.consumers - 1);
+    }
+    if queue_info(broker, vhost, temporary).await?.is_none() {
+        return Ok(info.consumers);
+    }
+    // A migration is part-way and its shovel, done, removed itself: the queue's count lags
+    // one statistics interval, so a consumer it still shows may be the shovel's.
+    let deadline = Instant::now() + STATS_SETTLE;
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = queue_info(broker, vhost, queue).await?;
+        let consumers = now.map_or(0, |q| q.consumers);
+        if consumers == 0 || Instant::now() >= deadline {
+            return Ok(consumers);
+        }
+    }
 }
 
 /// The dynamic shovels of a vhost and their state; empty without the management plugin

@@ -46,10 +46,23 @@ pub struct Interrupted {
 }
 
 /// Takes the temporary queues, their bindings and shovels out of the live state (they are
-/// never unmanaged nor pruned) and says which queue each belongs to.
-pub fn take_interrupted(live: &mut State, queues: &BTreeSet<(String, String)>) -> Vec<Interrupted> {
+/// never unmanaged nor pruned) and says which declared queue each belongs to.
+pub fn take_interrupted(live: &mut State, desired: &State) -> Vec<Interrupted> {
     let mut found = Vec::new();
-    for (vhost, queue) in queues {
+    let left_in = vhosts_with_leftovers(live);
+    if left_in.is_empty() {
+        return found;
+    }
+    let queues: Vec<(String, String)> = desired
+        .iter()
+        .filter_map(|(id, _)| match id {
+            ResourceId::Queue { vhost, name } if left_in.contains(vhost) => {
+                Some((vhost.clone(), name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for (vhost, queue) in &queues {
         let temporary = temporary_name(queue);
         let id = ResourceId::Queue {
             vhost: vhost.clone(),
@@ -87,6 +100,23 @@ pub fn take_interrupted(live: &mut State, queues: &BTreeSet<(String, String)>) -
         });
     }
     found
+}
+
+/// The vhosts holding a temporary queue or shovel of some migration: one walk over the
+/// state, so that a vhost without any costs no lookup per migrating queue.
+fn vhosts_with_leftovers(live: &State) -> BTreeSet<String> {
+    live.iter()
+        .filter_map(|(id, _)| match id {
+            ResourceId::Queue { vhost, name } if name.starts_with(PREFIX) => Some(vhost),
+            ResourceId::Parameter {
+                vhost,
+                component,
+                name,
+            } if component == "shovel" && name.starts_with(PREFIX) => Some(vhost),
+            _ => None,
+        })
+        .cloned()
+        .collect()
 }
 
 fn bound_to(id: &ResourceId, in_vhost: &str, queue: &str) -> bool {

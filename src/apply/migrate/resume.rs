@@ -1,0 +1,81 @@
+//! Where a rerun picks up a migration whose run stopped after declaring the queue anew:
+//! the queue may be filling, empty, or (its declaration cut off) without a leader.
+
+use std::time::{Duration, Instant};
+
+use super::{Step, POLL};
+use crate::apply::error::ApplyError;
+use crate::broker::fetch::shovel_defined;
+use crate::plan::migrations::shovel_name;
+
+/// What a run that stopped left of the queue it had declared anew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Left {
+    /// Being filled, or holding messages of its own: the migration goes on from there.
+    InUse,
+    /// Empty, declared by a run killed while the broker declared it: declared again.
+    Empty,
+    /// No count for longer than a healthy queue goes without one: a quorum queue whose
+    /// declaration was cut off before its replica elected a leader. It takes no message.
+    Leaderless,
+}
+
+impl Left {
+    /// The queue's first count, read once no shovel back is defined and the temporary queue
+    /// still holds every message the migration began with: the run that declared the queue
+    /// stopped before moving anything back. (A shovel back that finished after its run was
+    /// killed removes itself too, but leaves the temporary queue short.)
+    fn judge(count: Option<u64>) -> Left {
+        match count {
+            Some(0) => Left::Empty,
+            Some(_) => Left::InUse,
+            None => Left::Leaderless,
+        }
+    }
+}
+
+/// A healthy queue's first count comes within a statistics interval or a quorum queue's
+/// tick (5 s each by default); none after four of them means no leader.
+pub(super) const NO_LEADER_AFTER: Duration = Duration::from_secs(20);
+
+impl Step<'_> {
+    /// What an earlier run, which declared the queue anew, left of it.
+    pub(super) async fn left_declared(&self) -> Result<Left, ApplyError> {
+        let back = shovel_name(self.temporary, true);
+        if shovel_defined(self.broker, self.vhost, &back).await? {
+            return Ok(Left::InUse);
+        }
+        // Right after a run was killed, even the temporary queue can show no count for a while.
+        let temporary = self.known_count(self.temporary).await?;
+        if temporary.is_none_or(|n| n < self.expected) {
+            return Ok(Left::InUse);
+        }
+        Ok(Left::judge(self.known_count(self.queue).await?))
+    }
+
+    /// A queue's count once the broker has one: a queue declared a moment ago (by a run
+    /// killed just after) shows none until its first statistics, a few seconds; one whose
+    /// replica never elected a leader shows none ever.
+    async fn known_count(&self, name: &str) -> Result<Option<u64>, ApplyError> {
+        let deadline = Instant::now() + NO_LEADER_AFTER;
+        loop {
+            let count = self.count_now(name).await?;
+            if count.is_some() || Instant::now() >= deadline {
+                return Ok(count);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Left;
+
+    #[test]
+    fn a_queue_declared_anew_is_judged_by_its_first_count() {
+        assert_eq!(Left::judge(Some(0)), Left::Empty);
+        assert_eq!(Left::judge(Some(3)), Left::InUse);
+        assert_eq!(Left::judge(None), Left::Leaderless);
+    }
+}
