@@ -24,7 +24,9 @@
 # often the management API's statistics refresh (the tests use 1 s, not the default 5 s);
 # --advanced-config FILE is used as the
 # node's advanced.config unchanged (so it must not open listeners of its own). The start
-# check logs in as guest/guest, or as WARREN_NODE_CREDENTIALS=user:pass when set.
+# check logs in as guest/guest, or as WARREN_NODE_CREDENTIALS=user:pass when set, and gives
+# up after WARREN_NODE_START_TIMEOUT seconds (default 60). Nodes boot a few at a time on
+# the machine (WARREN_NODE_BOOT_SLOTS, default one per core): the others wait their turn.
 #
 # join makes the running node in DIR a member of PEER_NODENAME's cluster, as the
 # CreativeFlow join_node.sh did: rabbitmqctl stop_app, reset (wipes the node's own data),
@@ -41,6 +43,11 @@ readonly SELF
 readonly PLUGINS="[${WARREN_NODE_PLUGINS:-rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_federation,rabbitmq_federation_management}]."
 readonly START_TIMEOUT_S=${WARREN_NODE_START_TIMEOUT:-60}
 readonly STOP_TIMEOUT_S=15
+# At most this many nodes boot at once on the machine, across processes (default: one per
+# core, at least two): a burst of boots on a busy machine then each finish in time instead
+# of all running out of it together.
+readonly BOOT_SLOTS=${WARREN_NODE_BOOT_SLOTS:-$(($(nproc) > 2 ? $(nproc) : 2))}
+readonly BOOT_SLOT_DIR=${TMPDIR:-/tmp}/warren-node-boot-slots
 
 die() {
     echo "rabbitmq-node: $*" >&2
@@ -199,6 +206,21 @@ use_node_env() {
     source "$1/node.env"
 }
 
+# Waits for a free boot slot and holds it on the fd in $boot_slot until the shell closes it
+# or exits.
+take_boot_slot() {
+    local i
+    mkdir -p "$BOOT_SLOT_DIR"
+    while :; do
+        for ((i = 0; i < BOOT_SLOTS; i++)); do
+            exec {boot_slot}>>"$BOOT_SLOT_DIR/$i"
+            flock -n "$boot_slot" && return 0
+            exec {boot_slot}>&-
+        done
+        sleep 0.2
+    done
+}
+
 cmd_start() {
     local positional=() extra_config='' advanced_config='' release=${WARREN_BROKER:-3.10}
     while (($#)); do
@@ -303,11 +325,18 @@ ENV
     # caller's pipes (a test's Command::output() would otherwise never see EOF).
     # As root the wrapper su's to rabbitmq, so HOME=/var/lib/rabbitmq and the node
     # uses the system cookie there (Erlang creates it on a fresh install).
+    local boot_slot waited=$SECONDS
+    take_boot_slot
+    if ((SECONDS - waited >= 5)); then
+        echo "rabbitmq-node: $node waited $((SECONDS - waited))s for a boot slot" \
+            "($BOOT_SLOTS boot at once)" >&2
+    fi
+    # The node must not inherit the slot: it would hold it for as long as it runs.
     local started=$SECONDS
     if [[ -n $root ]]; then
-        setsid chroot "$root" "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+        setsid chroot "$root" "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 {boot_slot}>&- &
     else
-        setsid "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 &
+        setsid "$SERVER" </dev/null >"$dir/log/startup.log" 2>&1 {boot_slot}>&- &
     fi
     local launcher=$!
     echo "$launcher" >"$dir/launcher.pid"
@@ -318,6 +347,7 @@ ENV
             [[ $body == *"\"node\":\"$node\""* ]]; then
             echo "rabbitmq-node: $node up in $((SECONDS - started))s" \
                 "(amqp $amqp, management $mgmt, dist $dist, dir $dir)" >&2
+            exec {boot_slot}>&-
             return 0
         fi
         if ! alive "$launcher"; then
@@ -327,7 +357,8 @@ ENV
             exit 1
         fi
         if ((SECONDS - started >= START_TIMEOUT_S)); then
-            echo "rabbitmq-node: $node did not answer on $url within ${START_TIMEOUT_S}s" >&2
+            echo "rabbitmq-node: $node did not answer on $url within ${START_TIMEOUT_S}s" \
+                "(load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
             print_log_tail "$dir"
             cmd_stop "$dir" >/dev/null 2>&1 || true
             exit 1

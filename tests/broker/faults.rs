@@ -48,6 +48,7 @@ fn converges_through(name: &str, first: Fault, second: Fault, what: &str) {
         fault,
         every: 10,
         times: usize::MAX,
+        until: None,
     };
     let proxy = FaultProxy::start(
         node.mgmt_port,
@@ -168,14 +169,32 @@ fn accepted_but_missing_bindings_make_a_partial_apply() {
 /// RabbitMQ's definitions import skips a queue it cannot declare (on 4.0, one in a vhost a
 /// killed apply left half-made) and answers 204 all the same. The proxy does the
 /// same to the first import: warren finds the queues missing and declares them one by one.
+/// A few are looked up one GET each, without a listing of the vhost.
 #[test]
 fn queues_an_import_skipped_are_declared_one_by_one() {
+    skipped_queues_are_declared(120, 0);
+}
+
+/// Many are found missing from one listing of the vhost.
+#[test]
+fn many_queues_an_import_skipped_are_found_by_one_listing() {
+    skipped_queues_are_declared(600, 1);
+}
+
+fn skipped_queues_are_declared(count: usize, listings: usize) {
     let node = BrokerNode::shared();
-    let vhost = format!("faults-skipped-{}", std::process::id());
-    let env = TempEnv::new(&topology(&vhost, 120));
+    let vhost = format!("faults-skipped-{count}-{}", std::process::id());
+    let env = TempEnv::new(&topology(&vhost, count));
+    let listing = format!(
+        "GET /api/queues/{}?disable_stats=true&columns=name ",
+        enc(&vhost)
+    );
     let proxy = FaultProxy::start(
         node.mgmt_port,
-        vec![Rule::first("POST /api/definitions", Fault::Swallow, 1)],
+        vec![
+            Rule::first("POST /api/definitions", Fault::Swallow, 1),
+            Rule::first(&listing, Fault::Delay(Duration::ZERO), usize::MAX),
+        ],
     );
     let run = warren_via(
         &proxy.url(),
@@ -185,8 +204,9 @@ fn queues_an_import_skipped_are_declared_one_by_one() {
     run.expect_code(0, "apply whose first import was skipped");
     assert!(run.stderr.contains("importing"), "{}", run.stderr);
     assert!(run.stdout.contains("Converged"), "{}", run.stdout);
-    let swallowed = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
-    assert_eq!(swallowed, 1, "the first import was swallowed");
+    // The swallowed import, and each listing of the vhost's queues.
+    let fired = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(fired, 1 + listings, "{}", run.stderr);
     assert_no_changes(node, env.arg());
     node.delete_vhost(&vhost);
 }

@@ -41,10 +41,28 @@ pub struct BrokerCluster {
 }
 
 impl BrokerCluster {
-    /// Starts `count` nodes and clusters them; panics (stopping what it started) when a node
-    /// does not start or join.
+    /// Starts `count` nodes and clusters them. A cluster that does not form (a node that
+    /// does not start or join) is stopped and formed once more from new nodes; a second
+    /// failure panics.
     pub fn start(count: usize) -> BrokerCluster {
         assert!(count >= 1, "a cluster needs a node");
+        match std::panic::catch_unwind(|| Self::form(count)) {
+            Ok(cluster) => cluster,
+            Err(failure) => {
+                let reason = failure
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| failure.downcast_ref::<&str>().copied())
+                    .unwrap_or("no message");
+                eprintln!("the cluster did not form; forming it again from new nodes:\n{reason}");
+                Self::form(count)
+            }
+        }
+    }
+
+    /// One try at `start`: panics (stopping what it started) when a node does not start or
+    /// join.
+    fn form(count: usize) -> BrokerCluster {
         let started = Instant::now();
         let nodes: Vec<BrokerNode> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..count).map(|_| scope.spawn(BrokerNode::start)).collect();

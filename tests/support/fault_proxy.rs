@@ -25,16 +25,21 @@ pub enum Fault {
     Truncate,
     /// Answered by the proxy with this status and an HTML page, as a load balancer does.
     Html(u16),
+    /// Answered `200 OK` by the proxy with this JSON, not forwarded: an answer as the node
+    /// gives it at a moment a test cannot bring about (a statistic one interval late).
+    Answer(String),
 }
 
 /// A fault for requests whose first line contains `matching`: every `every`-th of them
-/// (1: each one), at most `times` times.
+/// (1: each one), at most `times` times, and none once a request whose first line contains
+/// `until` has come.
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub matching: String,
     pub fault: Fault,
     pub every: usize,
     pub times: usize,
+    pub until: Option<String>,
 }
 
 impl Rule {
@@ -45,6 +50,15 @@ impl Rule {
             fault,
             every: 1,
             times,
+            until: None,
+        }
+    }
+
+    /// The fault for every matching request until one containing `until` comes.
+    pub fn until(matching: &str, fault: Fault, until: &str) -> Rule {
+        Rule {
+            until: Some(until.to_string()),
+            ..Rule::first(matching, fault, usize::MAX)
         }
     }
 }
@@ -95,6 +109,11 @@ fn serve(
     };
     let first_line =
         String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or(&[])).to_string();
+    for (i, r) in rules.iter().enumerate() {
+        if r.until.as_ref().is_some_and(|u| first_line.contains(u)) {
+            left[i].0.store(0, Ordering::SeqCst);
+        }
+    }
     let rule = rules.iter().enumerate().find(|(i, r)| {
         if !first_line.contains(&r.matching) {
             return false;
@@ -140,6 +159,14 @@ fn serve(
                 if let Some(answer) = forward(&request, upstream) {
                     let _ = client.write_all(&answer[..answer.len() / 2]);
                 }
+                return;
+            }
+            Fault::Answer(body) => {
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 return;
             }
             Fault::Swallow => {

@@ -207,6 +207,9 @@ impl BrokerNode {
                 ("WARREN_NODE_CREDENTIALS", credentials.as_str()),
                 // Message counts show in a second instead of five: tests wait on them.
                 ("WARREN_NODE_STATS_INTERVAL_MS", "1000"),
+                // Both releases' suites share the machine: a boot can take far longer than
+                // its usual 6 s, and one cut off and started again only adds to the load.
+                ("WARREN_NODE_START_TIMEOUT", "120"),
             ];
             if let Some(plugins) = extra.plugins {
                 vars.push(("WARREN_NODE_PLUGINS", plugins));
