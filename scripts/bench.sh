@@ -19,8 +19,14 @@ brokers=${WARREN_BENCH_BROKERS:-3.10 4.0}
 timeout=${WARREN_BENCH_TIMEOUT:-900}
 nodes=()
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Three free ports at once: asked one by one, the kernel may hand the same port out twice.
+free_ports() {
+    python3 -c '
+import socket
+held = [socket.socket() for _ in range(3)]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))'
 }
 now() { date +%s.%N; }
 seconds() { python3 -c "print(f'{$2 - $1:.3f}')"; }
@@ -33,10 +39,10 @@ trap cleanup EXIT
 
 # Starts a fresh node and points warren and curl at it.
 fresh_node() {
-    local dir="$work/node-$WARREN_BROKER-$1" mgmt
-    mgmt=$(free_port)
-    amqp=$(free_port)
-    "$node" start "$dir" "$amqp" "$mgmt" "$(free_port)" >&2
+    local dir="$work/node-$WARREN_BROKER-$1" mgmt dist
+    read -r amqp mgmt dist <<<"$(free_ports)"
+    [[ -n $dist ]] || { echo "no free ports for a node" >&2; exit 1; }
+    "$node" start "$dir" "$amqp" "$mgmt" "$dist" >&2
     nodes+=("$dir")
     url="http://127.0.0.1:$mgmt"
     export RABBITMQ_MANAGEMENT_API_URL=$url RABBITMQ_MANAGEMENT_USER=guest RABBITMQ_MANAGEMENT_PASSWORD=guest
@@ -75,6 +81,11 @@ row() { # size shape measurement warren broker ratio cpu cpu% rss extra; release
 }
 
 for broker in $brokers; do "$node" ensure-installed "$broker"; done
+# The seed-style rows run the seed's own HTTP client library.
+python3 -c 'import requests' 2>/dev/null || {
+    echo "make bench needs Python's requests: apt-get install -y python3-requests" >&2
+    exit 1
+}
 # Shapes (scripts/gen-topology.py): classic, one policy and a third of the queues with a TTL;
 # quorum, 10% quorum queues, every queue with dead-letter and TTL arguments, 100 exchanges,
 # 10 users, 10 policies.
@@ -120,11 +131,15 @@ bench_release() {
 
             # The seed's declare_entities.py style, rerun on the converged broker: a check of
             # each object before it would create it. warren's converged plan is the baseline.
-            t0=$(now)
-            "$root/scripts/seed-style-rerun.py" "$topo/definitions.json" "${url#http://}" guest guest >"$work/seed-$shape-$n.log"
-            seed_s=$(seconds "$t0" "$(now)")
-            row "$n" "$shape" "seed-style no-op rerun vs converged plan" "${seed_s}s" "${best_plan}s" "$(ratio "$seed_s" "$best_plan")" "-" "-" "-" \
-                "$(cat "$work/seed-$shape-$n.log"); the script's time over warren's"
+            # As the seed's client does it (requests, a connection per call), then over one
+            # kept-alive connection.
+            for style in requests keepalive; do
+                t0=$(now)
+                "$root/scripts/seed-style-rerun.py" "$style" "$topo/definitions.json" "${url#http://}" guest guest >"$work/seed-$shape-$n.log"
+                seed_s=$(seconds "$t0" "$(now)")
+                row "$n" "$shape" "seed-style rerun ($style) vs plan" "${seed_s}s" "${best_plan}s" "$(ratio "$seed_s" "$best_plan")" "-" "-" "-" \
+                    "$(cat "$work/seed-$shape-$n.log"); the script's time over warren's"
+            done
             stop_node
         done
     done

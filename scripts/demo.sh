@@ -7,12 +7,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 warren=$("$root/scripts/warren-bin.sh" debug)
 node="$root/scripts/rabbitmq-node.sh"
 dir=$(mktemp -d /tmp/warren-demo.XXXXXX)
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-amqp=$(free_port)
-mgmt=$(free_port)
-dist=$(free_port)
+# Three free ports at once: asked one by one, the kernel may hand the same port out twice.
+read -r amqp mgmt dist <<<"$(python3 -c '
+import socket
+held = [socket.socket() for _ in range(3)]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))')"
+[[ -n $dist ]] || { echo "no free ports for a node" >&2; exit 1; }
 api="http://127.0.0.1:$mgmt/api"
 
 step() {

@@ -3,17 +3,42 @@
 one object at a time through the management API, checking that each exists before creating
 it (vhosts, then users and permissions, exchanges, queues, bindings, then policies). Against
 a converged broker every check finds its object, so this is the no-op rerun `make bench`
-holds warren's converged plan against. One kept-alive connection, as a requests Session.
+holds warren's converged plan against.
 
-usage: seed-style-rerun.py DEFINITIONS_JSON HOST:PORT USER PASSWORD
+Two ways to talk HTTP: `requests` (the seed's rabbitmq_api_client.py calls it once per request,
+without a Session, so each request opens a connection), or `keepalive`: one kept-alive
+connection, as a requests Session would; the stricter baseline.
+
+usage: seed-style-rerun.py requests|keepalive DEFINITIONS_JSON HOST:PORT USER PASSWORD
 Prints how many objects were checked and how many had to be created.
 """
 
 import base64
 import http.client
 import json
+import os
 import sys
 from urllib.parse import quote
+
+
+class SeedClient:
+    """The seed's client: `requests` with basic auth, one call per request."""
+
+    def __init__(self, address, user, password):
+        import requests
+
+        self.requests = requests
+        self.base = f"http://{address}"
+        self.auth = (user, password)
+
+    def call(self, method, path, body=None):
+        response = self.requests.request(method, self.base + path, json=body, auth=self.auth, timeout=900)
+        if response.status_code >= 400 and not (method == "GET" and response.status_code == 404):
+            sys.exit(f"{method} {path}: HTTP {response.status_code}: {response.text[:300]!r}")
+        return response.status_code, response.content
+
+    def exists(self, path):
+        return self.call("GET", path)[0] == 200
 
 
 class Api:
@@ -41,10 +66,14 @@ def seg(name):
 
 
 def main():
-    definitions_path, address, user, password = sys.argv[1:5]
+    if len(sys.argv) != 6 or sys.argv[1] not in ("requests", "keepalive"):
+        sys.exit(__doc__)
+    style, definitions_path, address, user, password = sys.argv[1:6]
+    # A proxy set for the machine is not in the way of a broker on this host.
+    os.environ["NO_PROXY"] = address.rsplit(":", 1)[0]
     with open(definitions_path) as f:
         defs = json.load(f)
-    api = Api(address, user, password)
+    api = (SeedClient if style == "requests" else Api)(address, user, password)
     checked = created = 0
 
     def ensure(path, body, method="PUT", check=None):
