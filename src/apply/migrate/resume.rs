@@ -45,12 +45,29 @@ impl Step<'_> {
         if shovel_defined(self.broker, self.vhost, &back).await? {
             return Ok(Left::InUse);
         }
-        // Right after a run was killed, even the temporary queue can show no count for a while.
-        let temporary = self.known_count(self.temporary).await?;
-        if temporary.is_none_or(|n| n < self.expected) {
+        if !self.temporary_holds_all().await? {
             return Ok(Left::InUse);
         }
         Ok(Left::judge(self.known_count(self.queue).await?))
+    }
+
+    /// Whether the temporary queue still holds every message the migration began with.
+    /// Right after a run was killed its count lags: it can show none, or only part of what
+    /// the shovel out moved, for a statistics interval or more on a busy node. So a short
+    /// count is read again, unless the new queue shows messages (a shovel back moved some).
+    async fn temporary_holds_all(&self) -> Result<bool, ApplyError> {
+        let deadline = Instant::now() + NO_LEADER_AFTER;
+        loop {
+            let temporary = self.count_now(self.temporary).await?;
+            if temporary.is_some_and(|n| n >= self.expected) {
+                return Ok(true);
+            }
+            let queue = self.count_now(self.queue).await?;
+            if queue.is_some_and(|n| n > 0) || Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// A queue's count once the broker has one: a queue declared a moment ago (by a run
