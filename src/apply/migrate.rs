@@ -2,6 +2,7 @@
 //! shovel, the queue deleted and declared again, the messages moved back. Every step checks
 //! what is already done, so a rerun after a crash at any point finishes the job.
 
+mod consumers;
 mod resume;
 mod shovels;
 
@@ -12,10 +13,7 @@ use serde_json::{json, Value};
 use super::error::ApplyError;
 use super::progress::Progress;
 use super::request::{self, Request};
-use crate::broker::fetch::{
-    consumers_besides_shovel, queue_bindings, queue_consumer_connections, queue_info,
-    shovel_defined, STATS_SETTLE,
-};
+use crate::broker::fetch::{queue_bindings, queue_info, shovel_defined, STATS_SETTLE};
 use crate::broker::{ApiPath, HttpBroker};
 use crate::format::wire::{BindingDef, BindingInfo};
 use crate::model::DestinationType;
@@ -45,6 +43,16 @@ const POLL: Duration = Duration::from_millis(200);
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// The temporary queue's argument that remembers how many messages the migration began with.
 const COUNT_ARGUMENT: &str = "x-warren-migrating-messages";
+
+/// What became of a queue asked to go once empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Emptied {
+    Deleted,
+    /// Messages are left in it.
+    Holding,
+    /// A consumer holds some of its messages unacknowledged.
+    InUse,
+}
 
 pub async fn migrate(
     broker: &HttpBroker,
@@ -201,14 +209,8 @@ impl Step<'_> {
             Err(e) => return Err(e.into()),
             Ok(()) => send_all(self.broker, vec![Request::Delete(probe)]).await?,
         }
-        let consumers =
-            consumers_besides_shovel(self.broker, self.vhost, self.queue, self.temporary).await?;
-        if consumers > 0 && !options.allow_consumer_disconnect {
-            return Err(ApplyError::ConsumersAttached {
-                vhost: self.vhost.to_string(),
-                queue: self.queue.to_string(),
-                consumers,
-            });
+        if !options.allow_consumer_disconnect {
+            self.refuse_consumers(self.queue).await?;
         }
         Ok(())
     }
@@ -341,13 +343,14 @@ impl Step<'_> {
         let mut last_moved = None;
         let mut unreported_since: Option<Instant> = None;
         loop {
+            let running = shovel_defined(self.broker, self.vhost, &shovel).await?;
             if options.allow_consumer_disconnect {
-                // Their unacknowledged messages return to the queue, and the next pass moves them.
-                self.disconnect_consumers(from).await?;
+                // Their unacknowledged messages return to the queue, and a pass moves them.
+                // Before a shovel starts, every consumer counted must be closed first.
+                self.disconnect_consumers(from, !running).await?;
             }
             // The shovel's status, when this pass read it (only while it is defined).
             let mut read = None;
-            let running = shovel_defined(self.broker, self.vhost, &shovel).await?;
             if running {
                 let status = self.shovel_status(&shovel).await?;
                 shovels::check_stopped(&shovel, status.as_ref())?;
@@ -363,11 +366,17 @@ impl Step<'_> {
                     self.say("its shovel was defined but never started; defining it again");
                     unreported_since = None;
                 }
-            } else if self.delete_if_empty(from).await? {
-                return Ok(());
             } else {
-                // Messages are left (the first pass, or arrivals since the last one).
-                self.start_shovel(&shovel, from, to).await?;
+                match self.delete_if_empty(from).await? {
+                    Emptied::Deleted => return Ok(()),
+                    // Messages are left (the first pass, or arrivals since the last one).
+                    Emptied::Holding => self.start_shovel(&shovel, from, to).await?,
+                    // Its consumers are closed on the next pass, once listed.
+                    Emptied::InUse if options.allow_consumer_disconnect => {}
+                    // A client attached since the check before the migration began (a quorum
+                    // queue's count can also still show the shovel that just finished).
+                    Emptied::InUse => self.refuse_consumers(from).await?,
+                }
             }
             if printed.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
                 let left = self.count_now(from).await?.unwrap_or(total);
@@ -399,57 +408,32 @@ impl Step<'_> {
         }
     }
 
-    /// Deletes a queue that holds nothing; false while it holds messages. Classic queues
-    /// check atomically (`if-empty`); quorum queues and streams refuse `if-empty`, so their
-    /// count (which lags a few seconds behind) must read 0.
-    async fn delete_if_empty(&self, name: &str) -> Result<bool, ApplyError> {
+    /// Deletes a queue that holds nothing and that no consumer holds messages of. Classic
+    /// queues check both atomically (`if-empty`, `if-unused`: a consumer's unacknowledged
+    /// messages are not counted as held); quorum queues and streams refuse both, so their
+    /// counts (which lag a few seconds behind) must read no message and no consumer.
+    async fn delete_if_empty(&self, name: &str) -> Result<Emptied, ApplyError> {
         let Some(info) = queue_info(self.broker, self.vhost, name).await? else {
-            return Ok(true);
+            return Ok(Emptied::Deleted);
         };
         let mut path = ApiPath::queue(self.vhost, name);
         if info.kind == "classic" {
-            path = path.query("if-empty", "true");
+            path = path.query("if-empty", "true").query("if-unused", "true");
         } else if info.messages != Some(0) {
-            return Ok(false);
+            return Ok(Emptied::Holding);
+        } else if info.consumers > 0 {
+            return Ok(Emptied::InUse);
         }
         match self.broker.delete(&path).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.status() == Some(400) && e.to_string().contains("not empty") => Ok(false),
+            Ok(()) => Ok(Emptied::Deleted),
+            Err(e) if e.is_not_found() => Ok(Emptied::Deleted),
+            Err(e) if e.status() == Some(400) && e.to_string().contains("not empty") => {
+                Ok(Emptied::Holding)
+            }
+            Err(e) if e.status() == Some(400) && e.to_string().contains("in use") => {
+                Ok(Emptied::InUse)
+            }
             Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Closes the connections consuming from `queue` (with the reason shown to the client).
-    async fn disconnect_consumers(&self, queue: &str) -> Result<(), ApplyError> {
-        let connections = queue_consumer_connections(self.broker, self.vhost, queue).await?;
-        if connections.is_empty() {
-            return Ok(());
-        }
-        for connection in &connections {
-            self.say(&format!("closing consumer connection {connection:?}"));
-            let path = ApiPath::new(["connections", connection.as_str()]);
-            match self.broker.delete(&path).await {
-                Err(e) if !e.is_not_found() => return Err(e.into()),
-                _ => {}
-            }
-        }
-        // Moving on before their unacknowledged messages are back would move those last.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let info = queue_info(self.broker, self.vhost, queue).await?;
-            let settled = info
-                .is_none_or(|q| q.consumers == 0 && q.messages_unacknowledged.unwrap_or(0) == 0);
-            if settled {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(ApplyError::ConsumersStayed {
-                    vhost: self.vhost.to_string(),
-                    queue: queue.to_string(),
-                });
-            }
-            tokio::time::sleep(POLL).await;
         }
     }
 }

@@ -86,27 +86,47 @@ pub async fn queue_info(broker: &HttpBroker, vhost: &str, name: &str) -> Result<
     }
 }
 
-/// The connections of a queue's consumers, by name (the path segment that closes one).
-pub async fn queue_consumer_connections(
+/// A queue's consumers as the management API lists them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueConsumers {
+    /// The queue's own count, in-node consumers (a shovel's, a federation link's) included.
+    pub count: u64,
+    /// How many consumers the listing names: it can trail the count by a few seconds.
+    pub listed: u64,
+    /// The client connections among them, by name (the path segment that closes one).
+    /// In-node connections (named `<node.pid>`) are left out: the API cannot close them.
+    pub client_connections: Vec<String>,
+}
+
+/// A queue's consumers; none when the queue does not exist.
+pub async fn queue_consumers(
     broker: &HttpBroker,
     vhost: &str,
     name: &str,
-) -> Result<Vec<String>> {
-    let path = ApiPath::queue(vhost, name).query("columns", "consumer_details");
+) -> Result<QueueConsumers> {
+    let path = ApiPath::queue(vhost, name).query("columns", "consumers,consumer_details");
     let queue: serde_json::Value = match broker.get_json(&path).await {
-        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e) if e.is_not_found() => return Ok(QueueConsumers::default()),
         other => other?,
     };
-    let mut names: Vec<String> = queue["consumer_details"]
+    let listed: Vec<&str> = queue["consumer_details"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|c| c["channel_details"]["connection_name"].as_str())
-        .map(str::to_string)
         .collect();
-    names.sort();
-    names.dedup();
-    Ok(names)
+    let mut client_connections: Vec<String> = listed
+        .iter()
+        .filter(|name| !name.starts_with('<'))
+        .map(|name| name.to_string())
+        .collect();
+    client_connections.sort();
+    client_connections.dedup();
+    Ok(QueueConsumers {
+        count: queue["consumers"].as_u64().unwrap_or(0),
+        listed: listed.len() as u64,
+        client_connections,
+    })
 }
 
 /// The bindings into one queue, with the `properties_key` each DELETE needs.

@@ -49,6 +49,7 @@ fn converges_through(name: &str, first: Fault, second: Fault, what: &str) {
         every: 10,
         times: usize::MAX,
         until: None,
+        until_after: 0,
     };
     let proxy = FaultProxy::start(
         node.mgmt_port,

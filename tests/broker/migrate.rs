@@ -536,13 +536,7 @@ fn declare_leaderless(vhost: &str) -> String {
 fn a_queue_with_consumers_is_refused_unless_allowed() {
     let node = BrokerNode::shared();
     let count = 1_000;
-    let (vhost, env) = filled(node, "migrate-consumers", count);
-    let mut consumer = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
-    consumer.consume("q.work");
-    crate::support::eventually(Duration::from_secs(30), "the consumer to show", || {
-        let q = node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)));
-        (q["consumers"] == 1).then_some(())
-    });
+    let (vhost, env, consumer) = with_a_consumer(node, "migrate-consumers", count);
     let plan = plan_json(node, env.arg());
     assert!(
         plan["flags_needed"]
@@ -570,5 +564,117 @@ fn a_queue_with_consumers_is_refused_unless_allowed() {
     );
     // The message the consumer held unacknowledged came back and moved with the rest.
     assert_all_in_order(node, &vhost, count);
+    drop(consumer);
+}
+
+/// `filled`, with a client consuming from `q.work` that holds one message unacknowledged.
+fn with_a_consumer(node: &BrokerNode, prefix: &str, count: usize) -> (String, TempEnv, Connection) {
+    let (vhost, env) = filled(node, prefix, count);
+    let mut consumer = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    consumer.consume("q.work");
+    crate::support::eventually(Duration::from_secs(30), "the consumer to show", || {
+        let q = node.get_json(&format!("/api/queues/{}/q.work", enc(&vhost)));
+        (q["consumers"] == 1).then_some(())
+    });
+    (vhost, env, consumer)
+}
+
+/// A proxy in front of `node` whose listing of `q.work`'s consumers counts one and names
+/// none (as a busy node's statistics do for a while), by `rule`.
+fn consumer_unlisted(
+    node: &BrokerNode,
+    vhost: &str,
+    rule: fn(&str, Fault, &str) -> Rule,
+    until: &str,
+) -> FaultProxy {
+    let listing = format!(
+        "GET /api/queues/{}/q.work?columns=consumers%2Cconsumer_details",
+        enc(vhost)
+    );
+    let unnamed = json!({ "consumers": 1, "consumer_details": [] }).to_string();
+    FaultProxy::start(
+        node.mgmt_port,
+        vec![rule(&listing, Fault::Answer(unnamed), until)],
+    )
+}
+
+/// Before the first shovel starts, the consumer the queue counts is waited for in the
+/// listing and closed: its unacknowledged message comes back first and keeps its place.
+#[test]
+fn a_consumer_listed_late_is_closed_before_the_move() {
+    let node = BrokerNode::shared();
+    let count = 300;
+    let (vhost, env, consumer) = with_a_consumer(node, "migrate-listed-late", count);
+    let first_ten = |matching: &str, fault: Fault, _: &str| Rule::first(matching, fault, 10);
+    let proxy = consumer_unlisted(node, &vhost, first_ten, "");
+    let auth = (node.user.as_str(), node.password.as_str());
+    let args = [
+        "apply",
+        "--env",
+        env.arg(),
+        "--auto-approve",
+        "--allow-destroy",
+        "--allow-consumer-disconnect",
+    ];
+    let run = warren_at(&proxy.url(), auth, &args, &[]);
+    run.expect_code(0, "apply with a consumer listed late");
+    assert_eq!(
+        proxy.faults.load(Ordering::SeqCst),
+        10,
+        "the listing was late"
+    );
+    assert!(
+        run.stderr.contains("closing consumer connection"),
+        "{}",
+        run.stderr
+    );
+    assert_migrated(node, &vhost, &env);
+    assert_all_in_order(node, &vhost, count);
+    drop(consumer);
+}
+
+/// A consumer the listing never names while the queue is moved out still holds a message
+/// when the queue is emptied: the queue refuses to go while it is in use, the consumer is
+/// closed once named, and its message moves after the rest instead of going with the queue.
+#[test]
+fn a_queue_a_consumer_holds_a_message_of_is_not_deleted() {
+    let node = BrokerNode::shared();
+    let count = 300;
+    let (vhost, env, consumer) = with_a_consumer(node, "migrate-in-use", count);
+    // The first delete is refused as the queue is not empty; the second comes once the
+    // shovel emptied it, with the consumer's message still held.
+    let second_delete =
+        |matching: &str, fault: Fault, delete: &str| Rule::until_nth(matching, fault, delete, 2);
+    let delete = format!("DELETE /api/queues/{}/q.work?", enc(&vhost));
+    let proxy = consumer_unlisted(node, &vhost, second_delete, &delete);
+    let auth = (node.user.as_str(), node.password.as_str());
+    let args = [
+        "apply",
+        "--env",
+        env.arg(),
+        "--auto-approve",
+        "--allow-destroy",
+        "--allow-consumer-disconnect",
+    ];
+    let run = warren_at(&proxy.url(), auth, &args, &[]);
+    run.expect_code(0, "apply with a consumer never listed before the delete");
+    assert!(
+        proxy.faults.load(Ordering::SeqCst) > 0,
+        "no listing was hidden"
+    );
+    assert!(
+        run.stderr.contains("closing consumer connection"),
+        "{}",
+        run.stderr
+    );
+    assert_migrated(node, &vhost, &env);
+    wait_for_messages(node, &vhost, "q.work", count as u64);
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    let mut bodies = amqp.drain("q.work", count);
+    // The held message was the first; it moved last.
+    assert_eq!(bodies.last().map(String::as_str), Some("m000000"));
+    bodies.sort();
+    let all: Vec<String> = (0..count).map(|i| format!("m{i:06}")).collect();
+    assert_eq!(bodies, all, "every message, once");
     drop(consumer);
 }

@@ -40,6 +40,8 @@ pub struct Rule {
     pub every: usize,
     pub times: usize,
     pub until: Option<String>,
+    /// How many requests containing `until` pass before the rule stops (0: the first stops it).
+    pub until_after: usize,
 }
 
 impl Rule {
@@ -51,17 +53,27 @@ impl Rule {
             every: 1,
             times,
             until: None,
+            until_after: 0,
         }
     }
 
     /// The fault for every matching request until one containing `until` comes.
     pub fn until(matching: &str, fault: Fault, until: &str) -> Rule {
+        Rule::until_nth(matching, fault, until, 1)
+    }
+
+    /// The fault for every matching request until the `nth` one containing `until` comes.
+    pub fn until_nth(matching: &str, fault: Fault, until: &str, nth: usize) -> Rule {
         Rule {
             until: Some(until.to_string()),
+            until_after: nth.saturating_sub(1),
             ..Rule::first(matching, fault, usize::MAX)
         }
     }
 }
+
+/// Per rule: faults left to give, matching requests seen, `until` requests left to pass.
+type Left = (AtomicUsize, AtomicUsize, AtomicUsize);
 
 pub struct FaultProxy {
     pub port: u16,
@@ -74,10 +86,13 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let faults = Arc::new(AtomicUsize::new(0));
-        let left: Arc<Vec<(AtomicUsize, AtomicUsize)>> = Arc::new(
+        let left: Arc<Vec<Left>> = Arc::new(
             rules
                 .iter()
-                .map(|r| (AtomicUsize::new(r.times), AtomicUsize::new(0)))
+                .map(|r| {
+                    let times = AtomicUsize::new(r.times);
+                    (times, AtomicUsize::new(0), AtomicUsize::new(r.until_after))
+                })
                 .collect(),
         );
         let rules = Arc::new(rules);
@@ -97,13 +112,7 @@ impl FaultProxy {
     }
 }
 
-fn serve(
-    client: TcpStream,
-    upstream: u16,
-    rules: &[Rule],
-    left: &[(AtomicUsize, AtomicUsize)],
-    fired: &AtomicUsize,
-) {
+fn serve(client: TcpStream, upstream: u16, rules: &[Rule], left: &[Left], fired: &AtomicUsize) {
     let Some(request) = read_request(&client) else {
         return;
     };
@@ -111,14 +120,20 @@ fn serve(
         String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or(&[])).to_string();
     for (i, r) in rules.iter().enumerate() {
         if r.until.as_ref().is_some_and(|u| first_line.contains(u)) {
-            left[i].0.store(0, Ordering::SeqCst);
+            let passing = &left[i].2;
+            if passing
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_err()
+            {
+                left[i].0.store(0, Ordering::SeqCst);
+            }
         }
     }
     let rule = rules.iter().enumerate().find(|(i, r)| {
         if !first_line.contains(&r.matching) {
             return false;
         }
-        let (times, seen) = &left[*i];
+        let (times, seen, _) = &left[*i];
         let nth = seen.fetch_add(1, Ordering::SeqCst) + 1;
         nth % r.every.max(1) == 0
             && times
