@@ -419,17 +419,7 @@ fn a_queue_that_never_shows_a_count_is_taken_as_leaderless() {
         10,
     );
     let proxy = FaultProxy::start(node.mgmt_port, vec![hidden, lagging]);
-    let auth = (node.user.as_str(), node.password.as_str());
-    let args = [
-        "apply",
-        "--env",
-        env.arg(),
-        "--auto-approve",
-        "--allow-destroy",
-        "--migration-timeout",
-        "90",
-    ];
-    let run = warren_at(&proxy.url(), auth, &args, &[]);
+    let run = apply_through(&proxy, node, &env, &["--migration-timeout", "90"]);
     run.expect_code(0, "apply over a queue that never shows a count");
     assert!(
         proxy.faults.load(Ordering::SeqCst) > 10,
@@ -607,16 +597,7 @@ fn a_consumer_listed_late_is_closed_before_the_move() {
     let (vhost, env, consumer) = with_a_consumer(node, "migrate-listed-late", count);
     let first_ten = |matching: &str, fault: Fault, _: &str| Rule::first(matching, fault, 10);
     let proxy = consumer_unlisted(node, &vhost, first_ten, "");
-    let auth = (node.user.as_str(), node.password.as_str());
-    let args = [
-        "apply",
-        "--env",
-        env.arg(),
-        "--auto-approve",
-        "--allow-destroy",
-        "--allow-consumer-disconnect",
-    ];
-    let run = warren_at(&proxy.url(), auth, &args, &[]);
+    let run = apply_through(&proxy, node, &env, &["--allow-consumer-disconnect"]);
     run.expect_code(0, "apply with a consumer listed late");
     assert_eq!(
         proxy.faults.load(Ordering::SeqCst),
@@ -647,16 +628,7 @@ fn a_queue_a_consumer_holds_a_message_of_is_not_deleted() {
         |matching: &str, fault: Fault, delete: &str| Rule::until_nth(matching, fault, delete, 2);
     let delete = format!("DELETE /api/queues/{}/q.work?", enc(&vhost));
     let proxy = consumer_unlisted(node, &vhost, second_delete, &delete);
-    let auth = (node.user.as_str(), node.password.as_str());
-    let args = [
-        "apply",
-        "--env",
-        env.arg(),
-        "--auto-approve",
-        "--allow-destroy",
-        "--allow-consumer-disconnect",
-    ];
-    let run = warren_at(&proxy.url(), auth, &args, &[]);
+    let run = apply_through(&proxy, node, &env, &["--allow-consumer-disconnect"]);
     run.expect_code(0, "apply with a consumer never listed before the delete");
     assert!(
         proxy.faults.load(Ordering::SeqCst) > 0,
@@ -677,4 +649,18 @@ fn a_queue_a_consumer_holds_a_message_of_is_not_deleted() {
     let all: Vec<String> = (0..count).map(|i| format!("m{i:06}")).collect();
     assert_eq!(bodies, all, "every message, once");
     drop(consumer);
+}
+
+/// `apply --auto-approve --allow-destroy` with `extra` flags, through `proxy` to `node`.
+fn apply_through(proxy: &FaultProxy, node: &BrokerNode, env: &TempEnv, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "apply",
+        "--env",
+        env.arg(),
+        "--auto-approve",
+        "--allow-destroy",
+    ];
+    args.extend_from_slice(extra);
+    let auth = (node.user.as_str(), node.password.as_str());
+    warren_at(&proxy.url(), auth, &args, &[])
 }
