@@ -55,6 +55,9 @@ pub enum ApplyError {
     #[error("queue {queue:?} in {vhost:?} reports no message count; nothing more was done")]
     NoMessageCount { vhost: String, queue: String },
 
+    #[error("queue {queue:?} in {vhost:?} reported no message count for 60 s after its messages moved back: they were moved, but could not be counted")]
+    NoCountAfterMove { vhost: String, queue: String },
+
     #[error("moving the messages of {from:?} to {to:?} took longer than {seconds}s; they are safe in both queues, and running apply again finishes the migration")]
     MoveTimedOut {
         from: String,

@@ -228,10 +228,17 @@ impl Step<'_> {
         loop {
             let info = queue_info(self.broker, self.vhost, self.queue).await?;
             let (count, consumers) = info.map_or((Some(0), 0), |q| (q.messages, q.consumers));
-            if let Some(n) = count {
-                if n >= expected || consumers > 0 || Instant::now() > deadline {
+            match count {
+                Some(n) if n >= expected || consumers > 0 || Instant::now() > deadline => {
                     return Ok((n, consumers));
                 }
+                None if Instant::now() > deadline => {
+                    return Err(ApplyError::NoCountAfterMove {
+                        vhost: self.vhost.to_string(),
+                        queue: self.queue.to_string(),
+                    });
+                }
+                _ => {}
             }
             tokio::time::sleep(POLL).await;
         }
@@ -342,6 +349,10 @@ impl Step<'_> {
         let mut printed: Option<Instant> = None;
         let mut last_moved = None;
         let mut unreported_since: Option<Instant> = None;
+        // Whether a shovel this drain started has finished: a pass that moved whatever the
+        // queue held then, whatever its (lagging) count said.
+        let mut passed = false;
+        let mut in_use_since: Option<Instant> = None;
         loop {
             let running = shovel_defined(self.broker, self.vhost, &shovel).await?;
             if options.allow_consumer_disconnect {
@@ -353,11 +364,8 @@ impl Step<'_> {
             let mut read = None;
             if running {
                 let status = self.shovel_status(&shovel).await?;
-                shovels::check_stopped(&shovel, status.as_ref())?;
-                unreported_since = match status {
-                    Some(_) => None,
-                    None => Some(unreported_since.unwrap_or_else(Instant::now)),
-                };
+                shovels::check_stopped(&shovel, &status)?;
+                unreported_since = shovels::unreported_since(&status, unreported_since);
                 read = Some(status);
                 if unreported_since.is_some_and(|at| at.elapsed() >= SHOVEL_UNREPORTED_AFTER) {
                     // Its definition was cut off before the broker started it (a run killed
@@ -367,15 +375,24 @@ impl Step<'_> {
                     unreported_since = None;
                 }
             } else {
-                match self.delete_if_empty(from).await? {
+                match self.delete_if_empty(from, passed).await? {
                     Emptied::Deleted => return Ok(()),
                     // Messages are left (the first pass, or arrivals since the last one).
-                    Emptied::Holding => self.start_shovel(&shovel, from, to).await?,
+                    Emptied::Holding => {
+                        self.start_shovel(&shovel, from, to).await?;
+                        passed = true;
+                        in_use_since = None;
+                    }
                     // Its consumers are closed on the next pass, once listed.
                     Emptied::InUse if options.allow_consumer_disconnect => {}
-                    // A client attached since the check before the migration began (a quorum
-                    // queue's count can also still show the shovel that just finished).
-                    Emptied::InUse => self.refuse_consumers(from).await?,
+                    // The shovel that just finished can hold the queue a moment longer, and
+                    // a count can still show it: only a consumer that stays is a client's.
+                    Emptied::InUse => {
+                        let since = *in_use_since.get_or_insert_with(Instant::now);
+                        if since.elapsed() >= STATS_SETTLE {
+                            self.refuse_consumers(from).await?;
+                        }
+                    }
                 }
             }
             if printed.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
@@ -389,7 +406,7 @@ impl Step<'_> {
                         Some(status) => status,
                         None => self.shovel_status(&shovel).await?,
                     };
-                    format!(" (no progress; {})", shovels::describe(status.as_ref()))
+                    format!(" (no progress; {})", shovels::describe(&status))
                 } else {
                     String::new()
                 };
@@ -410,16 +427,17 @@ impl Step<'_> {
 
     /// Deletes a queue that holds nothing and that no consumer holds messages of. Classic
     /// queues check both atomically (`if-empty`, `if-unused`: a consumer's unacknowledged
-    /// messages are not counted as held); quorum queues and streams refuse both, so their
-    /// counts (which lag a few seconds behind) must read no message and no consumer.
-    async fn delete_if_empty(&self, name: &str) -> Result<Emptied, ApplyError> {
+    /// messages are not counted as held); quorum queues and streams refuse both, so a shovel
+    /// pass must have emptied them (`passed`) and their counts (which lag a few seconds
+    /// behind) must read no message and no consumer.
+    async fn delete_if_empty(&self, name: &str, passed: bool) -> Result<Emptied, ApplyError> {
         let Some(info) = queue_info(self.broker, self.vhost, name).await? else {
             return Ok(Emptied::Deleted);
         };
         let mut path = ApiPath::queue(self.vhost, name);
         if info.kind == "classic" {
             path = path.query("if-empty", "true").query("if-unused", "true");
-        } else if info.messages != Some(0) {
+        } else if !passed || info.messages != Some(0) {
             return Ok(Emptied::Holding);
         } else if info.consumers > 0 {
             return Ok(Emptied::InUse);

@@ -189,15 +189,18 @@ pub async fn consumers_besides_shovel(
     }
 }
 
-/// The dynamic shovels of a vhost and their state; empty without the management plugin
-/// for shovels.
-pub async fn shovel_statuses(broker: &HttpBroker, vhost: &str) -> Result<Vec<ShovelStatus>> {
+/// The dynamic shovels of a vhost and their state; None without the management plugin
+/// for shovels, which alone reports them.
+pub async fn shovel_statuses(
+    broker: &HttpBroker,
+    vhost: &str,
+) -> Result<Option<Vec<ShovelStatus>>> {
     match broker
         .get_json(&ApiPath::new(["shovels"]).segment(vhost))
         .await
     {
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        other => other,
+        Err(e) if e.is_not_found() => Ok(None),
+        other => other.map(Some),
     }
 }
 

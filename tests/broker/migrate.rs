@@ -435,6 +435,45 @@ fn a_queue_that_never_shows_a_count_is_taken_as_leaderless() {
     assert_all_in_order(node, &vhost, count);
 }
 
+/// A rerun that finds the new quorum queue's count at 0 (a count can lag ten seconds behind
+/// a quorum queue) while it holds messages (here published straight into it after the kill)
+/// does not delete it on that count: a shovel pass moves what it holds first.
+#[test]
+fn a_quorum_queue_whose_count_lags_is_emptied_by_a_shovel_before_it_goes() {
+    let node = BrokerNode::shared();
+    let count = 300;
+    let (vhost, env) = filled(node, "migrate-lagging", count);
+    apply_killed_at(node, &env, "re-created its");
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    let late: Vec<String> = (0..5).map(|i| format!("late{i}")).collect();
+    amqp.publish_confirmed("q.work", late.iter().cloned());
+    drop(amqp);
+    wait_for_messages(node, &vhost, "q.work", late.len() as u64);
+    let queue = format!("/api/queues/{}/q.work", enc(&vhost));
+    let columns = "name,vhost,type,durable,auto_delete,arguments,consumers";
+    let mut lagging = node.get_json(&format!("{queue}?columns={columns}"));
+    lagging["messages"] = json!(0);
+    let rule = Rule::until(
+        &format!("GET {queue}?columns="),
+        Fault::Answer(lagging.to_string()),
+        &format!("DELETE {queue}"),
+    );
+    let proxy = FaultProxy::start(node.mgmt_port, vec![rule]);
+    let run = apply_through(&proxy, node, &env, &["--migration-timeout", "90"]);
+    run.expect_code(0, "apply over a quorum queue whose count lags");
+    assert!(
+        proxy.faults.load(Ordering::SeqCst) > 0,
+        "no count was shown"
+    );
+    assert_migrated(node, &vhost, &env);
+    let all = count + late.len();
+    wait_for_messages(node, &vhost, "q.work", all as u64);
+    let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
+    let bodies = amqp.drain("q.work", all);
+    let expected: Vec<String> = (0..count).map(|i| format!("m{i:06}")).chain(late).collect();
+    assert_eq!(bodies, expected, "every message, the late ones last");
+}
+
 /// A run killed while it defined the shovel back can leave the definition stored and the
 /// shovel never started: no status, nothing moved. The rerun defines it again. The test
 /// makes that state on purpose: it stores the same definition on the node and stops the
