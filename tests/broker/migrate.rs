@@ -673,6 +673,12 @@ fn a_queue_a_consumer_holds_a_message_of_is_not_deleted() {
     let run = apply_through(&proxy, node, &env, &["--allow-consumer-disconnect"]);
     run.expect_code(0, "apply with a consumer never listed before the delete");
     assert!(
+        run.stderr
+            .contains("\"q.work\" counts 1 consumer(s) but names 0 after 15 s"),
+        "{}",
+        run.stderr
+    );
+    assert!(
         proxy.faults.load(Ordering::SeqCst) > 0,
         "no listing was hidden"
     );

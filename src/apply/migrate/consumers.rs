@@ -40,7 +40,17 @@ impl Step<'_> {
         let consumers = loop {
             let consumers = queue_consumers(self.broker, self.vhost, queue).await?;
             let listed = !all_listed || consumers.listed >= consumers.count;
-            if listed || Instant::now() >= deadline {
+            if listed {
+                break consumers;
+            }
+            if Instant::now() >= deadline {
+                // The queue's refusal to go while in use still keeps their messages.
+                self.say(&format!(
+                    "{queue:?} counts {} consumer(s) but names {} after {} s; closing those named",
+                    consumers.count,
+                    consumers.listed,
+                    CONSUMERS_LISTED_WITHIN.as_secs()
+                ));
                 break consumers;
             }
             tokio::time::sleep(POLL).await;
