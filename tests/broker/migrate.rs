@@ -443,7 +443,7 @@ fn a_quorum_queue_whose_count_lags_is_emptied_by_a_shovel_before_it_goes() {
     let node = BrokerNode::shared();
     let count = 300;
     let (vhost, env) = filled(node, "migrate-lagging", count);
-    apply_killed_at(node, &env, "re-created its");
+    apply_killed_at(node, &env, "declared it with its new type");
     let mut amqp = Connection::open(node.amqp_port, &node.user, &node.password, &vhost);
     let late: Vec<String> = (0..5).map(|i| format!("late{i}")).collect();
     amqp.publish_confirmed("q.work", late.iter().cloned());
