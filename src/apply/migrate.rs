@@ -93,7 +93,9 @@ pub async fn migrate(
     });
     let mut kept_bindings = Vec::new();
     let left = if already_new {
-        step.left_declared().await?
+        // Only a replicated queue (quorum, stream) has a leader to lack.
+        let replicated = queue.as_ref().is_some_and(|q| q.kind != "classic");
+        step.left_declared(replicated).await?
     } else {
         Left::InUse
     };

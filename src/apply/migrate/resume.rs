@@ -25,11 +25,13 @@ impl Left {
     /// still holds every message the migration began with: the run that declared the queue
     /// stopped before moving anything back. (A shovel back that finished after its run was
     /// killed removes itself too, but leaves the temporary queue short.)
-    fn judge(count: Option<u64>) -> Left {
+    /// A classic queue without a count is only slow to report one: it is used as it is.
+    fn judge(count: Option<u64>, replicated: bool) -> Left {
         match count {
             Some(0) => Left::Empty,
             Some(_) => Left::InUse,
-            None => Left::Leaderless,
+            None if replicated => Left::Leaderless,
+            None => Left::InUse,
         }
     }
 }
@@ -40,7 +42,7 @@ pub(super) const NO_LEADER_AFTER: Duration = Duration::from_secs(20);
 
 impl Step<'_> {
     /// What an earlier run, which declared the queue anew, left of it.
-    pub(super) async fn left_declared(&self) -> Result<Left, ApplyError> {
+    pub(super) async fn left_declared(&self, replicated: bool) -> Result<Left, ApplyError> {
         let back = shovel_name(self.temporary, true);
         if shovel_defined(self.broker, self.vhost, &back).await? {
             return Ok(Left::InUse);
@@ -48,7 +50,7 @@ impl Step<'_> {
         if !self.temporary_holds_all().await? {
             return Ok(Left::InUse);
         }
-        Ok(Left::judge(self.known_count(self.queue).await?))
+        Ok(Left::judge(self.known_count(self.queue).await?, replicated))
     }
 
     /// Whether the temporary queue still holds every message the migration began with.
@@ -91,8 +93,10 @@ mod tests {
 
     #[test]
     fn a_queue_declared_anew_is_judged_by_its_first_count() {
-        assert_eq!(Left::judge(Some(0)), Left::Empty);
-        assert_eq!(Left::judge(Some(3)), Left::InUse);
-        assert_eq!(Left::judge(None), Left::Leaderless);
+        assert_eq!(Left::judge(Some(0), true), Left::Empty);
+        assert_eq!(Left::judge(Some(3), true), Left::InUse);
+        assert_eq!(Left::judge(None, true), Left::Leaderless);
+        assert_eq!(Left::judge(Some(0), false), Left::Empty);
+        assert_eq!(Left::judge(None, false), Left::InUse);
     }
 }
