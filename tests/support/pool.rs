@@ -62,8 +62,18 @@ pub fn lend() -> Lent {
     }
 }
 
-/// Empties `node` back to a fresh node's state; false when no login works to do it.
+/// Empties `node` back to a fresh node's state; false when no login works to do it, or
+/// when the node no longer answers (its log's end is printed: why it went).
 fn empty(node: &BrokerNode) -> bool {
+    if std::net::TcpStream::connect(("127.0.0.1", node.mgmt_port)).is_err() {
+        eprintln!(
+            "pool: {} no longer answers on {}; a new node replaces it. Its log ends:\n{}",
+            node.name,
+            node.url(),
+            log_tail(node, 40)
+        );
+        return false;
+    }
     let base = node.url();
     let admin = |method: &str, path: &str, body: Option<&str>| {
         curl(
@@ -125,4 +135,22 @@ fn empty(node: &BrokerNode) -> bool {
         }
     }
     true
+}
+
+/// The last `lines` lines of each of the node's log files.
+fn log_tail(node: &BrokerNode, lines: usize) -> String {
+    let Ok(entries) = std::fs::read_dir(node.dir().join("log")) else {
+        return "(no log directory)".to_string();
+    };
+    let mut tail = String::new();
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        tail.push_str(&format!("== {}\n", entry.path().display()));
+        for line in &all[all.len().saturating_sub(lines)..] {
+            tail.push_str(line);
+            tail.push('\n');
+        }
+    }
+    tail
 }
