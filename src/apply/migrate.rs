@@ -258,22 +258,21 @@ impl Step<'_> {
 
     /// A queue's messages; waits while the broker has no count yet, 0 when it does not exist.
     async fn messages(&self, name: &str) -> Result<u64, ApplyError> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let count = self.count_within(name, Duration::from_secs(30)).await?;
+        count.ok_or_else(|| ApplyError::NoMessageCount {
+            vhost: self.vhost.to_string(),
+            queue: name.to_string(),
+        })
+    }
+
+    /// A queue's count once the broker has one, waiting up to `within`; None if it has
+    /// none by then (a queue declared a moment ago shows none until its first statistics).
+    async fn count_within(&self, name: &str, within: Duration) -> Result<Option<u64>, ApplyError> {
+        let deadline = Instant::now() + within;
         loop {
-            let info = queue_info(self.broker, self.vhost, name).await?;
-            match info {
-                None => return Ok(0),
-                Some(q) => {
-                    if let Some(n) = q.messages {
-                        return Ok(n);
-                    }
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(ApplyError::NoMessageCount {
-                    vhost: self.vhost.to_string(),
-                    queue: name.to_string(),
-                });
+            let count = self.count_now(name).await?;
+            if count.is_some() || Instant::now() >= deadline {
+                return Ok(count);
             }
             tokio::time::sleep(POLL).await;
         }

@@ -403,19 +403,15 @@ fn a_queue_that_never_shows_a_count_is_taken_as_leaderless() {
     let count = 300;
     let (vhost, env) = left_without_a_leader(node, "migrate-uncounted", count);
     let queue = format!("/api/queues/{}/q.work", enc(&vhost));
-    let columns = "name,vhost,type,durable,auto_delete,arguments,consumers";
-    let uncounted = node.get_json(&format!("{queue}?columns={columns}"));
     let hidden = Rule::until(
         &format!("GET {queue}?columns="),
-        Fault::Answer(uncounted.to_string()),
+        shown_count(node, &queue, None),
         &format!("DELETE {queue}"),
     );
     let temporary = format!("/api/queues/{}/{TEMPORARY}", enc(&vhost));
-    let mut lagging = node.get_json(&format!("{temporary}?columns={columns}"));
-    lagging["messages"] = json!(0);
     let lagging = Rule::first(
         &format!("GET {temporary}?columns="),
-        Fault::Answer(lagging.to_string()),
+        shown_count(node, &temporary, Some(0)),
         10,
     );
     let proxy = FaultProxy::start(node.mgmt_port, vec![hidden, lagging]);
@@ -450,12 +446,9 @@ fn a_quorum_queue_whose_count_lags_is_emptied_by_a_shovel_before_it_goes() {
     drop(amqp);
     wait_for_messages(node, &vhost, "q.work", late.len() as u64);
     let queue = format!("/api/queues/{}/q.work", enc(&vhost));
-    let columns = "name,vhost,type,durable,auto_delete,arguments,consumers";
-    let mut lagging = node.get_json(&format!("{queue}?columns={columns}"));
-    lagging["messages"] = json!(0);
     let rule = Rule::until(
         &format!("GET {queue}?columns="),
-        Fault::Answer(lagging.to_string()),
+        shown_count(node, &queue, Some(0)),
         &format!("DELETE {queue}"),
     );
     let proxy = FaultProxy::start(node.mgmt_port, vec![rule]);
@@ -711,4 +704,15 @@ fn apply_through(proxy: &FaultProxy, node: &BrokerNode, env: &TempEnv, extra: &[
     args.extend_from_slice(extra);
     let auth = (node.user.as_str(), node.password.as_str());
     warren_at(&proxy.url(), auth, &args, &[])
+}
+
+/// An answer for the queue at `path` as it is now, but showing `messages` as its count
+/// (none at all with None, as a queue whose statistics never came).
+fn shown_count(node: &BrokerNode, path: &str, messages: Option<u64>) -> Fault {
+    let columns = "name,vhost,type,durable,auto_delete,arguments,consumers";
+    let mut queue = node.get_json(&format!("{path}?columns={columns}"));
+    if let Some(n) = messages {
+        queue["messages"] = json!(n);
+    }
+    Fault::Answer(queue.to_string())
 }

@@ -50,7 +50,9 @@ impl Step<'_> {
         if !self.temporary_holds_all().await? {
             return Ok(Left::InUse);
         }
-        Ok(Left::judge(self.known_count(self.queue).await?, replicated))
+        // A queue whose replica never elected a leader shows no count, ever.
+        let count = self.count_within(self.queue, NO_LEADER_AFTER).await?;
+        Ok(Left::judge(count, replicated))
     }
 
     /// Whether the temporary queue still holds every message the migration began with.
@@ -67,20 +69,6 @@ impl Step<'_> {
             let queue = self.count_now(self.queue).await?;
             if queue.is_some_and(|n| n > 0) || Instant::now() >= deadline {
                 return Ok(false);
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    /// A queue's count once the broker has one: a queue declared a moment ago (by a run
-    /// killed just after) shows none until its first statistics, a few seconds; one whose
-    /// replica never elected a leader shows none ever.
-    async fn known_count(&self, name: &str) -> Result<Option<u64>, ApplyError> {
-        let deadline = Instant::now() + NO_LEADER_AFTER;
-        loop {
-            let count = self.count_now(name).await?;
-            if count.is_some() || Instant::now() >= deadline {
-                return Ok(count);
             }
             tokio::time::sleep(POLL).await;
         }
