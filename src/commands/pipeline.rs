@@ -32,6 +32,7 @@ pub fn load_valid(
     let dir = super::env_dir(reference, environments_dir)?;
     let options = ValidateOptions {
         broker_version: version,
+        errors_only: true,
     };
     let (mut env, problems) = super::validate::check_environment(&dir, &options, false);
     env.reference = reference.to_string();

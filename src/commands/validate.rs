@@ -17,7 +17,10 @@ pub fn run(args: &ValidateArgs, environments_dir: &Path, color: bool) -> Result<
         .map(str::parse::<BrokerVersion>)
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
-    let options = ValidateOptions { broker_version };
+    let options = ValidateOptions {
+        broker_version,
+        errors_only: false,
+    };
     let dirs = selected_dirs(args, environments_dir)?;
     // Thousands of diagnostics: one write per buffer, not one per line.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

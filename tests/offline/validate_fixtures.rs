@@ -352,3 +352,35 @@ fn every_lint_fixture_reports_exactly_its_expected_warnings() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Plan and apply validate with `errors_only`: they must refuse exactly what `validate`
+/// refuses, and skip only checks that cannot refuse.
+#[test]
+fn errors_only_finds_every_error() {
+    use warren::config::load_environment;
+    use warren::config::validate::{validate, ValidateOptions};
+    let (mut warnings_full, mut warnings_errors_only) = (0, 0);
+    for fixture in fixture_dirs(INVALID).into_iter().chain(fixture_dirs(LINTS)) {
+        let (env, _) = load_environment(&root().join(&fixture));
+        let run = |errors_only: bool| {
+            let options = ValidateOptions {
+                errors_only,
+                ..ValidateOptions::default()
+            };
+            let (errors, warnings): (Vec<_>, Vec<_>) = validate(&env, &options)
+                .into_iter()
+                .partition(|p| p.is_error());
+            let codes: Vec<&str> = errors.iter().map(|p| p.code()).collect();
+            (codes, warnings.len())
+        };
+        let (full, warned) = run(false);
+        let (errors_only, warned_anyway) = run(true);
+        assert_eq!(errors_only, full, "{fixture}: errors differ");
+        warnings_full += warned;
+        warnings_errors_only += warned_anyway;
+    }
+    assert!(
+        warnings_errors_only * 2 < warnings_full,
+        "errors_only still warns {warnings_errors_only} times of {warnings_full}"
+    );
+}
