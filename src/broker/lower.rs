@@ -9,17 +9,17 @@ use crate::format::uri_credentials::{canonical, map_uris};
 use crate::format::wire::{BindingDef, Definitions, ParameterDef, UserDef};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
-use crate::model::{DestinationType, ResourceId, State};
+use crate::model::{DestinationType, ResourceId, State, StateBuilder};
 
 /// Takes the snapshot apart as it goes, so its strings and maps move into the state
 /// instead of being copied while the whole answer stays alive.
 pub fn live_state(snapshot: LiveSnapshot) -> State {
-    let mut state = State::default();
     let LiveSnapshot {
         definitions: defs,
         vhosts,
         ..
     } = snapshot;
+    let mut state = StateBuilder::with_capacity(vhosts.len() + defs.object_count());
     let default_types: HashMap<String, String> = vhosts
         .iter()
         .filter_map(|v| Some((v.name.clone(), v.default_queue_type.clone()?)))
@@ -121,7 +121,7 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
             kinds::parameter(g.value),
         );
     }
-    state
+    state.build()
 }
 
 /// A binding's identity from its wire form; None for a destination type warren does not know.
@@ -137,7 +137,7 @@ pub fn binding_id(b: &BindingDef) -> Option<ResourceId> {
     ))
 }
 
-fn add_users(state: &mut State, users: Vec<UserDef>) {
+fn add_users(state: &mut StateBuilder, users: Vec<UserDef>) {
     for u in users {
         state.insert(
             ResourceId::User {
@@ -158,7 +158,7 @@ fn add_users(state: &mut State, users: Vec<UserDef>) {
 }
 
 /// 3.10 keeps operator policies and vhost limits among the parameters.
-fn add_parameters(state: &mut State, parameters: Vec<ParameterDef>) {
+fn add_parameters(state: &mut StateBuilder, parameters: Vec<ParameterDef>) {
     for p in parameters {
         match p.component.as_str() {
             "operator_policy" => {

@@ -13,7 +13,7 @@ use super::schema::{BindingSpec, Kind, SecretSource};
 use super::uri_credentials;
 use crate::model::kinds;
 use crate::model::secret_value::Secret;
-use crate::model::{DestinationType, Resource, ResourceId, State};
+use crate::model::{DestinationType, Resource, ResourceId, State, StateBuilder};
 
 /// Reads a secret when the state needs it.
 pub type SecretResolver<'a> = dyn Fn(&SecretSource, FileId) -> Result<Secret, Diagnostic> + 'a;
@@ -29,7 +29,7 @@ pub fn desired_state(
     env: &Environment,
     resolve: &SecretResolver,
 ) -> Result<State, Vec<Diagnostic>> {
-    let mut state = State::default();
+    let mut state = StateBuilder::default();
     let mut problems = Vec::new();
     let managed = env.managed_vhosts();
     let wants = |kind: Kind| env.manages_kind(kind);
@@ -123,13 +123,13 @@ pub fn desired_state(
         }
     }
     if problems.is_empty() {
-        Ok(state)
+        Ok(state.build())
     } else {
         Err(problems)
     }
 }
 
-fn add_vhost(state: &mut State, env: &Environment, name: &str, vhost: &Vhost) {
+fn add_vhost(state: &mut StateBuilder, env: &Environment, name: &str, vhost: &Vhost) {
     let wants = |kind: Kind| env.manages_kind(kind);
     let default_type = vhost
         .default_queue_type
@@ -273,7 +273,7 @@ fn add_vhost(state: &mut State, env: &Environment, name: &str, vhost: &Vhost) {
 
 /// Runtime parameters, with shovel and federation URI secrets resolved.
 fn add_parameters(
-    state: &mut State,
+    state: &mut StateBuilder,
     problems: &mut Vec<Diagnostic>,
     (name, vhost): (&str, &Vhost),
     sources: &Sources,
@@ -306,7 +306,7 @@ fn add_parameters(
 }
 
 fn add_bindings(
-    state: &mut State,
+    state: &mut StateBuilder,
     vhost: &str,
     destination_type: DestinationType,
     destination: &str,

@@ -77,6 +77,22 @@ pub struct Definitions {
     pub bindings: Vec<BindingDef>,
 }
 
+impl Definitions {
+    /// How many objects the document lists, each kind's list counted once.
+    pub fn object_count(&self) -> usize {
+        self.users.len()
+            + self.vhosts.len()
+            + self.permissions.len()
+            + self.topic_permissions.len()
+            + self.parameters.len()
+            + self.global_parameters.len()
+            + self.policies.len()
+            + self.queues.len()
+            + self.exchanges.len()
+            + self.bindings.len()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserDef {
