@@ -1,6 +1,8 @@
 //! An object's properties by field name, kept sorted in one small vector: a resource has
 //! three or four, and a B-tree would spend a node of about a kilobyte on each resource.
+//! Field names are the schema's own words, borrowed, not a string allocated per object.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -9,14 +11,17 @@ use serde_json::Value;
 /// Field name to value, in field-name order, each name once.
 #[derive(Clone, Default, PartialEq)]
 pub struct Props {
-    entries: Vec<(String, Value)>,
+    entries: Vec<Entry>,
 }
 
-type Entry = (String, Value);
+/// A field's name: a schema word (`durable`), or read from a document.
+pub type Key = Cow<'static, str>;
+
+type Entry = (Key, Value);
 
 impl Props {
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -28,10 +33,13 @@ impl Props {
     }
 
     /// Sets `key`, returning the value it replaces.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
+        let key = key.into();
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
+                // Exactly one more: a doubling vector would hold a quarter of its room empty.
+                self.entries.reserve_exact(1);
                 self.entries.insert(i, (key, value));
                 None
             }
@@ -42,11 +50,11 @@ impl Props {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.into_iter()
     }
 
@@ -59,17 +67,17 @@ impl Props {
     }
 }
 
-fn pair(entry: &Entry) -> (&String, &Value) {
-    (&entry.0, &entry.1)
+fn pair(entry: &Entry) -> (&str, &Value) {
+    (entry.0.as_ref(), &entry.1)
 }
 
 impl<'a> IntoIterator for &'a Props {
-    type Item = (&'a String, &'a Value);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, Entry>, fn(&Entry) -> (&String, &Value)>;
+    type Item = (&'a str, &'a Value);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, Entry>, fn(&Entry) -> (&str, &Value)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries
             .iter()
-            .map(pair as fn(&Entry) -> (&String, &Value))
+            .map(pair as fn(&Entry) -> (&str, &Value))
     }
 }
 
@@ -100,7 +108,7 @@ impl<'de> Deserialize<'de> for Props {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = std::collections::BTreeMap::<String, Value>::deserialize(deserializer)?;
         Ok(Props {
-            entries: map.into_iter().collect(),
+            entries: map.into_iter().map(|(k, v)| (Key::from(k), v)).collect(),
         })
     }
 }
@@ -113,9 +121,9 @@ mod tests {
     #[test]
     fn keeps_one_value_per_key_in_key_order() {
         let mut props = Props::default();
-        assert_eq!(props.insert("b".into(), json!(1)), None);
-        props.insert("a".into(), json!(2));
-        assert_eq!(props.insert("b".into(), json!(3)), Some(json!(1)));
+        assert_eq!(props.insert("b", json!(1)), None);
+        props.insert("a", json!(2));
+        assert_eq!(props.insert("b", json!(3)), Some(json!(1)));
         assert_eq!(props.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(props.get("b"), Some(&json!(3)));
         assert_eq!(props.remove("a"), Some(json!(2)));

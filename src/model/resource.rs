@@ -68,7 +68,7 @@ fn redacted<S: serde::Serializer>(props: &Props, serializer: S) -> Result<S::Ok,
     use serde::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(props.len()))?;
     for (key, value) in props {
-        if SENSITIVE_FIELDS.contains(&key.as_str()) {
+        if SENSITIVE_FIELDS.contains(&key) {
             map.serialize_entry(key, "(sensitive)")?;
         } else {
             map.serialize_entry(key, &redact_credentials(value))?;
@@ -82,8 +82,8 @@ impl Resource {
         Self::default()
     }
 
-    pub fn with(mut self, field: &str, value: Value) -> Self {
-        self.props.insert(field.to_string(), normalise_value(value));
+    pub fn with(mut self, field: &'static str, value: Value) -> Self {
+        self.props.insert(field, normalise_value(value));
         self
     }
 

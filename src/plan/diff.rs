@@ -100,7 +100,7 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
         return Vec::new();
     }
     let immutable = immutable_fields(id);
-    let mut names: Vec<&String> = before.props.keys().chain(after.props.keys()).collect();
+    let mut names: Vec<&str> = before.props.keys().chain(after.props.keys()).collect();
     names.sort();
     names.dedup();
     let mut diffs = Vec::new();
@@ -109,8 +109,8 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
         if b == a {
             continue;
         }
-        let forces_replace = immutable.contains(&name.as_str());
-        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
+        let forces_replace = immutable.contains(&name);
+        let sensitive = SENSITIVE_FIELDS.contains(&name);
         match (b, a) {
             (Some(Value::Object(bm)), Some(Value::Object(am))) => {
                 let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
@@ -124,7 +124,12 @@ pub fn field_diffs(id: &ResourceId, before: &Resource, after: &Resource) -> Vec<
                     }
                 }
             }
-            _ => diffs.push(field_diff(name.clone(), (b, a), forces_replace, sensitive)),
+            _ => diffs.push(field_diff(
+                name.to_string(),
+                (b, a),
+                forces_replace,
+                sensitive,
+            )),
         }
     }
     diffs

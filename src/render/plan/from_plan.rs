@@ -181,14 +181,14 @@ fn whole(resource: &Resource, removed: bool) -> Vec<FieldDiff> {
         });
     };
     for (name, value) in &resource.props {
-        let sensitive = SENSITIVE_FIELDS.contains(&name.as_str());
+        let sensitive = SENSITIVE_FIELDS.contains(&name);
         match value {
             Value::Object(map) if !sensitive => {
                 for (key, v) in map {
                     push(format!("{name}.{key}"), v, false);
                 }
             }
-            other => push(name.clone(), other, sensitive),
+            other => push(name.to_string(), other, sensitive),
         }
     }
     rows
