@@ -1,11 +1,12 @@
 //! `HttpBroker`: the management API over HTTP(S), with retries and endpoint failover.
 
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -170,11 +171,13 @@ impl HttpBroker {
     }
 
     pub async fn get_json<T: DeserializeOwned>(&self, path: &ApiPath) -> Result<T> {
-        let (url, body) = self.send(Method::GET, path, None, self.timeout).await?;
-        serde_json::from_slice(&body).map_err(|e| BrokerError::Decode {
-            url,
-            reason: not_json_reason(&body, &e),
-        })
+        self.get_body(path).await?.read(PhantomData)
+    }
+
+    /// A GET's JSON answer, kept as bytes until what reads it is ready.
+    pub async fn get_body(&self, path: &ApiPath) -> Result<JsonBody> {
+        let (url, bytes) = self.send(Method::GET, path, None, self.timeout).await?;
+        Ok(JsonBody { url, bytes })
     }
 
     pub async fn put_json<B: Serialize + ?Sized>(&self, path: &ApiPath, body: &B) -> Result<()> {
@@ -375,6 +378,30 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 
 /// Why an answer is not what was expected, naming an HTML page (a proxy's login or error
 /// page, a wrong URL) by its title rather than by the JSON parser's first complaint.
+/// An answer's body and where it came from, for the error if it is not the JSON expected.
+pub struct JsonBody {
+    url: String,
+    bytes: Bytes,
+}
+
+impl JsonBody {
+    /// The body's length in bytes, to size what it will be read into.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Parses the body with `seed`, which can take the document apart as it goes.
+    pub fn read<'de, S: DeserializeSeed<'de>>(&'de self, seed: S) -> Result<S::Value> {
+        let mut parser = serde_json::Deserializer::from_slice(&self.bytes);
+        seed.deserialize(&mut parser)
+            .and_then(|value| parser.end().map(|()| value))
+            .map_err(|e| BrokerError::Decode {
+                url: self.url.clone(),
+                reason: not_json_reason(&self.bytes, &e),
+            })
+    }
+}
+
 fn not_json_reason(body: &[u8], err: &serde_json::Error) -> String {
     let text = String::from_utf8_lossy(body);
     if !text.trim_start().starts_with('<') {

@@ -4,12 +4,15 @@ use std::time::{Duration, Instant};
 
 use super::client::HttpBroker;
 use super::error::Result;
+use super::live_document::LiveDocument;
+use super::lower::Lowering;
 use super::path::ApiPath;
 use crate::format::exports::omits_internal_exchanges;
 use crate::format::wire::{
     BindingInfo, Definitions, ExchangeDef, Overview, QueueInfo, ShovelStatus, VhostInfo,
 };
 use crate::format::BrokerVersion;
+use crate::model::State;
 use crate::plan::migrations::shovel_name;
 
 /// The `/api/vhosts` columns warren reads; skips per-vhost message stats.
@@ -62,17 +65,75 @@ pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
     })
 }
 
+/// What `read_live` read: the live state, lowered while the definitions were parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRead {
+    /// `rabbitmq_version` from `/api/overview`, e.g. `3.10.8`.
+    pub version: String,
+    pub cluster_name: String,
+    pub state: State,
+}
+
+/// The reads of `fetch_live`, with the definitions lowered as they are parsed instead of
+/// kept whole: the plan's own memory and time stay near the answer's.
+pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
+    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
+    let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
+    // The release decides whether the internal exchanges need their own read; it is
+    // known long before the definitions arrive.
+    let overview_then_internal = async {
+        let overview: Overview = broker.get_json(&overview_path).await?;
+        let omits = overview
+            .rabbitmq_version
+            .parse::<BrokerVersion>()
+            .is_ok_and(omits_internal_exchanges);
+        let internal = if omits {
+            let path = ApiPath::exchanges()
+                .query("disable_stats", "true")
+                .query("columns", EXCHANGE_COLUMNS);
+            broker.get_json::<Vec<ExchangeDef>>(&path).await?
+        } else {
+            Vec::new()
+        };
+        Ok((overview, internal))
+    };
+    let definitions_path = ApiPath::definitions();
+    let ((overview, internal), body, vhosts) = futures::try_join!(
+        overview_then_internal,
+        broker.get_body(&definitions_path),
+        broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
+    )?;
+    let mut lowering = Lowering::new(vhosts, body.size() / BYTES_PER_OBJECT);
+    body.read(LiveDocument(&mut lowering))?;
+    drop(body);
+    // After the export's own exchanges, so one it lists keeps its definition.
+    for e in internal.into_iter().filter(listed_internal) {
+        lowering.exchange(e);
+    }
+    Ok(LiveRead {
+        version: overview.rabbitmq_version,
+        cluster_name: overview.cluster_name,
+        state: lowering.finish(),
+    })
+}
+
+/// About the fewest bytes an object takes in a definitions document (a binding, a short
+/// queue), so room for the objects is reserved once and seldom grown.
+const BYTES_PER_OBJECT: usize = 128;
+
+/// An internal exchange of a listing that an export leaving them out needs (never `amq.*`).
+fn listed_internal(e: &ExchangeDef) -> bool {
+    e.internal && !e.name.is_empty() && !e.name.starts_with("amq.")
+}
+
 /// The internal exchanges of a full listing that the export left out (never `amq.*`).
 pub fn add_internal_exchanges(definitions: &mut Definitions, listed: Vec<ExchangeDef>) {
-    let internal = listed
-        .into_iter()
-        .filter(|e| e.internal && !e.name.is_empty() && !e.name.starts_with("amq."))
-        .filter(|e| {
-            !definitions
-                .exchanges
-                .iter()
-                .any(|d| d.vhost == e.vhost && d.name == e.name)
-        });
+    let internal = listed.into_iter().filter(listed_internal).filter(|e| {
+        !definitions
+            .exchanges
+            .iter()
+            .any(|d| d.vhost == e.vhost && d.name == e.name)
+    });
     definitions.exchanges.extend(internal.collect::<Vec<_>>());
 }
 

@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use super::LiveSnapshot;
 use crate::format::uri_credentials::{canonical, map_uris};
-use crate::format::wire::{BindingDef, Definitions, ParameterDef, UserDef};
+use crate::format::wire::{
+    BindingDef, Definitions, ExchangeDef, GlobalParameterDef, ParameterDef, PermissionDef,
+    PolicyDef, QueueDef, TopicPermissionDef, UserDef, VhostInfo,
+};
 use crate::model::kinds;
 use crate::model::reserved::{is_builtin_exchange, is_builtin_queue, OLD_LOCK_PARAMETER};
 use crate::model::{DestinationType, ResourceId, State, StateBuilder};
@@ -19,22 +22,7 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
         vhosts,
         ..
     } = snapshot;
-    let mut state = StateBuilder::with_capacity(vhosts.len() + defs.object_count());
-    let default_types: HashMap<String, String> = vhosts
-        .iter()
-        .filter_map(|v| Some((v.name.clone(), v.default_queue_type.clone()?)))
-        .collect();
-    for vhost in vhosts {
-        state.insert(
-            ResourceId::Vhost { name: vhost.name },
-            kinds::vhost(
-                &vhost.description,
-                &vhost.tags.0,
-                vhost.default_queue_type.as_deref(),
-                vhost.tracing,
-            ),
-        );
-    }
+    let mut lowering = Lowering::new(vhosts, defs.object_count());
     let Definitions {
         users,
         permissions,
@@ -47,9 +35,77 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
         bindings,
         ..
     } = defs;
-    add_users(&mut state, users);
-    for p in permissions {
-        state.insert(
+    users.into_iter().for_each(|u| lowering.user(u));
+    permissions.into_iter().for_each(|p| lowering.permission(p));
+    topic_permissions
+        .into_iter()
+        .for_each(|p| lowering.topic_permission(p));
+    exchanges.into_iter().for_each(|e| lowering.exchange(e));
+    queues.into_iter().for_each(|q| lowering.queue(q));
+    bindings.into_iter().for_each(|b| lowering.binding(b));
+    policies.into_iter().for_each(|p| lowering.policy(p));
+    parameters.into_iter().for_each(|p| lowering.parameter(p));
+    global_parameters
+        .into_iter()
+        .for_each(|g| lowering.global_parameter(g));
+    lowering.finish()
+}
+
+/// The live state built one wire object at a time, in any order: from a whole snapshot, or
+/// straight from the definitions document as it is parsed.
+pub struct Lowering {
+    state: StateBuilder,
+    /// Each vhost's default queue type, for queues that leave `x-queue-type` out.
+    default_types: HashMap<String, String>,
+    /// vhost, user -> exchange -> (write, read): one object per vhost and user.
+    topic: BTreeMap<(String, String), BTreeMap<String, (String, String)>>,
+}
+
+impl Lowering {
+    /// Starts from the vhosts listing (3.10's definitions leave their metadata out), with
+    /// room for about `objects` more.
+    pub fn new(vhosts: Vec<VhostInfo>, objects: usize) -> Self {
+        let mut state = StateBuilder::with_capacity(vhosts.len() + objects);
+        let default_types = vhosts
+            .iter()
+            .filter_map(|v| Some((v.name.clone(), v.default_queue_type.clone()?)))
+            .collect();
+        for vhost in vhosts {
+            state.insert(
+                ResourceId::Vhost { name: vhost.name },
+                kinds::vhost(
+                    &vhost.description,
+                    &vhost.tags.0,
+                    vhost.default_queue_type.as_deref(),
+                    vhost.tracing,
+                ),
+            );
+        }
+        Lowering {
+            state,
+            default_types,
+            topic: BTreeMap::new(),
+        }
+    }
+
+    pub fn user(&mut self, u: UserDef) {
+        for (limit, value) in &u.limits {
+            if let Some(value) = value.as_i64() {
+                let id = ResourceId::UserLimit {
+                    user: u.name.clone(),
+                    name: limit.clone(),
+                };
+                self.state.insert(id, kinds::limit(value));
+            }
+        }
+        self.state.insert(
+            ResourceId::User { name: u.name },
+            kinds::user(&u.tags.0, &u.password_hash, u.hashing_algorithm.as_deref()),
+        );
+    }
+
+    pub fn permission(&mut self, p: PermissionDef) {
+        self.state.insert(
             ResourceId::Permission {
                 vhost: p.vhost,
                 user: p.user,
@@ -57,24 +113,20 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
             kinds::permission(&p.configure, &p.write, &p.read),
         );
     }
-    let mut topic: BTreeMap<(String, String), BTreeMap<String, (String, String)>> = BTreeMap::new();
-    for p in topic_permissions {
-        topic
+
+    pub fn topic_permission(&mut self, p: TopicPermissionDef) {
+        self.topic
             .entry((p.vhost, p.user))
             .or_default()
             .insert(p.exchange, (p.write, p.read));
     }
-    for ((vhost, user), entries) in topic {
-        state.insert(
-            ResourceId::TopicPermission { vhost, user },
-            kinds::topic_permissions(&entries),
-        );
-    }
-    for e in exchanges
-        .into_iter()
-        .filter(|e| !is_builtin_exchange(&e.name))
-    {
-        state.insert_first(
+
+    /// The broker's own `amq.*` exchanges are left out; of two with one name, the first stays.
+    pub fn exchange(&mut self, e: ExchangeDef) {
+        if is_builtin_exchange(&e.name) {
+            return;
+        }
+        self.state.insert_first(
             ResourceId::Exchange {
                 vhost: e.vhost,
                 name: e.name,
@@ -82,12 +134,17 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
             kinds::exchange(&e.kind, e.durable, e.auto_delete, e.internal, e.arguments),
         );
     }
-    for q in queues.into_iter().filter(|q| !is_builtin_queue(&q.name)) {
-        let default_type = default_types
+
+    pub fn queue(&mut self, q: QueueDef) {
+        if is_builtin_queue(&q.name) {
+            return;
+        }
+        let default_type = self
+            .default_types
             .get(&q.vhost)
             .map_or("classic", String::as_str);
         let resource = kinds::queue(q.durable, q.auto_delete, q.arguments, default_type);
-        state.insert_first(
+        self.state.insert_first(
             ResourceId::Queue {
                 vhost: q.vhost,
                 name: q.name,
@@ -95,14 +152,19 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
             resource,
         );
     }
-    for b in bindings.iter().filter(|b| !b.source.is_empty()) {
-        if let Some(id) = binding_id(b) {
-            state.insert(id, crate::model::Resource::new());
+
+    /// Bindings from the default exchange are implicit and left out.
+    pub fn binding(&mut self, b: BindingDef) {
+        if b.source.is_empty() {
+            return;
+        }
+        if let Some(id) = binding_id(&b) {
+            self.state.insert(id, crate::model::Resource::new());
         }
     }
-    drop(bindings);
-    for p in policies {
-        state.insert(
+
+    pub fn policy(&mut self, p: PolicyDef) {
+        self.state.insert(
             ResourceId::Policy {
                 vhost: p.vhost,
                 name: p.name,
@@ -110,18 +172,31 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
             kinds::policy(&p.pattern, &p.apply_to, p.priority, p.definition),
         );
     }
-    add_parameters(&mut state, parameters);
-    for g in global_parameters {
+
+    pub fn parameter(&mut self, p: ParameterDef) {
+        add_parameter(&mut self.state, p);
+    }
+
+    pub fn global_parameter(&mut self, g: GlobalParameterDef) {
         // The broker's own bookkeeping, and warren's apply lock.
         if g.name == "internal_cluster_id" || g.name == OLD_LOCK_PARAMETER {
-            continue;
+            return;
         }
-        state.insert(
+        self.state.insert(
             ResourceId::GlobalParameter { name: g.name },
             kinds::parameter(g.value),
         );
     }
-    state.build()
+
+    pub fn finish(mut self) -> State {
+        for ((vhost, user), entries) in std::mem::take(&mut self.topic) {
+            self.state.insert(
+                ResourceId::TopicPermission { vhost, user },
+                kinds::topic_permissions(&entries),
+            );
+        }
+        self.state.build()
+    }
 }
 
 /// A binding's identity from its wire form; None for a destination type warren does not know.
@@ -137,71 +212,49 @@ pub fn binding_id(b: &BindingDef) -> Option<ResourceId> {
     ))
 }
 
-fn add_users(state: &mut StateBuilder, users: Vec<UserDef>) {
-    for u in users {
-        state.insert(
-            ResourceId::User {
-                name: u.name.clone(),
-            },
-            kinds::user(&u.tags.0, &u.password_hash, u.hashing_algorithm.as_deref()),
-        );
-        for (limit, value) in &u.limits {
-            if let Some(value) = value.as_i64() {
-                let id = ResourceId::UserLimit {
-                    user: u.name.clone(),
-                    name: limit.clone(),
-                };
-                state.insert(id, kinds::limit(value));
-            }
-        }
-    }
-}
-
 /// 3.10 keeps operator policies and vhost limits among the parameters.
-fn add_parameters(state: &mut StateBuilder, parameters: Vec<ParameterDef>) {
-    for p in parameters {
-        match p.component.as_str() {
-            "operator_policy" => {
-                let field = |k: &str| p.value.get(k);
-                let pattern = field("pattern").and_then(Value::as_str).unwrap_or("");
-                let apply_to = field("apply-to")
-                    .and_then(Value::as_str)
-                    .unwrap_or("queues");
-                let priority = field("priority").and_then(Value::as_i64).unwrap_or(0);
-                let definition = field("definition")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                state.insert(
-                    ResourceId::OperatorPolicy {
+fn add_parameter(state: &mut StateBuilder, p: ParameterDef) {
+    match p.component.as_str() {
+        "operator_policy" => {
+            let field = |k: &str| p.value.get(k);
+            let pattern = field("pattern").and_then(Value::as_str).unwrap_or("");
+            let apply_to = field("apply-to")
+                .and_then(Value::as_str)
+                .unwrap_or("queues");
+            let priority = field("priority").and_then(Value::as_i64).unwrap_or(0);
+            let definition = field("definition")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            state.insert(
+                ResourceId::OperatorPolicy {
+                    vhost: p.vhost.clone(),
+                    name: p.name.clone(),
+                },
+                kinds::operator_policy(pattern, apply_to, priority, definition),
+            );
+        }
+        "vhost-limits" => {
+            for (limit, value) in p.value.as_object().into_iter().flatten() {
+                if let Some(value) = value.as_i64() {
+                    let id = ResourceId::VhostLimit {
                         vhost: p.vhost.clone(),
-                        name: p.name.clone(),
-                    },
-                    kinds::operator_policy(pattern, apply_to, priority, definition),
-                );
-            }
-            "vhost-limits" => {
-                for (limit, value) in p.value.as_object().into_iter().flatten() {
-                    if let Some(value) = value.as_i64() {
-                        let id = ResourceId::VhostLimit {
-                            vhost: p.vhost.clone(),
-                            name: limit.clone(),
-                        };
-                        state.insert(id, kinds::limit(value));
-                    }
+                        name: limit.clone(),
+                    };
+                    state.insert(id, kinds::limit(value));
                 }
             }
-            _ => {
-                state.insert(
-                    ResourceId::Parameter {
-                        vhost: p.vhost.clone(),
-                        component: p.component.clone(),
-                        name: p.name.clone(),
-                    },
-                    // One encoding of URI passwords, as the desired side writes them.
-                    kinds::parameter(map_uris(&p.component, &p.value, canonical)),
-                );
-            }
+        }
+        _ => {
+            state.insert(
+                ResourceId::Parameter {
+                    vhost: p.vhost.clone(),
+                    component: p.component.clone(),
+                    name: p.name.clone(),
+                },
+                // One encoding of URI passwords, as the desired side writes them.
+                kinds::parameter(map_uris(&p.component, &p.value, canonical)),
+            );
         }
     }
 }

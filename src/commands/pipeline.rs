@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::broker::fetch_objects::fetch_objects;
 use crate::broker::lower::live_state;
-use crate::broker::{fetch_live, HttpBroker, LiveSnapshot};
+use crate::broker::{read_live, HttpBroker, LiveRead};
 use crate::cli::ConnectionArgs;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::lower::desired_state;
@@ -88,7 +88,7 @@ pub async fn plan(
         let desired = desired_state(&env, &resolver);
         Ok::<_, Error>((env, desired))
     });
-    let (loaded, snapshot) = tokio::join!(loading, fetch_live(&broker));
+    let (loaded, snapshot) = tokio::join!(loading, read_live(&broker));
     let (env, desired) = match loaded {
         Ok(loaded) => loaded?,
         Err(join) => std::panic::resume_unwind(join.into_panic()),
@@ -106,9 +106,8 @@ pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planne
     tracing::info!(environment = %env.name, url = broker.current_url(), "reading live state");
     let resolver = |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
     // The desired state is built while the broker's answers are on their way.
-    let (snapshot, desired) = tokio::join!(fetch_live(&broker), async {
-        desired_state(&env, &resolver)
-    });
+    let (snapshot, desired) =
+        tokio::join!(read_live(&broker), async { desired_state(&env, &resolver) });
     plan_from(env, broker, snapshot?, desired).await
 }
 
@@ -117,10 +116,10 @@ pub async fn plan_against(env: Environment, broker: HttpBroker) -> Result<Planne
 async fn plan_from(
     env: Environment,
     broker: HttpBroker,
-    snapshot: LiveSnapshot,
+    read: LiveRead,
     desired: Result<State, Vec<Diagnostic>>,
 ) -> Result<Planned, Error> {
-    report_for_version(&env, &snapshot.version)?;
+    report_for_version(&env, &read.version)?;
     let desired = match desired {
         Ok(state) => state,
         Err(problems) => {
@@ -129,9 +128,11 @@ async fn plan_from(
             State::default()
         }
     };
-    // The answer as read is no longer needed once lowered; lowering consumes it.
-    let version = snapshot.version.clone();
-    let mut live = live_state(snapshot);
+    let LiveRead {
+        version,
+        state: mut live,
+        ..
+    } = read;
     let gathered = FromEnvironment::of(&env);
     let inputs = Inputs {
         environment: &env.name,

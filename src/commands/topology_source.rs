@@ -1,8 +1,7 @@
 //! The state the read-only topology commands (route, graph, route assertions) work on:
 //! the environment's, or the broker's with `--live`.
 
-use crate::broker::fetch_live;
-use crate::broker::lower::live_state;
+use crate::broker::read_live;
 use crate::cli::ConnectionArgs;
 use crate::config::lower::desired_state;
 use crate::config::Environment;
@@ -30,12 +29,12 @@ pub fn live(
     connection: &ConnectionArgs,
 ) -> Result<(State, BrokerVersion), Error> {
     let broker = super::connect::connect(connection, env)?;
-    let snapshot = super::runtime()?.block_on(fetch_live(&broker))?;
-    let version = snapshot
+    let read = super::runtime()?.block_on(read_live(&broker))?;
+    let version = read
         .version
         .parse::<BrokerVersion>()
         .unwrap_or_else(|_| offline_version());
-    Ok((live_state(snapshot), version))
+    Ok((read.state, version))
 }
 
 /// The broker's topology with `live`, else the environment's, with the release it is for.

@@ -14,6 +14,7 @@ mod connection_settings;
 mod demo_binary;
 mod fuzz;
 mod help;
+mod live_document;
 mod plan_diff;
 mod plan_formats;
 mod plan_golden;
