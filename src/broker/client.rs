@@ -385,11 +385,6 @@ pub struct JsonBody {
 }
 
 impl JsonBody {
-    /// The body's length in bytes, to size what it will be read into.
-    pub fn size(&self) -> usize {
-        self.bytes.len()
-    }
-
     /// Parses the body with `seed`, which can take the document apart as it goes.
     pub fn read<'de, S: DeserializeSeed<'de>>(&'de self, seed: S) -> Result<S::Value> {
         let mut parser = serde_json::Deserializer::from_slice(&self.bytes);

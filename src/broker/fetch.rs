@@ -103,7 +103,7 @@ pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
         broker.get_body(&definitions_path),
         broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
     )?;
-    let mut lowering = Lowering::new(vhosts, body.size() / BYTES_PER_OBJECT);
+    let mut lowering = Lowering::new(vhosts);
     body.read(LiveDocument(&mut lowering))?;
     drop(body);
     // After the export's own exchanges, so one it lists keeps its definition.
@@ -116,10 +116,6 @@ pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
         state: lowering.finish(),
     })
 }
-
-/// About the fewest bytes an object takes in a definitions document (a binding, a short
-/// queue), so room for the objects is reserved once and seldom grown.
-const BYTES_PER_OBJECT: usize = 128;
 
 /// An internal exchange of a listing that an export leaving them out needs (never `amq.*`).
 fn listed_internal(e: &ExchangeDef) -> bool {

@@ -22,7 +22,7 @@ pub fn live_state(snapshot: LiveSnapshot) -> State {
         vhosts,
         ..
     } = snapshot;
-    let mut lowering = Lowering::new(vhosts, defs.object_count());
+    let mut lowering = Lowering::new(vhosts);
     let Definitions {
         users,
         permissions,
@@ -62,10 +62,9 @@ pub struct Lowering {
 }
 
 impl Lowering {
-    /// Starts from the vhosts listing (3.10's definitions leave their metadata out), with
-    /// room for about `objects` more.
-    pub fn new(vhosts: Vec<VhostInfo>, objects: usize) -> Self {
-        let mut state = StateBuilder::with_capacity(vhosts.len() + objects);
+    /// Starts from the vhosts listing (3.10's definitions leave their metadata out).
+    pub fn new(vhosts: Vec<VhostInfo>) -> Self {
+        let mut state = StateBuilder::default();
         let default_types = vhosts
             .iter()
             .filter_map(|v| Some((v.name.clone(), v.default_queue_type.clone()?)))

@@ -1,6 +1,7 @@
 //! A whole state collected in any order and built once: a sorted bulk build fills every
 //! B-tree node and compares each identity a few times, where inserting one object at a
-//! time leaves nodes a third empty and searches the tree for each.
+//! time leaves nodes a third empty and searches the tree for each. It is built a slice at a
+//! time, merged in as collected: a whole list waiting to be sorted would double the state.
 
 use std::collections::BTreeMap;
 
@@ -17,47 +18,83 @@ enum Keep {
 
 /// Collects what lowering finds; `build` gives the same state the same inserts into a
 /// [`State`] would.
-#[derive(Default)]
 pub struct StateBuilder {
-    entries: Vec<(ResourceId, Resource, Keep)>,
+    built: BTreeMap<ResourceId, Resource>,
+    /// Collected since the last merge, in the order collected.
+    pending: Vec<(ResourceId, Resource, Keep)>,
+    /// The fewest objects worth a merge (each rebuilds the tree).
+    slice: usize,
 }
 
+impl Default for StateBuilder {
+    fn default() -> Self {
+        Self::in_slices_of(SLICE)
+    }
+}
+
+/// Objects sorted and merged at a time, at the least: a few hundred kilobytes of them.
+const SLICE: usize = 4096;
+
 impl StateBuilder {
-    /// Room for `objects` without growing: a doubling vector would hold up to twice that.
-    pub fn with_capacity(objects: usize) -> Self {
+    fn in_slices_of(slice: usize) -> Self {
         StateBuilder {
-            entries: Vec::with_capacity(objects),
+            built: BTreeMap::new(),
+            pending: Vec::new(),
+            slice,
         }
     }
 
     /// Replaces an object already collected, as `State::insert` does.
     pub fn insert(&mut self, id: ResourceId, resource: Resource) {
-        self.entries.push((id, resource, Keep::Last));
+        self.push((id, resource, Keep::Last));
     }
 
     /// Keeps an object already collected, as `State::insert_first` does.
     pub fn insert_first(&mut self, id: ResourceId, resource: Resource) {
-        self.entries.push((id, resource, Keep::First));
+        self.push((id, resource, Keep::First));
     }
 
-    pub fn build(self) -> State {
-        let mut entries = self.entries;
-        // Stable: objects with one identity stay in the order they were collected.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        entries.dedup_by(|later, kept| {
+    fn push(&mut self, entry: (ResourceId, Resource, Keep)) {
+        self.pending.push(entry);
+        // Slices that grow with the state: a handful of merges, never a second copy.
+        if self.pending.len() >= self.slice.max(self.built.len() / 4) {
+            self.merge_pending();
+        }
+    }
+
+    pub fn build(mut self) -> State {
+        self.merge_pending();
+        State {
+            resources: self.built,
+        }
+    }
+
+    fn merge_pending(&mut self) {
+        let mut part: Vec<_> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .enumerate()
+            .collect();
+        // By identity, then by when it was collected: what one-at-a-time inserts would see.
+        part.sort_unstable_by(|(i, a), (j, b)| a.0.cmp(&b.0).then(i.cmp(j)));
+        part.dedup_by(|(_, later), (_, kept)| {
             if later.0 != kept.0 {
                 return false;
             }
+            // After a replacing insert, a keeping one changes nothing.
             if later.2 == Keep::Last {
                 std::mem::swap(&mut later.1, &mut kept.1);
+                kept.2 = Keep::Last;
             }
             true
         });
-        let resources: BTreeMap<ResourceId, Resource> = entries
+        let built = &self.built;
+        let mut sorted: BTreeMap<ResourceId, Resource> = part
             .into_iter()
-            .map(|(id, resource, _)| (id, resource))
+            .filter(|(_, (id, _, keep))| *keep == Keep::Last || !built.contains_key(id))
+            .map(|(_, (id, resource, _))| (id, resource))
             .collect();
-        State { resources }
+        // The later objects replace the earlier ones, as a later insert does.
+        self.built.append(&mut sorted);
     }
 }
 
@@ -102,9 +139,48 @@ mod tests {
         }
         let built = builder.build();
         assert_eq!(built, state);
-        assert_eq!(built.get(&queue("a")), Some(&durable(true)));
-        assert_eq!(built.get(&queue("b")), Some(&durable(false)));
-        assert_eq!(built.get(&queue("c")), Some(&durable(true)));
+        let (a, b, c) = (queue("a"), queue("b"), queue("c"));
+        assert_eq!(built.get(&a), Some(&durable(true)));
+        assert_eq!(built.get(&b), Some(&durable(false)));
+        assert_eq!(built.get(&c), Some(&durable(true)));
         assert_eq!(built.len(), 3);
+    }
+
+    /// Many calls, built in slices of every small size, match one-at-a-time inserts.
+    #[test]
+    fn slices_of_any_size_build_what_inserting_one_at_a_time_gives() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        for round in 0..200 {
+            let calls: Vec<(u64, bool, bool)> = (0..1 + round % 40)
+                .map(|_| (next(6), next(2) == 0, next(2) == 0))
+                .collect();
+            let mut state = State::default();
+            for &(name, d, first) in &calls {
+                let id = queue(&name.to_string());
+                if first {
+                    state.insert_first(id, durable(d));
+                } else {
+                    state.insert(id, durable(d));
+                }
+            }
+            for slice in 1..6 {
+                let mut builder = StateBuilder::in_slices_of(slice);
+                for &(name, d, first) in &calls {
+                    let id = queue(&name.to_string());
+                    if first {
+                        builder.insert_first(id, durable(d));
+                    } else {
+                        builder.insert(id, durable(d));
+                    }
+                }
+                assert_eq!(builder.build(), state, "{calls:?}, {slice}");
+            }
+        }
     }
 }

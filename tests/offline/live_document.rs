@@ -56,7 +56,7 @@ fn lowering_while_parsing_gives_the_state_of_the_whole_document() {
             continue;
         }
         let vhosts = vhosts_of(&definitions);
-        let mut lowering = Lowering::new(vhosts.clone(), 0);
+        let mut lowering = Lowering::new(vhosts.clone());
         let mut parser = serde_json::Deserializer::from_slice(&text);
         LiveDocument(&mut lowering)
             .deserialize(&mut parser)
