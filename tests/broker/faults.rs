@@ -173,30 +173,53 @@ fn accepted_but_missing_bindings_make_a_partial_apply() {
 /// A few are looked up one GET each, without a listing of the vhost.
 #[test]
 fn queues_an_import_skipped_are_declared_one_by_one() {
-    skipped_queues_are_declared(120, 0);
+    skipped_queues_are_declared(&[120], 0);
 }
 
 /// Many are found missing from one listing of the vhost.
 #[test]
 fn many_queues_an_import_skipped_are_found_by_one_listing() {
-    skipped_queues_are_declared(600, 1);
+    skipped_queues_are_declared(&[600], 1);
 }
 
-fn skipped_queues_are_declared(count: usize, listings: usize) {
+/// Skipped in several vhosts at once: the small vhosts' queues are looked up together, the
+/// large vhost's by its listing, and every one is declared.
+#[test]
+fn queues_an_import_skipped_in_several_vhosts_are_all_declared() {
+    skipped_queues_are_declared(&[600, 40, 40], 1);
+}
+
+/// Vhosts of `counts` queues each; the first import is swallowed whole, and `listings` of
+/// the vhosts' queues are expected.
+fn skipped_queues_are_declared(counts: &[usize], listings: usize) {
     let node = BrokerNode::shared();
-    let vhost = format!("faults-skipped-{count}-{}", std::process::id());
-    let env = TempEnv::new(&topology(&vhost, count));
-    let listing = format!(
-        "GET /api/queues/{}?disable_stats=true&columns=name ",
-        enc(&vhost)
-    );
-    let proxy = FaultProxy::start(
-        node.mgmt_port,
-        vec![
-            Rule::first("POST /api/definitions", Fault::Swallow, 1),
-            Rule::first(&listing, Fault::Delay(Duration::ZERO), usize::MAX),
-        ],
-    );
+    // Named by the whole list too: tests of one process run side by side on one node.
+    let of = counts.len();
+    let vhosts: Vec<String> = (counts.iter().enumerate())
+        .map(|(i, count)| format!("faults-skipped-{of}-{i}-{count}-{}", std::process::id()))
+        .collect();
+    let mut yaml = String::from("vhosts:\n");
+    for (vhost, &count) in vhosts.iter().zip(counts) {
+        let one = topology(vhost, count);
+        yaml.push_str(
+            one.strip_prefix("vhosts:\n")
+                .expect("topology starts with vhosts"),
+        );
+    }
+    let env = TempEnv::new(&yaml);
+    let mut rules = vec![Rule::first("POST /api/definitions", Fault::Swallow, 1)];
+    for vhost in &vhosts {
+        let listing = format!(
+            "GET /api/queues/{}?disable_stats=true&columns=name ",
+            enc(vhost)
+        );
+        rules.push(Rule::first(
+            &listing,
+            Fault::Delay(Duration::ZERO),
+            usize::MAX,
+        ));
+    }
+    let proxy = FaultProxy::start(node.mgmt_port, rules);
     let run = warren_via(
         &proxy.url(),
         10,
@@ -205,11 +228,13 @@ fn skipped_queues_are_declared(count: usize, listings: usize) {
     run.expect_code(0, "apply whose first import was skipped");
     assert!(run.stderr.contains("importing"), "{}", run.stderr);
     assert!(run.stdout.contains("Converged"), "{}", run.stdout);
-    // The swallowed import, and each listing of the vhost's queues.
+    // The swallowed import, and each listing of a vhost's queues.
     let fired = proxy.faults.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(fired, 1 + listings, "{}", run.stderr);
     assert_no_changes(node, env.arg());
-    node.delete_vhost(&vhost);
+    for vhost in &vhosts {
+        node.delete_vhost(vhost);
+    }
 }
 
 /// Counts the full definitions reads without changing them (a zero delay).
