@@ -16,3 +16,11 @@ pub struct Planned {
     pub live: State,
     pub scope: Scope,
 }
+
+impl Planned {
+    /// The environment and the broker, to plan again: the old plan and live state are
+    /// freed here, before the new ones are read, not kept beside them.
+    pub fn into_env_and_broker(self) -> (Environment, HttpBroker) {
+        (self.env, self.broker)
+    }
+}

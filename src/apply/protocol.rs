@@ -210,10 +210,8 @@ async fn finish<C: Caller>(
     verify: Verify,
 ) -> Result<Applied<C::Error>, C::Error> {
     if let Some((step, reason)) = report.failure {
-        let left = caller
-            .plan(planned.env, planned.broker)
-            .await
-            .map(|p| p.plan);
+        let (env, broker) = planned.into_env_and_broker();
+        let left = caller.plan(env, broker).await.map(|p| p.plan);
         return Ok(Applied::Stopped {
             step,
             reason,
@@ -226,7 +224,10 @@ async fn finish<C: Caller>(
     let environment = planned.env.name.clone();
     let locked_out = planned.plan.changes.iter().any(Change::locks_out);
     let after = match verify {
-        Verify::Full => caller.plan(planned.env, planned.broker).await,
+        Verify::Full => {
+            let (env, broker) = planned.into_env_and_broker();
+            caller.plan(env, broker).await
+        }
         Verify::Touched => {
             let touched = planned.plan.changes.iter().map(|c| c.id.clone()).collect();
             caller.plan_touched(planned, touched).await

@@ -196,13 +196,15 @@ pub async fn plan_touched(planned: Planned, touched: &[ResourceId]) -> Result<Pl
         fetch_objects(&planned.broker, touched).await?
     };
     let Some(snapshot) = snapshot else {
-        return plan_against(planned.env, planned.broker).await;
+        let (env, broker) = planned.into_env_and_broker();
+        return plan_against(env, broker).await;
     };
     tracing::info!(objects = touched.len(), "reading back the touched objects");
     let env = &planned.env;
     let resolver = |source: &SecretSource, file| secret_references::resolve(source, &env.dir, file);
     let Ok(everything) = desired_state(env, &resolver) else {
-        return plan_against(planned.env, planned.broker).await;
+        let (env, broker) = planned.into_env_and_broker();
+        return plan_against(env, broker).await;
     };
     let live = live_state(snapshot);
     let plan = diff_touched(&env.name, &everything, &live, &planned.scope, touched);
