@@ -2,9 +2,11 @@
 //! import. Only for objects the plan creates, that is objects the live state did not have:
 //! the import skips objects that already exist, which the convergence check would reveal.
 
-use serde_json::{json, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::model::{Resource, ResourceId};
+use crate::model::ResourceId;
 use crate::plan::order::Phase;
 use crate::plan::{Action, Change, Plan};
 
@@ -23,13 +25,6 @@ pub fn eligible(change: &Change, phase: Phase) -> bool {
             change.id,
             ResourceId::Exchange { .. } | ResourceId::Queue { .. } | ResourceId::Binding { .. }
         )
-}
-
-fn field(resource: Option<&Resource>, name: &str) -> Value {
-    resource
-        .and_then(|r| r.get(name))
-        .cloned()
-        .unwrap_or(Value::Null)
 }
 
 /// The creates of exchanges, queues, bindings and policies that go in one import ahead of
@@ -69,46 +64,148 @@ pub fn merged(plan: &Plan) -> Vec<usize> {
     }
 }
 
-/// The definitions document that creates these changes' objects.
-pub fn document(plan: &Plan, steps: &[usize]) -> Value {
-    let (mut exchanges, mut queues, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
-    let mut policies = Vec::new();
-    for &index in steps {
-        let change = &plan.changes[index];
-        let after = change.after.as_ref();
-        match &change.id {
-            ResourceId::Exchange { vhost, name } => exchanges.push(json!({
-                "vhost": vhost, "name": name, "type": field(after, "type"),
-                "durable": field(after, "durable"), "auto_delete": field(after, "auto_delete"),
-                "internal": field(after, "internal"), "arguments": field(after, "arguments"),
-            })),
-            ResourceId::Queue { vhost, name } => queues.push(json!({
-                "vhost": vhost, "name": name, "durable": field(after, "durable"),
-                "auto_delete": field(after, "auto_delete"), "arguments": field(after, "arguments"),
-            })),
-            ResourceId::Binding {
-                vhost,
-                source,
-                destination_type,
-                destination,
-                routing_key,
-                arguments,
-            } => {
-                bindings.push(json!({
-                    "vhost": vhost, "source": source, "destination_type": destination_type.as_str(),
-                    "destination": destination, "routing_key": routing_key, "arguments": arguments.map(),
-                }));
-            }
-            ResourceId::Policy { vhost, name } => policies.push(json!({
-                "vhost": vhost, "name": name, "pattern": field(after, "pattern"),
-                "apply-to": field(after, "apply-to"), "priority": field(after, "priority"),
-                "definition": field(after, "definition"),
-            })),
-            _ => {}
+/// The definitions document that creates these changes' objects, written out as it is
+/// serialized: built as a tree of values first, 20,000 objects took 35 MB beside the plan.
+pub fn document<'a>(plan: &'a Plan, steps: &'a [usize]) -> ImportDocument<'a> {
+    ImportDocument { plan, steps }
+}
+
+pub struct ImportDocument<'a> {
+    plan: &'a Plan,
+    steps: &'a [usize],
+}
+
+impl Serialize for ImportDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(4))?;
+        for (list, kind) in [
+            ("exchanges", Listed::Exchanges),
+            ("queues", Listed::Queues),
+            ("bindings", Listed::Bindings),
+            ("policies", Listed::Policies),
+        ] {
+            map.serialize_entry(list, &Objects { doc: self, kind })?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Listed {
+    Exchanges,
+    Queues,
+    Bindings,
+    Policies,
+}
+
+/// One of the document's lists: the steps' objects of one kind.
+struct Objects<'a> {
+    doc: &'a ImportDocument<'a>,
+    kind: Listed,
+}
+
+impl Serialize for Objects<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let changes = self.doc.steps.iter().map(|&i| &self.doc.plan.changes[i]);
+        serializer.collect_seq(changes.filter_map(|c| object(c).filter(|o| o.kind() == self.kind)))
+    }
+}
+
+/// An object as the import reads it, borrowed from its change.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Object<'a> {
+    Exchange {
+        vhost: &'a str,
+        name: &'a str,
+        #[serde(rename = "type")]
+        kind: &'a Value,
+        durable: &'a Value,
+        auto_delete: &'a Value,
+        internal: &'a Value,
+        arguments: &'a Value,
+    },
+    Queue {
+        vhost: &'a str,
+        name: &'a str,
+        durable: &'a Value,
+        auto_delete: &'a Value,
+        arguments: &'a Value,
+    },
+    Binding {
+        vhost: &'a str,
+        source: &'a str,
+        destination_type: &'static str,
+        destination: &'a str,
+        routing_key: &'a str,
+        arguments: &'a Map<String, Value>,
+    },
+    Policy {
+        vhost: &'a str,
+        name: &'a str,
+        pattern: &'a Value,
+        #[serde(rename = "apply-to")]
+        apply_to: &'a Value,
+        priority: &'a Value,
+        definition: &'a Value,
+    },
+}
+
+impl Object<'_> {
+    fn kind(&self) -> Listed {
+        match self {
+            Object::Exchange { .. } => Listed::Exchanges,
+            Object::Queue { .. } => Listed::Queues,
+            Object::Binding { .. } => Listed::Bindings,
+            Object::Policy { .. } => Listed::Policies,
         }
     }
-    json!({
-        "exchanges": exchanges, "queues": queues, "bindings": bindings, "policies": policies,
+}
+
+fn object(change: &Change) -> Option<Object<'_>> {
+    let after = change.after.as_ref();
+    let field = |name: &str| after.and_then(|r| r.get(name)).unwrap_or(&Value::Null);
+    Some(match &change.id {
+        ResourceId::Exchange { vhost, name } => Object::Exchange {
+            vhost,
+            name,
+            kind: field("type"),
+            durable: field("durable"),
+            auto_delete: field("auto_delete"),
+            internal: field("internal"),
+            arguments: field("arguments"),
+        },
+        ResourceId::Queue { vhost, name } => Object::Queue {
+            vhost,
+            name,
+            durable: field("durable"),
+            auto_delete: field("auto_delete"),
+            arguments: field("arguments"),
+        },
+        ResourceId::Binding {
+            vhost,
+            source,
+            destination_type,
+            destination,
+            routing_key,
+            arguments,
+        } => Object::Binding {
+            vhost,
+            source,
+            destination_type: destination_type.as_str(),
+            destination,
+            routing_key,
+            arguments: arguments.map(),
+        },
+        ResourceId::Policy { vhost, name } => Object::Policy {
+            vhost,
+            name,
+            pattern: field("pattern"),
+            apply_to: field("apply-to"),
+            priority: field("priority"),
+            definition: field("definition"),
+        },
+        _ => return None,
     })
 }
 
@@ -116,8 +213,8 @@ pub fn document(plan: &Plan, steps: &[usize]) -> Value {
 mod tests {
     use super::*;
     use crate::model::kinds;
-    use crate::model::DestinationType;
-    use serde_json::Map;
+    use crate::model::{DestinationType, Resource};
+    use serde_json::json;
 
     fn create(id: ResourceId, after: Resource) -> Change {
         Change {
@@ -186,7 +283,7 @@ mod tests {
             BULK_MIN + 1,
             "the queues and the policy, not the vhost"
         );
-        let doc = document(&plan, &merged);
+        let doc = serde_json::to_value(document(&plan, &merged)).unwrap();
         assert_eq!(doc["policies"][0]["name"], "p");
         assert_eq!(doc["policies"][0]["apply-to"], "queues");
         assert_eq!(doc["queues"].as_array().unwrap().len(), BULK_MIN);
@@ -226,7 +323,7 @@ mod tests {
             notes: vec![],
             routing: Vec::new(),
         };
-        let doc = document(&plan, &[0, 1]);
+        let doc = serde_json::to_value(document(&plan, &[0, 1])).unwrap();
         assert_eq!(doc["queues"][0]["arguments"]["x-queue-type"], "quorum");
         assert_eq!(doc["queues"][0]["durable"], true);
         assert_eq!(doc["bindings"][0]["destination_type"], "queue");

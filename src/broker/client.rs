@@ -221,7 +221,7 @@ impl HttpBroker {
         &self,
         method: Method,
         path: &ApiPath,
-        body: Option<&Value>,
+        body: Option<&Bytes>,
         timeout: Duration,
     ) -> Result<(String, Bytes)> {
         let mut attempt = 1;
@@ -240,7 +240,7 @@ impl HttpBroker {
         }
     }
 
-    fn give_up(&self, failure: Failure, method: &Method, body: Option<&Value>) -> BrokerError {
+    fn give_up(&self, failure: Failure, method: &Method, body: Option<&Bytes>) -> BrokerError {
         let method = method.to_string();
         match failure {
             Failure::Status {
@@ -251,7 +251,7 @@ impl HttpBroker {
                 method,
                 url,
                 status: status.as_u16(),
-                reason: redact(reason_from_body(&answer), body),
+                reason: redact(reason_from_body(&answer), body.map(|b| &b[..])),
             },
             Failure::Unreachable(message) => BrokerError::Unreachable {
                 urls: self.endpoints.iter().map(|e| e.base.clone()).collect(),
@@ -274,7 +274,7 @@ impl HttpBroker {
         &self,
         method: &Method,
         path: &ApiPath,
-        body: Option<&Value>,
+        body: Option<&Bytes>,
         timeout: Duration,
     ) -> std::result::Result<(String, Bytes), Failure> {
         let count = self.endpoints.len();
@@ -295,7 +295,10 @@ impl HttpBroker {
                 .timeout(timeout)
                 .basic_auth(user, Some(password.expose()));
             if let Some(body) = body {
-                request = request.json(body);
+                // Bytes are shared, not copied: a large import is serialized once for all tries.
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
@@ -419,11 +422,14 @@ fn not_json_reason(body: &[u8], err: &serde_json::Error) -> String {
     }
 }
 
-fn to_json<B: Serialize + ?Sized>(path: &ApiPath, body: &B) -> Result<Value> {
-    serde_json::to_value(body).map_err(|e| BrokerError::Decode {
-        url: path.to_string(),
-        reason: format!("cannot encode the request body: {e}"),
-    })
+/// A request's body as the JSON text sent, written straight from `body` with no tree between.
+fn to_json<B: Serialize + ?Sized>(path: &ApiPath, body: &B) -> Result<Bytes> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(|e| BrokerError::Decode {
+            url: path.to_string(),
+            reason: format!("cannot encode the request body: {e}"),
+        })
 }
 
 /// The error and its causes on one line, without reqwest's and hyper's generic wrappers.
@@ -445,11 +451,12 @@ fn error_chain(err: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-/// Hides any password or hash the request carried should the broker echo it.
-fn redact(mut reason: String, body: Option<&Value>) -> String {
+/// Hides any password or hash the request carried should the broker echo it (the body is
+/// read again only on this path, an error's).
+fn redact(mut reason: String, body: Option<&[u8]>) -> String {
     let mut secrets = Vec::new();
-    if let Some(body) = body {
-        collect_secrets(body, &mut secrets);
+    if let Some(Ok(body)) = body.map(serde_json::from_slice::<Value>) {
+        collect_secrets(&body, &mut secrets);
     }
     for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
         reason = reason.replace(&secret, "***");
