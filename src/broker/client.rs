@@ -379,8 +379,6 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exponential + Duration::from_millis(jitter_ms)
 }
 
-/// Why an answer is not what was expected, naming an HTML page (a proxy's login or error
-/// page, a wrong URL) by its title rather than by the JSON parser's first complaint.
 /// An answer's body and where it came from, for the error if it is not the JSON expected.
 pub struct JsonBody {
     url: String,
@@ -400,6 +398,8 @@ impl JsonBody {
     }
 }
 
+/// Why an answer is not what was expected, naming an HTML page (a proxy's login or error
+/// page, a wrong URL) by its title rather than by the JSON parser's first complaint.
 fn not_json_reason(body: &[u8], err: &serde_json::Error) -> String {
     let text = String::from_utf8_lossy(body);
     if !text.trim_start().starts_with('<') {

@@ -258,7 +258,15 @@ async fn a_large_import_gets_a_timeout_per_thousand_objects() {
         .import_definitions(&json!({}), 3001)
         .await
         .expect("four timeouts (1.2 s) for 3,001 objects");
-    assert!(large.requests()[0].starts_with("POST /api/definitions "));
+    let request = &large.requests()[0];
+    assert!(request.starts_with("POST /api/definitions "), "{request}");
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{request}"
+    );
+    assert!(request.ends_with("{}"), "{request}");
 }
 
 #[tokio::test]

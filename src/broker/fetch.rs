@@ -91,7 +91,9 @@ pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
             let path = ApiPath::exchanges()
                 .query("disable_stats", "true")
                 .query("columns", EXCHANGE_COLUMNS);
-            broker.get_json::<Vec<ExchangeDef>>(&path).await?
+            let listed = broker.get_json::<Vec<ExchangeDef>>(&path).await?;
+            // Kept while the definitions are read: only the few it is read for.
+            listed.into_iter().filter(listed_internal).collect()
         } else {
             Vec::new()
         };
@@ -107,7 +109,7 @@ pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
     body.read(LiveDocument(&mut lowering))?;
     drop(body);
     // After the export's own exchanges, so one it lists keeps its definition.
-    for e in internal.into_iter().filter(listed_internal) {
+    for e in internal {
         lowering.exchange(e);
     }
     Ok(LiveRead {

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde::Deserialize;
 
 use super::lower::Lowering;
@@ -29,7 +31,12 @@ impl<'de> Visitor<'de> for LiveDocument<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let lowering = self.0;
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            // As the whole document's reading did: a list given twice is refused, not merged.
+            if seen.contains(&key) {
+                return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
+            }
             match key.as_str() {
                 "users" => map.next_value_seed(Each::new(|u| lowering.user(u)))?,
                 "permissions" => map.next_value_seed(Each::new(|p| lowering.permission(p)))?,
@@ -49,6 +56,7 @@ impl<'de> Visitor<'de> for LiveDocument<'_> {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+            seen.push(key);
         }
         Ok(())
     }
@@ -89,5 +97,20 @@ impl<'de, T: Deserialize<'de>, F: FnMut(T)> Visitor<'de> for Each<T, F> {
             (self.take)(item);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_given_twice_is_refused() {
+        let mut lowering = Lowering::new(Vec::new());
+        let text = br#"{"queues": [], "exchanges": [], "queues": []}"#;
+        let mut parser = serde_json::Deserializer::from_slice(text);
+        let refused = LiveDocument(&mut lowering).deserialize(&mut parser);
+        let reason = refused.expect_err("two queue lists").to_string();
+        assert!(reason.contains("duplicate field `queues`"), "{reason}");
     }
 }

@@ -20,6 +20,7 @@ mod plan_formats;
 mod plan_golden;
 mod plan_order;
 mod plan_properties;
+mod read_live;
 mod recorded_versions;
 mod schema;
 mod validate_cli;
