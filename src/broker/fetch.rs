@@ -38,31 +38,43 @@ pub struct LiveSnapshot {
 /// Three GETs, concurrently: overview, definitions, vhosts; a fourth for the internal
 /// exchanges on releases whose export leaves them out.
 pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
-    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
     let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
     let definitions_path = ApiPath::definitions();
-    let (overview, mut definitions, vhosts) = futures::try_join!(
-        broker.get_json::<Overview>(&overview_path),
+    let ((overview, internal), mut definitions, vhosts) = futures::try_join!(
+        overview_and_internal(broker),
         broker.get_json::<Definitions>(&definitions_path),
         broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
     )?;
-    let omits = overview
-        .rabbitmq_version
-        .parse::<BrokerVersion>()
-        .is_ok_and(omits_internal_exchanges);
-    if omits {
-        let path = ApiPath::exchanges()
-            .query("disable_stats", "true")
-            .query("columns", EXCHANGE_COLUMNS);
-        let listed: Vec<ExchangeDef> = broker.get_json(&path).await?;
-        add_internal_exchanges(&mut definitions, listed);
-    }
+    add_internal_exchanges(&mut definitions, internal);
     Ok(LiveSnapshot {
         version: overview.rabbitmq_version,
         cluster_name: overview.cluster_name,
         definitions,
         vhosts,
     })
+}
+
+/// The overview, then the internal exchanges if this release's export leaves them out
+/// (none otherwise): the release is known long before the definitions arrive.
+async fn overview_and_internal(broker: &HttpBroker) -> Result<(Overview, Vec<ExchangeDef>)> {
+    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
+    let overview: Overview = broker.get_json(&overview_path).await?;
+    let omits = overview
+        .rabbitmq_version
+        .parse::<BrokerVersion>()
+        .is_ok_and(omits_internal_exchanges);
+    if !omits {
+        return Ok((overview, Vec::new()));
+    }
+    let path = ApiPath::exchanges()
+        .query("disable_stats", "true")
+        .query("columns", EXCHANGE_COLUMNS);
+    let listed = broker.get_json::<Vec<ExchangeDef>>(&path).await?;
+    // Kept while the definitions are read: only the few it is read for.
+    Ok((
+        overview,
+        listed.into_iter().filter(listed_internal).collect(),
+    ))
 }
 
 /// What `read_live` read: the live state, lowered while the definitions were parsed.
@@ -77,31 +89,10 @@ pub struct LiveRead {
 /// The reads of `fetch_live`, with the definitions lowered as they are parsed instead of
 /// kept whole: the plan's own memory and time stay near the answer's.
 pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
-    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
     let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
-    // The release decides whether the internal exchanges need their own read; it is
-    // known long before the definitions arrive.
-    let overview_then_internal = async {
-        let overview: Overview = broker.get_json(&overview_path).await?;
-        let omits = overview
-            .rabbitmq_version
-            .parse::<BrokerVersion>()
-            .is_ok_and(omits_internal_exchanges);
-        let internal = if omits {
-            let path = ApiPath::exchanges()
-                .query("disable_stats", "true")
-                .query("columns", EXCHANGE_COLUMNS);
-            let listed = broker.get_json::<Vec<ExchangeDef>>(&path).await?;
-            // Kept while the definitions are read: only the few it is read for.
-            listed.into_iter().filter(listed_internal).collect()
-        } else {
-            Vec::new()
-        };
-        Ok((overview, internal))
-    };
     let definitions_path = ApiPath::definitions();
     let ((overview, internal), body, vhosts) = futures::try_join!(
-        overview_then_internal,
+        overview_and_internal(broker),
         broker.get_body(&definitions_path),
         broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
     )?;

@@ -146,6 +146,13 @@ mod tests {
         assert_eq!(built.len(), 3);
     }
 
+    /// `(name, durable, keeps the first)` calls, each as a queue's insert.
+    fn replay(calls: &[(u64, bool, bool)], mut insert: impl FnMut(ResourceId, Resource, bool)) {
+        for &(name, d, first) in calls {
+            insert(queue(&name.to_string()), durable(d), first);
+        }
+    }
+
     /// Many calls, built in slices of every small size, match one-at-a-time inserts.
     #[test]
     fn slices_of_any_size_build_what_inserting_one_at_a_time_gives() {
@@ -161,24 +168,16 @@ mod tests {
                 .map(|_| (next(6), next(2) == 0, next(2) == 0))
                 .collect();
             let mut state = State::default();
-            for &(name, d, first) in &calls {
-                let id = queue(&name.to_string());
-                if first {
-                    state.insert_first(id, durable(d));
-                } else {
-                    state.insert(id, durable(d));
-                }
-            }
+            replay(&calls, |id, r, first| match first {
+                true => state.insert_first(id, r),
+                false => state.insert(id, r),
+            });
             for slice in 1..6 {
                 let mut builder = StateBuilder::in_slices_of(slice);
-                for &(name, d, first) in &calls {
-                    let id = queue(&name.to_string());
-                    if first {
-                        builder.insert_first(id, durable(d));
-                    } else {
-                        builder.insert(id, durable(d));
-                    }
-                }
+                replay(&calls, |id, r, first| match first {
+                    true => builder.insert_first(id, r),
+                    false => builder.insert(id, r),
+                });
                 assert_eq!(builder.build(), state, "{calls:?}, {slice}");
             }
         }
