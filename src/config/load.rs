@@ -382,6 +382,9 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
     if text.trim().is_empty() {
         return Ok(Document::default());
     }
+    if let Some(document) = super::located::parsing_file(file, || super::quick_yaml::read(text)) {
+        return Ok(document);
+    }
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut current = text.to_string();
     loop {
@@ -422,6 +425,9 @@ fn parse_document(text: &str, file: FileId) -> Result<Document, Vec<Diagnostic>>
 fn parse_yaml(text: &str) -> Result<Document, serde_saphyr::Error> {
     if text.trim().is_empty() {
         return Ok(Document::default());
+    }
+    if let Some(document) = super::quick_yaml::read(text) {
+        return Ok(document);
     }
     serde_saphyr::from_str::<Document>(text)
 }

@@ -120,6 +120,10 @@ impl<T: fmt::Display> fmt::Display for Located<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let file = PARSING.with(Cell::get).map(byte_count);
+        if super::quick_yaml::reading() {
+            return super::quick_yaml::located(deserializer, file);
+        }
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         let loc = spanned.referenced;
         let span = loc.span();
@@ -130,7 +134,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
                 column: loc.column() as u32,
                 offset: byte_count(span.byte_offset().unwrap_or(0) as usize),
                 len: byte_count(span.byte_len().unwrap_or(0) as usize),
-                file: PARSING.with(Cell::get).map(byte_count),
+                file,
             },
         })
     }

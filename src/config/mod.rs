@@ -9,6 +9,7 @@ pub mod load;
 pub mod located;
 pub mod lower;
 pub mod merge;
+mod quick_yaml;
 pub mod schema;
 pub mod secret_references;
 pub mod server;
