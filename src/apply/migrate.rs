@@ -18,7 +18,7 @@ use crate::broker::{ApiPath, HttpBroker};
 use crate::format::wire::{BindingDef, BindingInfo};
 use crate::model::DestinationType;
 use crate::model::{kinds, ResourceId};
-use crate::plan::migrations::{migrating_destination, shovel_name};
+use crate::plan::migrations::{binds_to, shovel_name};
 use crate::plan::{Change, Plan};
 use resume::{Left, NO_LEADER_AFTER};
 use shovels::SHOVEL_UNREPORTED_AFTER;
@@ -135,8 +135,7 @@ pub async fn migrate(
     let bindings: Vec<&Change> = plan
         .changes
         .iter()
-        .filter(|c| matches!(c.id, ResourceId::Binding { .. }))
-        .filter(|c| migrating_destination(plan, &c.id).is_some_and(|m| m.id == change.id))
+        .filter(|c| binds_to(&c.id, &change.id))
         .collect();
     for binding in &bindings {
         if let Some(after) = &binding.after {

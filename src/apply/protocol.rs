@@ -46,10 +46,9 @@ pub trait Caller {
         planned: Planned,
         touched: Vec<ResourceId>,
     ) -> impl Future<Output = Result<Planned, Self::Error>>;
-    /// Shows the plan about to run (not a reviewed one), and refuses a saved plan gone stale.
-    fn show(&self, planned: &Planned) -> Result<(), Self::Error>;
-    /// Refuses what the flags do not allow; called for a plan with changes.
-    fn check(&self, planned: &Planned) -> Result<(), Self::Error>;
+    /// Shows the plan about to run (not a reviewed one), then refuses a saved plan gone stale
+    /// and what the flags do not allow.
+    fn review(&self, planned: &Planned) -> Result<(), Self::Error>;
     fn progress(&self) -> &dyn Progress;
 }
 
@@ -137,11 +136,10 @@ async fn locked<C: Caller>(
         }
         Some(_) => {}
         None => {
-            caller.show(&planned)?;
+            caller.review(&planned)?;
             if planned.plan.is_empty() {
                 return Ok(Applied::Nothing);
             }
-            caller.check(&planned)?;
         }
     }
     let report = execute_renewing(

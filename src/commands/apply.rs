@@ -58,19 +58,14 @@ impl Caller for Front<'_> {
         plan_touched(planned, &touched).await
     }
 
-    fn show(&self, planned: &Planned) -> Result<(), Error> {
+    fn review(&self, planned: &Planned) -> Result<(), Error> {
         if let Some(saved) = self.saved {
             saved_plan::check_fresh(saved, planned)?;
         }
-        print!(
-            "{}",
-            human::render(&PlanDocument::new(&planned.plan), self.color)
-        );
-        Ok(())
-    }
-
-    fn check(&self, planned: &Planned) -> Result<(), Error> {
-        check_guards(&PlanDocument::new(&planned.plan), self.args)
+        // One document for both: building it costs as much as rendering a large plan.
+        let doc = PlanDocument::new(&planned.plan);
+        print!("{}", human::render(&doc, self.color));
+        check_guards(&doc, self.args)
     }
 
     fn progress(&self) -> &dyn Progress {

@@ -226,21 +226,40 @@ fn resumed(temporary: &str) -> Reason {
     }
 }
 
-/// The queue a binding change belongs to when that queue migrates: the migration creates it.
-pub fn migrating_destination<'a>(plan: &'a Plan, binding: &ResourceId) -> Option<&'a Change> {
-    let ResourceId::Binding {
-        vhost,
-        destination_type: DestinationType::Queue,
-        destination,
-        ..
-    } = binding
-    else {
-        return None;
-    };
-    plan.changes.iter().find(|c| {
-        c.action == Action::Migrate
-            && matches!(&c.id, ResourceId::Queue { vhost: v, name } if v == vhost && name == destination)
-    })
+/// Whether `binding` delivers to `queue`.
+pub fn binds_to(binding: &ResourceId, queue: &ResourceId) -> bool {
+    match (binding, queue) {
+        (
+            ResourceId::Binding {
+                vhost,
+                destination_type: DestinationType::Queue,
+                destination,
+                ..
+            },
+            ResourceId::Queue { vhost: v, name },
+        ) => vhost == v && destination == name,
+        _ => false,
+    }
+}
+
+/// The plan's migrating queues, found once for the many bindings asked about.
+pub struct Migrating<'a>(Vec<&'a Change>);
+
+impl<'a> Migrating<'a> {
+    pub fn of(plan: &'a Plan) -> Self {
+        Self(
+            plan.changes
+                .iter()
+                .filter(|c| c.action == Action::Migrate)
+                .collect(),
+        )
+    }
+
+    /// The queue a binding change belongs to when that queue migrates: the migration
+    /// creates it.
+    pub fn destination(&self, binding: &ResourceId) -> Option<&'a Change> {
+        self.0.iter().copied().find(|c| binds_to(binding, &c.id))
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! updates from the lowest up; a Replace takes part in both. Ties keep identity order.
 //! Steps that lock out the user warren logs in as come last, once nothing else needs it.
 
-use super::migrations::migrating_destination;
+use super::migrations::Migrating;
 use super::{Action, Change, Plan};
 
 /// Which half of a change a step performs.
@@ -55,11 +55,12 @@ fn removes_and_puts(plan: &Plan, out: &mut Vec<Stage>, chosen: impl Fn(&Change) 
             });
         }
     }
+    let migrating = Migrating::of(plan);
     for level in 0..=4u8 {
         let mut steps = indexes(plan, level, |c| {
             chosen(c) && !matches!(c.action, Action::Delete | Action::Migrate)
         });
-        steps.retain(|&i| migrating_destination(plan, &plan.changes[i].id).is_none());
+        steps.retain(|&i| migrating.destination(&plan.changes[i].id).is_none());
         if !steps.is_empty() {
             out.push(Stage {
                 phase: Phase::Put,

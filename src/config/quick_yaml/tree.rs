@@ -1,7 +1,5 @@
 //! Scans the common subset of YAML into a flat list of nodes, or says it is outside that subset.
 
-use std::collections::HashSet;
-
 use super::Unsupported;
 
 /// What a node is; scalars keep their quoting, which decides how they are resolved.
@@ -645,16 +643,17 @@ impl Scanner<'_> {
         if map.count < 2 {
             return Ok(());
         }
-        let mut keys = HashSet::with_capacity(map.count as usize);
+        let mut keys = Vec::with_capacity(map.count as usize);
         let mut at = index + 1;
         for _ in 0..map.count {
-            let key = self.nodes[at];
-            let text = super::scalar::cooked(self.text, &key)?;
-            if !keys.insert(text) {
-                return Err(Unsupported);
-            }
+            keys.push(super::scalar::cooked(self.text, &self.nodes[at])?);
             at = self.nodes[at].next_sibling(at);
             at = self.nodes[at].next_sibling(at);
+        }
+        // Sorting is cheaper than hashing for the few keys most mappings have.
+        keys.sort_unstable();
+        if keys.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(Unsupported);
         }
         Ok(())
     }
@@ -693,6 +692,11 @@ fn quoted_end(text: &[u8], quote: u8) -> Option<usize> {
 
 /// No control characters but tab and line breaks, no C1 controls, no byte order mark.
 fn printable(bytes: &[u8]) -> bool {
+    // Files of printable ASCII, the usual case, pass in one sweep; the rest byte by byte.
+    let plain_ascii = |b: &u8| (0x20..0x7f).contains(b) || *b == b'\n';
+    if bytes.iter().all(plain_ascii) {
+        return true;
+    }
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
