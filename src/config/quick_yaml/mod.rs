@@ -1,4 +1,4 @@
-//! A fast reader for the YAML environments are usually written in: block and one-line flow
+//! A fast reader for the YAML environments are usually written in: block and flow
 //! collections, quoted and plain scalars, comments. Anything else (anchors, tags, block
 //! scalars, multi-line scalars, empty values, numbers other than plain decimal integers,
 //! words YAML 1.1 reads as booleans), and any document that would not deserialise, is

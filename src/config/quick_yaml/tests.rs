@@ -36,29 +36,19 @@ fn agrees(text: &str) -> bool {
     }
 }
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Files under `dir` whose names end in one of `extensions`.
+fn files(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
+            files(&path, extensions, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             out.push(path);
         }
     }
@@ -70,7 +60,7 @@ fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for dir in ["environments", "fixtures", "examples"] {
-        yaml_files(&root.join(dir), &mut paths);
+        files(&root.join(dir), &["yaml", "yml"], &mut paths);
     }
     let mut texts: Vec<String> = paths
         .iter()
@@ -78,7 +68,11 @@ fn corpus() -> Vec<String> {
         .filter(|t| !t.contains("${"))
         .collect();
     let mut definitions = Vec::new();
-    json_files(&root.join("../shared/conformance"), &mut definitions);
+    files(
+        &root.join("../shared/conformance"),
+        &["json"],
+        &mut definitions,
+    );
     for path in definitions {
         let Ok(raw) = std::fs::read_to_string(&path) else {
             continue;

@@ -576,20 +576,8 @@ impl Scanner<'_> {
                 self.flow_space(indent)?;
                 self.flow_value(indent)?;
                 count += 1;
-                self.flow_space(indent)?;
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.flow_space(indent)?;
-                        if matches!(self.peek(), Some(b'}' | b']' | b',')) {
-                            return Err(Unsupported);
-                        }
-                    }
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(Unsupported),
+                if self.flow_entry_end(indent, b'}')? {
+                    break;
                 }
             }
         }
@@ -611,20 +599,8 @@ impl Scanner<'_> {
             loop {
                 self.flow_value(indent)?;
                 count += 1;
-                self.flow_space(indent)?;
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.flow_space(indent)?;
-                        if matches!(self.peek(), Some(b'}' | b']' | b',')) {
-                            return Err(Unsupported);
-                        }
-                    }
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(Unsupported),
+                if self.flow_entry_end(indent, b']')? {
+                    break;
                 }
             }
         }
@@ -635,6 +611,27 @@ impl Scanner<'_> {
 
     fn flow_value(&mut self, indent: usize) -> Step<()> {
         self.inline_value(true, indent)
+    }
+
+    /// After a flow entry: whether the collection closed here (true) or a comma leads to
+    /// another entry (false); a trailing comma is left to the full parser.
+    fn flow_entry_end(&mut self, indent: usize, close: u8) -> Step<bool> {
+        self.flow_space(indent)?;
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.flow_space(indent)?;
+                if matches!(self.peek(), Some(b'}' | b']' | b',')) {
+                    return Err(Unsupported);
+                }
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(Unsupported),
+        }
     }
 
     /// Two equal keys in one mapping are an error the full parser reports.
