@@ -388,14 +388,27 @@ pub struct JsonBody {
 impl JsonBody {
     /// Parses the body with `seed`, which can take the document apart as it goes.
     pub fn read<'de, S: DeserializeSeed<'de>>(&'de self, seed: S) -> Result<S::Value> {
-        let mut parser = serde_json::Deserializer::from_slice(&self.bytes);
-        seed.deserialize(&mut parser)
-            .and_then(|value| parser.end().map(|()| value))
-            .map_err(|e| BrokerError::Decode {
-                url: self.url.clone(),
-                reason: not_json_reason(&self.bytes, &e),
-            })
+        // Checked as UTF-8 once, the parser need not check every string again; a body that is
+        // not UTF-8 is parsed as bytes, for the parser's own account of where it goes wrong.
+        let parsed = match std::str::from_utf8(&self.bytes) {
+            Ok(text) => parse_with(serde_json::Deserializer::from_str(text), seed),
+            Err(_) => parse_with(serde_json::Deserializer::from_slice(&self.bytes), seed),
+        };
+        parsed.map_err(|e| BrokerError::Decode {
+            url: self.url.clone(),
+            reason: not_json_reason(&self.bytes, &e),
+        })
     }
+}
+
+/// The whole input read by `seed`, with nothing but whitespace after it.
+fn parse_with<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(
+    mut parser: serde_json::Deserializer<R>,
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    let value = seed.deserialize(&mut parser)?;
+    parser.end()?;
+    Ok(value)
 }
 
 /// Why an answer is not what was expected, naming an HTML page (a proxy's login or error

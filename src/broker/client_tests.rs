@@ -375,3 +375,21 @@ fn a_uri_password_the_broker_echoes_in_its_reason_is_hidden() {
         "\"amqp://u:***@h?heartbeat=x\" not a valid URI (***)"
     );
 }
+
+#[test]
+fn a_body_is_read_as_text_or_refused_with_the_parsers_reason_when_it_is_not_utf8() {
+    let body = |bytes: &[u8]| JsonBody {
+        url: "http://broker/api/definitions".to_string(),
+        bytes: Bytes::copy_from_slice(bytes),
+    };
+    let read = |b: &JsonBody| b.read(std::marker::PhantomData::<Vec<String>>);
+    assert_eq!(read(&body(br#"["a", "\u00e9"]"#)).unwrap(), ["a", "é"]);
+    let Err(BrokerError::Decode { reason, .. }) = read(&body(b"[\"a\xff\"]")) else {
+        panic!("a body that is not UTF-8 must be refused");
+    };
+    assert!(reason.contains("line 1 column"), "{reason}");
+    let Err(BrokerError::Decode { reason, .. }) = read(&body(br#"["a"] x"#)) else {
+        panic!("trailing characters must be refused");
+    };
+    assert!(reason.contains("trailing characters"), "{reason}");
+}
