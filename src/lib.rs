@@ -11,6 +11,7 @@ pub mod config;
 pub mod definitions;
 pub mod error;
 pub mod format;
+pub mod malloc_arenas;
 pub mod model;
 pub mod ops;
 pub mod output_target;

@@ -9,6 +9,7 @@ use warren::commands;
 use warren::error::Outcome;
 
 fn main() -> ExitCode {
+    warren::malloc_arenas::use_one();
     let cli = Cli::parse();
     warren::render::error_report::install_hook();
     init_logging(cli.global.verbose, cli.global.log_format);
