@@ -408,8 +408,7 @@ impl Scanner<'_> {
     fn block_key(&mut self) -> Step<()> {
         let start = self.pos;
         match self.peek() {
-            Some(b'"') => self.double_quoted()?,
-            Some(b'\'') => self.single_quoted()?,
+            Some(b'"' | b'\'') => self.quoted()?,
             Some(first) => {
                 if INDICATORS.contains(&first) {
                     return Err(Unsupported);
@@ -467,8 +466,7 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') => self.flow_mapping(indent),
             Some(b'[') => self.flow_sequence(indent),
-            Some(b'"') => self.double_quoted(),
-            Some(b'\'') => self.single_quoted(),
+            Some(b'"' | b'\'') => self.quoted(),
             Some(_) => self.plain(in_flow),
             None => Err(Unsupported),
         }
@@ -503,18 +501,15 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn double_quoted(&mut self) -> Step<()> {
+    /// A single- or double-quoted scalar on one line, by the quote it starts with.
+    fn quoted(&mut self) -> Step<()> {
         let start = self.pos;
-        let end = quoted_end(&self.bytes[start..], b'"').ok_or(Unsupported)? + start;
-        self.push(Kind::Double, start, end - start);
-        self.pos = end;
-        Ok(())
-    }
-
-    fn single_quoted(&mut self) -> Step<()> {
-        let start = self.pos;
-        let end = quoted_end(&self.bytes[start..], b'\'').ok_or(Unsupported)? + start;
-        self.push(Kind::Single, start, end - start);
+        let (kind, quote) = match self.peek() {
+            Some(b'"') => (Kind::Double, b'"'),
+            _ => (Kind::Single, b'\''),
+        };
+        let end = quoted_end(&self.bytes[start..], quote).ok_or(Unsupported)? + start;
+        self.push(kind, start, end - start);
         self.pos = end;
         Ok(())
     }
@@ -560,8 +555,7 @@ impl Scanner<'_> {
             loop {
                 let key_line = self.line;
                 match self.peek() {
-                    Some(b'"') => self.double_quoted()?,
-                    Some(b'\'') => self.single_quoted()?,
+                    Some(b'"' | b'\'') => self.quoted()?,
                     Some(_) => self.plain(true)?,
                     None => return Err(Unsupported),
                 }
