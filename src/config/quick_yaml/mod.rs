@@ -52,13 +52,27 @@ thread_local! {
 /// The document read from `text`, or `None` when the full parser must read it.
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
     let tree = tree::scan(text).ok()?;
-    let outer = READING.with(|r| r.replace(true));
-    let read = T::deserialize(de::NodeDe {
+    let _reading = Reading::start();
+    T::deserialize(de::NodeDe {
         tree: &tree,
         index: 0,
-    });
-    READING.with(|r| r.set(outer));
-    read.ok()
+    })
+    .ok()
+}
+
+/// Marks this thread as reading until dropped, even when a deserialiser panics.
+struct Reading(bool);
+
+impl Reading {
+    fn start() -> Self {
+        Reading(READING.with(|r| r.replace(true)))
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.with(|r| r.set(self.0));
+    }
 }
 
 /// Whether a [`Located`] is being read by this reader.

@@ -59,7 +59,8 @@ fn unescape(inner: &str) -> Result<String, Unsupported> {
             ' ' => ' ',
             'u' => {
                 let hex: String = chars.by_ref().take(4).collect();
-                if hex.len() != 4 {
+                // Exactly four hex digits: the number parser would also take a sign.
+                if hex.len() != 4 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(Unsupported);
                 }
                 let code = u32::from_str_radix(&hex, 16).map_err(|_| Unsupported)?;

@@ -177,6 +177,15 @@ const EDGES: &[&str] = &[
     "manage:\n  kinds:\n    -\n      queues\n",
     "manage:\n  kinds: [queues\n  , exchanges]\n",
     "lints:\n  allow: [a] # x\n  allow: [b]\n",
+    "vhosts:\n  a:\n    routes:\n    - exchange: e\n      expect:\n      - a\n",
+    "vhosts:\n  a:\n    routes:\n      - exchange: e\n        expect:\n          - a\n",
+    "global_parameters:\n  k:\n  - a\n",
+    "global_parameters:\n  k:\n  -   a\n  -  b\n",
+    "global_parameters:\n  k:\n  -\n    a\n",
+    "global_parameters:\n  k:\n  - # c\n    a\n",
+    "global_parameters:\r\n  k:\r\n  - a\r\n",
+    "variables:\n  a: \"\\u+041\"\n",
+    "variables:\n  a: \"\\u004\"\n",
 ];
 
 #[test]
@@ -185,6 +194,29 @@ fn documents_at_the_edges_are_left_to_the_full_parser_or_read_alike() {
     // The subset is wide enough to matter, and narrow enough to refuse some of these.
     assert!(accepted > EDGES.len() / 3, "took {accepted}");
     assert!(accepted < EDGES.len(), "took every edge case");
+}
+
+#[test]
+fn documents_at_the_full_parsers_limits_are_left_to_it_or_read_alike() {
+    let long_quoted_key = format!(
+        "variables:\n  '{}'{}: v\n",
+        "k".repeat(1000),
+        " ".repeat(23)
+    );
+    let long_flow_key = format!("variables: {{{}: v}}\n", "k".repeat(1025));
+    let long_plain_key = format!("variables:\n  {}: v\n", "k".repeat(990));
+    for text in [&long_quoted_key, &long_flow_key, &long_plain_key] {
+        agrees(text);
+    }
+    assert!(
+        agrees(&long_plain_key),
+        "a key well within the limit is read"
+    );
+    // One node past the full parser's budget of 250,000: a mapping and its 125,000 pairs.
+    let many: String = (0..125_000).map(|n| format!("  k{n}: v\n")).collect();
+    let too_many = format!("variables:\n{many}");
+    assert!(super::read::<Document>(&too_many).is_none());
+    assert!(serde_saphyr::from_str::<Document>(&too_many).is_err());
 }
 
 /// A small deterministic generator, so a failure names a case that can be replayed.

@@ -37,8 +37,13 @@ type Step<T> = Result<T, Unsupported>;
 /// Characters that cannot start a plain scalar here.
 const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 const FLOW_INDICATORS: &[u8] = b",[]{}";
-/// The longest implicit key YAML allows.
-const MAX_KEY: usize = 1024;
+/// YAML allows an implicit key 1,024 characters up to its colon; longer ones, and keys near
+/// that, are left to the full parser.
+const MAX_KEY: usize = 1000;
+/// The full parser's budget of nodes (scalars, sequences and mappings) in one document.
+const MAX_NODES: usize = 250_000;
+/// Its budget of scalar text; a text no longer than this cannot hold more.
+const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 /// Deeper documents are left to the full parser and its own limit.
 const MAX_DEPTH: u32 = 64;
 
@@ -59,7 +64,7 @@ struct Scanner<'a> {
 
 /// Scans `text`, whose root must be a block mapping.
 pub(super) fn scan(text: &str) -> Step<Tree<'_>> {
-    if !printable(text.as_bytes()) {
+    if text.len() > MAX_SCALAR_BYTES || !printable(text.as_bytes()) {
         return Err(Unsupported);
     }
     let mut scanner = Scanner {
@@ -75,6 +80,9 @@ pub(super) fn scan(text: &str) -> Step<Tree<'_>> {
         nodes: Vec::with_capacity(text.len() / 12),
     };
     scanner.document()?;
+    if scanner.nodes.len() > MAX_NODES {
+        return Err(Unsupported);
+    }
     Ok(Tree {
         text,
         nodes: scanner.nodes,
@@ -310,7 +318,7 @@ impl Scanner<'_> {
     fn block_node(&mut self) -> Step<()> {
         let indent = self.indent;
         if self.at_dash() {
-            self.block_sequence(indent)
+            self.block_sequence(indent, false)
         } else if self.key_ahead() {
             self.block_mapping(indent)
         } else {
@@ -353,10 +361,13 @@ impl Scanner<'_> {
             None | Some(b'#' | b'\n' | b'\r') => {
                 self.skip_comment()?;
                 self.next_content_line()?;
-                let nested = !self.eof
-                    && (self.indent > indent
-                        || (in_map && self.indent == indent && self.at_dash()));
-                if !nested {
+                if self.eof {
+                    return Err(Unsupported);
+                }
+                if in_map && self.indent == indent && self.at_dash() {
+                    return self.block_sequence(indent, true);
+                }
+                if self.indent <= indent {
                     // An empty value is null, left to the full parser.
                     return Err(Unsupported);
                 }
@@ -378,9 +389,21 @@ impl Scanner<'_> {
         }
     }
 
-    fn block_sequence(&mut self, indent: usize) -> Step<()> {
+    /// A block sequence; one at its mapping key's own indentation (`indentless`) is placed,
+    /// as the full parser places it, at its first item's content rather than at the dash.
+    fn block_sequence(&mut self, indent: usize, indentless: bool) -> Step<()> {
         self.enter()?;
-        let index = self.push(Kind::Seq, self.pos, 0);
+        let mut start = self.pos;
+        if indentless {
+            start += 1;
+            while self.bytes.get(start) == Some(&b' ') {
+                start += 1;
+            }
+            if matches!(self.bytes.get(start), None | Some(b'\n' | b'\r' | b'#')) {
+                return Err(Unsupported);
+            }
+        }
+        let index = self.push(Kind::Seq, start, 0);
         let mut count = 0;
         loop {
             self.pos += 1;
@@ -429,11 +452,8 @@ impl Scanner<'_> {
             }
             None => return Err(Unsupported),
         }
-        if self.pos - start > MAX_KEY {
-            return Err(Unsupported);
-        }
         self.skip_spaces();
-        if self.peek() != Some(b':') {
+        if self.peek() != Some(b':') || self.pos - start > MAX_KEY {
             return Err(Unsupported);
         }
         self.pos += 1;
@@ -553,7 +573,7 @@ impl Scanner<'_> {
             self.pos += 1;
         } else {
             loop {
-                let key_line = self.line;
+                let (key_line, key_start) = (self.line, self.pos);
                 match self.peek() {
                     Some(b'"' | b'\'') => self.quoted()?,
                     Some(_) => self.plain(true)?,
@@ -563,6 +583,7 @@ impl Scanner<'_> {
                 if self.peek() != Some(b':')
                     || !Self::is_blank_or_break(self.peek_at(1))
                     || self.line != key_line
+                    || self.pos - key_start > MAX_KEY
                 {
                     return Err(Unsupported);
                 }
