@@ -38,12 +38,11 @@ pub struct LiveSnapshot {
 /// Three GETs, concurrently: overview, definitions, vhosts; a fourth for the internal
 /// exchanges on releases whose export leaves them out.
 pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
-    let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
     let definitions_path = ApiPath::definitions();
     let ((overview, internal), mut definitions, vhosts) = futures::try_join!(
         overview_and_internal(broker),
         broker.get_json::<Definitions>(&definitions_path),
-        broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
+        vhost_metadata(broker),
     )?;
     add_internal_exchanges(&mut definitions, internal);
     Ok(LiveSnapshot {
@@ -52,6 +51,12 @@ pub async fn fetch_live(broker: &HttpBroker) -> Result<LiveSnapshot> {
         definitions,
         vhosts,
     })
+}
+
+/// The vhosts' metadata, which 3.10's definitions leave out.
+async fn vhost_metadata(broker: &HttpBroker) -> Result<Vec<VhostInfo>> {
+    let path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
+    broker.get_json(&path).await
 }
 
 /// The overview, then the internal exchanges if this release's export leaves them out
@@ -93,12 +98,11 @@ pub struct LiveRead {
 /// The reads of `fetch_live`, with the definitions lowered as they are parsed instead of
 /// kept whole: the plan's own memory and time stay near the answer's.
 pub async fn read_live(broker: &HttpBroker) -> Result<LiveRead> {
-    let vhosts_path = ApiPath::vhosts().query("columns", VHOST_COLUMNS);
     let definitions_path = ApiPath::definitions();
     let ((overview, internal), body, vhosts) = futures::try_join!(
         overview_and_internal(broker),
         broker.get_body(&definitions_path),
-        broker.get_json::<Vec<VhostInfo>>(&vhosts_path),
+        vhost_metadata(broker),
     )?;
     let mut lowering = Lowering::new(vhosts);
     body.read(LiveDocument(&mut lowering))?;

@@ -135,8 +135,9 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
+        // Only a plain scalar resolves to a boolean; a quoted `"true"` is a string.
         match self.scalar()? {
-            Scalar::Bool(b) if self.node().kind == Kind::Plain => visitor.visit_bool(b),
+            Scalar::Bool(b) => visitor.visit_bool(b),
             _ => Err(Unsupported),
         }
     }
@@ -157,10 +158,8 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
-        match (self.node().kind, self.scalar()?) {
-            (Kind::Single | Kind::Double, Scalar::Str(s)) | (Kind::Plain, Scalar::Str(s)) => {
-                visitor.visit_str(&s)
-            }
+        match self.scalar()? {
+            Scalar::Str(s) => visitor.visit_str(&s),
             _ => Err(Unsupported),
         }
     }

@@ -168,17 +168,21 @@ impl Scanner<'_> {
         }
     }
 
-    /// Steps over a comment up to the line break; tabs and other controls are not scanned here.
-    fn skip_comment(&mut self) -> Step<()> {
+    /// The rest of the current line from here, without its line break.
+    fn rest_of_line(&self) -> &[u8] {
+        let rest = &self.bytes[self.pos..];
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .unwrap_or(rest.len());
+        &rest[..end]
+    }
+
+    /// Steps over a comment up to the line break.
+    fn skip_comment(&mut self) {
         if self.peek() == Some(b'#') {
-            let rest = &self.bytes[self.pos..];
-            let end = rest
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-                .unwrap_or(rest.len());
-            self.pos += end;
+            self.pos += self.rest_of_line().len();
         }
-        Ok(())
     }
 
     /// After a value: only spaces and a comment may follow on its line; then the next content.
@@ -188,7 +192,7 @@ impl Scanner<'_> {
         if self.peek() == Some(b'#') && self.pos == before {
             return Err(Unsupported);
         }
-        self.skip_comment()?;
+        self.skip_comment();
         if !Self::is_break(self.peek()) {
             return Err(Unsupported);
         }
@@ -211,7 +215,7 @@ impl Scanner<'_> {
                 }
                 Some(b'\n' | b'\r') => continue,
                 Some(b'#') => {
-                    self.skip_comment()?;
+                    self.skip_comment();
                     continue;
                 }
                 Some(b'\t') => return Err(Unsupported),
@@ -233,14 +237,12 @@ impl Scanner<'_> {
     }
 
     fn document(&mut self) -> Step<()> {
-        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
-            return Err(Unsupported);
-        }
+        // A byte order mark never gets here: `printable` refuses it.
         // Stand at the first content as if a line break came before the text.
         self.skip_spaces();
         match self.peek() {
             Some(b'#') | Some(b'\n') | Some(b'\r') | None => {
-                self.skip_comment()?;
+                self.skip_comment();
                 self.next_content_line()?;
             }
             Some(b'\t') => return Err(Unsupported),
@@ -252,7 +254,7 @@ impl Scanner<'_> {
             }
             self.pos += 3;
             self.skip_spaces();
-            self.skip_comment()?;
+            self.skip_comment();
             if !Self::is_break(self.peek()) {
                 return Err(Unsupported);
             }
@@ -279,12 +281,7 @@ impl Scanner<'_> {
 
     /// Whether the line from here holds `key:` followed by a space or its end.
     fn key_ahead(&self) -> bool {
-        let rest = &self.bytes[self.pos..];
-        let line_end = rest
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .unwrap_or(rest.len());
-        let line = &rest[..line_end];
+        let line = self.rest_of_line();
         let after_key = match line.first() {
             Some(&q @ (b'"' | b'\'')) => match quoted_end(line, q) {
                 Some(end) => end,
@@ -359,7 +356,7 @@ impl Scanner<'_> {
     fn block_value(&mut self, indent: usize, in_map: bool) -> Step<()> {
         match self.peek() {
             None | Some(b'#' | b'\n' | b'\r') => {
-                self.skip_comment()?;
+                self.skip_comment();
                 self.next_content_line()?;
                 if self.eof {
                     return Err(Unsupported);
@@ -542,7 +539,7 @@ impl Scanner<'_> {
             self.skip_spaces();
             match self.peek() {
                 Some(b'#') if self.pos > before || self.pos == self.line_start => {
-                    self.skip_comment()?
+                    self.skip_comment()
                 }
                 Some(b'\n' | b'\r') => {
                     self.line_break()?;
@@ -589,7 +586,7 @@ impl Scanner<'_> {
                 }
                 self.pos += 1;
                 self.flow_space(indent)?;
-                self.flow_value(indent)?;
+                self.inline_value(true, indent)?;
                 count += 1;
                 if self.flow_entry_end(indent, b'}')? {
                     break;
@@ -612,7 +609,7 @@ impl Scanner<'_> {
             self.pos += 1;
         } else {
             loop {
-                self.flow_value(indent)?;
+                self.inline_value(true, indent)?;
                 count += 1;
                 if self.flow_entry_end(indent, b']')? {
                     break;
@@ -622,10 +619,6 @@ impl Scanner<'_> {
         self.close(index, count);
         self.depth -= 1;
         Ok(())
-    }
-
-    fn flow_value(&mut self, indent: usize) -> Step<()> {
-        self.inline_value(true, indent)
     }
 
     /// After a flow entry: whether the collection closed here (true) or a comma leads to
